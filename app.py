@@ -1,0 +1,15 @@
+"""Gaohe Station Map: Streamlit entry point (a router; pages live in pages/)."""
+
+import streamlit as st
+
+from geo.i18n import t
+from ui.lang import current_language, language_selector
+
+st.set_page_config(page_title="高河驿站地图 Gaohe Station Map", page_icon="📍", layout="wide")
+
+lang = current_language()
+navigation = st.navigation(
+    [st.Page("pages/overview.py", title=t("page_overview", lang), icon="🗺️", default=True, url_path="overview")]
+)
+language_selector()
+navigation.run()

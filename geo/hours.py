@@ -1,0 +1,48 @@
+"""Opening hours (OpenStreetMap ``opening_hours`` syntax) evaluated in Gaohe's local time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import opening_hours
+
+from geo.model import LOCAL_TIMEZONE
+
+_LOCAL_ZONE = ZoneInfo(LOCAL_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class OpeningState:
+    """Whether a station is open at a moment, and when that changes (local time, naive)."""
+
+    is_open: bool
+    #: Next opening or closing, Asia/Shanghai wall-clock time; ``None`` if it never changes.
+    next_change: datetime | None
+
+
+@lru_cache(maxsize=1024)
+def _parse(expression: str) -> opening_hours.OpeningHours:
+    return opening_hours.OpeningHours(expression)
+
+
+def to_local_time(moment: datetime) -> datetime:
+    """Asia/Shanghai wall-clock time (naive) of ``moment``; a naive ``moment`` is taken as
+    already local."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(_LOCAL_ZONE).replace(tzinfo=None)
+
+
+def now_local() -> datetime:
+    """The current Asia/Shanghai wall-clock time (naive)."""
+    return datetime.now(_LOCAL_ZONE).replace(tzinfo=None)
+
+
+def opening_state(expression: str, moment: datetime) -> OpeningState:
+    """Evaluate an ``opening_hours`` expression at ``moment`` (aware, or naive local time)."""
+    local = to_local_time(moment)
+    parsed = _parse(expression)
+    return OpeningState(is_open=bool(parsed.is_open(local)), next_change=parsed.next_change(local))

@@ -1,0 +1,321 @@
+"""Folium map builders (no Streamlit): the overview map of stations.
+
+Leaflet and its plugins are loaded from the app's own static folder, never from CDNs, so a
+map works with no internet. When the basemap is in GCJ-02 (Amap), every marker and outline is
+converted to GCJ-02 so that it sits on the right street of those tiles.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from enum import Enum
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.datum import Datum, convert, convert_geometry
+from geo.hours import opening_state
+from geo.i18n import t
+from geo.model import AMENITIES, STATION_TYPES, StationType, amenity_label, station_type_label
+
+#: Where Streamlit serves the app's ``static/`` folder (``enableStaticServing``).
+STATIC_URL = "/app/static"
+
+DEFAULT_ZOOM = 14
+MAX_ZOOM = 19
+
+#: Types drawn in marker clusters: the numerous ones that would otherwise overlap.
+CLUSTERED_TYPES = frozenset({StationType.NEIGHBOURHOOD, StationType.PARKING})
+
+
+class Basemap(str, Enum):
+    OSM = "osm"
+    AMAP = "amap"
+    NONE = "none"
+
+
+#: The datum each basemap's tiles are drawn in.
+BASEMAP_DATUM: dict[Basemap, Datum] = {
+    Basemap.OSM: Datum.WGS84,
+    Basemap.AMAP: Datum.GCJ02,
+    Basemap.NONE: Datum.WGS84,
+}
+
+_AMAP_TILES = (
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+)
+
+
+def _local_assets(element: folium.elements.JSCSSMixin, js: dict[str, str], css: dict[str, str]) -> None:
+    element.default_js = [(name, f"{STATIC_URL}/{path}") for name, path in js.items()]
+    element.default_css = [(name, f"{STATIC_URL}/{path}") for name, path in css.items()]
+
+
+def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str) -> folium.Map:
+    fmap = folium.Map(
+        location=[center_lonlat[1], center_lonlat[0]],
+        zoom_start=DEFAULT_ZOOM,
+        max_zoom=MAX_ZOOM,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    # branca's popup HTML is built with jQuery, so it is served locally too
+    _local_assets(
+        fmap,
+        {"leaflet": "leaflet/leaflet.js", "jquery": "jquery/jquery.min.js"},
+        {"leaflet_css": "leaflet/leaflet.css"},
+    )
+    if basemap is Basemap.OSM:
+        folium.TileLayer(
+            "OpenStreetMap", name=t("basemap_osm", lang), max_zoom=MAX_ZOOM, max_native_zoom=19
+        ).add_to(fmap)
+    elif basemap is Basemap.AMAP:
+        folium.TileLayer(
+            _AMAP_TILES,
+            attr="© 高德地图 AutoNavi",
+            name=t("basemap_amap", lang),
+            subdomains="1234",
+            max_zoom=MAX_ZOOM,
+            max_native_zoom=18,
+        ).add_to(fmap)
+    return fmap
+
+
+def _opening_text(expression: str, moment: datetime, lang: str) -> str:
+    state = opening_state(expression, moment)
+    if state.next_change is None:
+        return t("always_open", lang) if state.is_open else t("closed_now", lang)
+    when = state.next_change.strftime("%H:%M")
+    if state.next_change.date() != moment.date():
+        when = state.next_change.strftime("%m-%d %H:%M")
+    if state.is_open:
+        return f"{t('open_now', lang)} · {t('closes_at', lang, time=when)}"
+    return f"{t('closed_now', lang)} · {t('opens_at', lang, time=when)}"
+
+
+def station_popup_html(
+    station: pd.Series, *, lang: str, moment: datetime, community_names: dict[str, str]
+) -> str:
+    """Popup HTML for one station; every value from the data is HTML-escaped."""
+    esc = html.escape
+    name, other_name = (station.name_zh, station.name_en) if lang == "zh" else (station.name_en, station.name_zh)
+    amenities = station.amenities or []
+    amenity_html = (
+        " ".join(
+            f'<span class="gh-amenity">{AMENITIES[a].icon}&nbsp;{esc(amenity_label(a, lang))}</span>'
+            for a in amenities
+        )
+        or esc(t("popup_none", lang))
+    )
+    verified = station.location_status == "verified"
+    status_html = (
+        f'<div class="gh-status gh-verified">✔ {esc(t("status_verified", lang))}</div>'
+        if verified
+        else f'<div class="gh-status gh-unverified">⚠ {esc(t("status_unverified", lang))}</div>'
+    )
+    hours_note = "" if station.hours_status == "verified" else f' <i>({esc(t("hours_unverified", lang))})</i>'
+
+    def row(label_key: str, value_html: str) -> str:
+        return f"<tr><th>{esc(t(label_key, lang))}</th><td>{value_html}</td></tr>"
+
+    def text_or_unknown(value: object) -> str:
+        return esc(str(value)) if isinstance(value, str) and value else esc(t("popup_unknown", lang))
+
+    community = community_names.get(station.community_code, station.community_code)
+    rows = [
+        row("popup_type", esc(station_type_label(station.station_type, lang))),
+        row("popup_community", esc(community)),
+        row("popup_address", text_or_unknown(station.address)),
+        row("popup_amenities", amenity_html),
+        row(
+            "popup_hours",
+            f"{esc(station.opening_hours)}<br><b>{esc(_opening_text(station.opening_hours, moment, lang))}</b>{hours_note}",
+        ),
+        row("popup_operator", text_or_unknown(station.operator)),
+        row("popup_phone", text_or_unknown(station.phone)),
+    ]
+    return (
+        f'<div class="gh-popup" data-station-id="{esc(station.id)}">'
+        f"<b class=\"gh-name\">{esc(name)}</b><br><small>{esc(other_name)} · {esc(station.id)}</small>"
+        f"{status_html}<table>{''.join(rows)}</table>"
+        f'<div class="gh-source">{esc(t("popup_source", lang))}: {esc(station.source)}</div></div>'
+    )
+
+
+def _marker_icon(station_type: StationType, verified: bool) -> folium.DivIcon:
+    info = STATION_TYPES[station_type]
+    border = "solid" if verified else "dashed"
+    return folium.DivIcon(
+        html=(
+            f'<div class="gh-marker gh-type-{station_type.value}" '
+            f'style="background:{info.colour};border:2px {border} #fff;">{html.escape(info.glyph)}</div>'
+        ),
+        icon_size=(28, 28),
+        icon_anchor=(14, 14),
+        class_name=f"gh-icon gh-icon-{station_type.value}",
+    )
+
+
+_CLUSTER_ICON_JS = """
+function(cluster) {{
+  return L.divIcon({{
+    html: '<div style="background:{colour}"><span>' + cluster.getChildCount() + '</span></div>',
+    className: 'marker-cluster gh-cluster gh-cluster-{type}',
+    iconSize: new L.Point(36, 36)
+  }});
+}}
+"""
+
+
+class _MapStyle(MacroElement):
+    """CSS for markers, popups and the legend, injected into the map's page header."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+          .gh-icon { background: none; border: none; }
+          .gh-marker { width: 24px; height: 24px; border-radius: 50%; color: #fff; font: bold 13px/24px
+            "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; text-align: center;
+            box-shadow: 0 1px 4px rgba(0,0,0,.5); }
+          .gh-cluster div { width: 30px; height: 30px; margin: 3px; border-radius: 50%; color: #fff;
+            text-align: center; font: bold 13px/30px sans-serif; opacity: .85; }
+          .gh-popup { font: 13px/1.4 "Noto Sans CJK SC", "PingFang SC", sans-serif; min-width: 220px; }
+          .gh-popup table { border-collapse: collapse; margin-top: 4px; }
+          .gh-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; white-space: nowrap;
+            vertical-align: top; font-weight: normal; }
+          .gh-popup .gh-status { margin-top: 4px; font-weight: bold; }
+          .gh-unverified { color: #b26a00; } .gh-verified { color: #2e7d32; }
+          .gh-amenity { white-space: nowrap; display: inline-block; margin-right: 4px; }
+          .gh-source { margin-top: 4px; color: #777; font-size: 11px; }
+          .gh-legend { background: #fff; white-space: nowrap; padding: 6px 8px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4);
+            font: 12px/1.5 "Noto Sans CJK SC", sans-serif; }
+          .gh-legend .gh-marker { display: inline-block; width: 16px; height: 16px;
+            font-size: 10px; line-height: 16px; margin-right: 4px; vertical-align: middle; }
+          .leaflet-container { background: #eef2f3; }
+        </style>
+        {% endmacro %}
+        """
+    )
+
+
+class _Legend(MacroElement):
+    """A fixed legend of station types in the map's corner."""
+
+    def __init__(self, legend_html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.legend_html = legend_html
+        self._template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function() {
+              var legend = L.control({position: 'bottomleft'});
+              legend.onAdd = function() {
+                var div = L.DomUtil.create('div', 'gh-legend');
+                div.innerHTML = {{ this.legend_html|tojson }};
+                return div;
+              };
+              legend.addTo({{ this._parent.get_name() }});
+            })();
+            {% endmacro %}
+            """
+        )
+
+
+def _legend_html(counts: dict[StationType, int], lang: str) -> str:
+    lines = [f"<b>{html.escape(t('legend_title', lang))}</b>"]
+    for station_type, count in counts.items():
+        info = STATION_TYPES[station_type]
+        lines.append(
+            f'<div><span class="gh-marker" style="background:{info.colour}">{html.escape(info.glyph)}</span>'
+            f"{html.escape(station_type_label(station_type, lang))} ({count})</div>"
+        )
+    lines.append(f"<div>{html.escape(t('legend_unverified', lang))}</div>")
+    return "".join(lines)
+
+
+def build_overview_map(
+    stations: gpd.GeoDataFrame,
+    boundary: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    basemap: Basemap | str = Basemap.OSM,
+    moment: datetime,
+    community_names: dict[str, str] | None = None,
+) -> folium.Map:
+    """Overview map: one layer per station type (numerous types clustered), popups, a legend,
+    a layer control and the county outline.
+
+    ``stations`` and ``boundary`` are in EPSG:4326 (WGS-84); they are drawn in the datum of
+    ``basemap``. ``moment`` (aware, or naive Asia/Shanghai) decides the "open now" shown.
+    """
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    community_names = community_names or {}
+
+    lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
+    if len(stations):
+        center = (float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
+    else:
+        outline = boundary.union_all().centroid
+        center = convert(outline.x, outline.y, source=Datum.WGS84, target=datum)
+    fmap = _base_map(center, basemap, lang)
+    fmap.add_child(_MapStyle())
+
+    outline = convert_geometry(boundary.union_all(), source=Datum.WGS84, target=datum)
+    folium.GeoJson(
+        outline.__geo_interface__,
+        name=t("layer_boundary", lang),
+        style_function=lambda _: {"color": "#555", "weight": 2, "dashArray": "6 4", "fill": False},
+        attribution=t("boundary_attribution", lang),
+        control=True,
+    ).add_to(fmap)
+
+    counts: dict[StationType, int] = {}
+    for station_type in StationType:
+        mask = (stations.station_type == station_type.value).to_numpy()
+        if not mask.any():
+            continue
+        counts[station_type] = int(mask.sum())
+        info = STATION_TYPES[station_type]
+        layer_name = f'<span style="color:{info.colour}">●</span> {html.escape(station_type_label(station_type, lang))} ({counts[station_type]})'
+        if station_type in CLUSTERED_TYPES:
+            layer = folium.plugins.MarkerCluster(
+                name=layer_name,
+                icon_create_function=_CLUSTER_ICON_JS.format(colour=info.colour, type=station_type.value),
+                options={"maxClusterRadius": 40, "disableClusteringAtZoom": 17, "spiderfyOnMaxZoom": False},
+            )
+            _local_assets(
+                layer,
+                {"markerclusterjs": "markercluster/leaflet.markercluster.js"},
+                {
+                    "markerclustercss": "markercluster/MarkerCluster.css",
+                    "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
+                },
+            )
+        else:
+            layer = folium.FeatureGroup(name=layer_name)
+        for (_, station), x, y in zip(stations[mask].iterrows(), lon[mask], lat[mask]):
+            folium.Marker(
+                location=[float(y), float(x)],
+                icon=_marker_icon(station_type, station.location_status == "verified"),
+                tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+                popup=folium.Popup(
+                    station_popup_html(station, lang=lang, moment=moment, community_names=community_names),
+                    max_width=320,
+                ),
+            ).add_to(layer)
+        layer.add_to(fmap)
+
+    fmap.add_child(_Legend(_legend_html(counts, lang)))
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    if len(stations):
+        fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]], padding=(20, 20))
+    return fmap

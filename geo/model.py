@@ -1,0 +1,113 @@
+"""The station data model: station types, amenity vocabulary, property schema.
+
+Everything here is plain data shared by the loader, the maps and the pages. Labels come in
+Chinese (``zh``) and English (``en``) because the domain words are part of the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+WGS84 = "EPSG:4326"
+
+#: Gaohe's place in the world: Asia/Shanghai local time for "open now".
+LOCAL_TIMEZONE = "Asia/Shanghai"
+
+#: County seat of Huaining (in Gaohe town), WGS-84 lon/lat, from the DataV/Amap district
+#: centre converted from GCJ-02 (see data/SOURCES.md). The only surveyed point we have.
+COUNTY_SEAT_LONLAT = (116.823601, 30.73744)
+
+
+class StationType(str, Enum):
+    """Kinds of station in the Gaohe network, in the order the map lists them."""
+
+    HUB = "hub"
+    PARTY_MASS = "party_mass"
+    RED = "red"
+    NEIGHBOURHOOD = "neighbourhood"
+    PARKING = "parking"
+
+
+class LocationStatus(str, Enum):
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True)
+class StationTypeInfo:
+    label_zh: str
+    label_en: str
+    colour: str
+    #: One glyph drawn inside the marker: a character, so no icon font is needed offline.
+    glyph: str
+    id_prefix: str
+
+
+STATION_TYPES: dict[StationType, StationTypeInfo] = {
+    StationType.HUB: StationTypeInfo("党群服务中心", "Party-mass service centre", "#7b1fa2", "中", "HUB"),
+    StationType.PARTY_MASS: StationTypeInfo("党群驿站", "Party-mass station", "#c62828", "驿", "PM"),
+    StationType.RED: StationTypeInfo("红色驿站", "Red station (pharmacy)", "#e65100", "红", "RS"),
+    StationType.NEIGHBOURHOOD: StationTypeInfo(
+        "小区党群服务站", "Neighbourhood service station", "#1565c0", "站", "NS"
+    ),
+    StationType.PARKING: StationTypeInfo("临时停放点", "E-bike parking point", "#2e7d32", "P", "PK"),
+}
+
+
+@dataclass(frozen=True)
+class AmenityInfo:
+    label_zh: str
+    label_en: str
+    icon: str
+
+
+#: The closed amenity vocabulary. Icons are emoji; the words always stand beside them.
+AMENITIES: dict[str, AmenityInfo] = {
+    "seating": AmenityInfo("桌椅休息", "seating", "🪑"),
+    "microwave": AmenityInfo("微波炉", "microwave", "🍱"),
+    "hot_water": AmenityInfo("热水", "hot water", "♨️"),
+    "drinking_water": AmenityInfo("饮用水", "drinking water", "🚰"),
+    "umbrella": AmenityInfo("应急雨伞", "emergency umbrella", "☂️"),
+    "charger": AmenityInfo("充电器", "phone charger", "🔌"),
+    "first_aid": AmenityInfo("医疗箱", "first-aid kit", "🩹"),
+    "bp_monitor": AmenityInfo("血压计", "blood-pressure monitor", "🩺"),
+    "study_corner": AmenityInfo("学习角", "study corner", "📚"),
+    "toilet": AmenityInfo("厕所", "toilet", "🚻"),
+    "wifi": AmenityInfo("无线网络", "Wi-Fi", "📶"),
+    "air_conditioning": AmenityInfo("空调", "air conditioning", "❄️"),
+    "parking": AmenityInfo("电动车停放", "e-bike parking", "🛵"),
+}
+
+#: Properties every feature carries. ``None`` marks a field that may be null.
+REQUIRED_PROPERTIES: tuple[str, ...] = (
+    "id",
+    "station_type",
+    "name_zh",
+    "name_en",
+    "community_code",
+    "address",
+    "amenities",
+    "opening_hours",
+    "operator",
+    "phone",
+    "location_status",
+    "hours_status",
+    "source",
+)
+
+#: Properties that may be null (unknown) rather than a string.
+NULLABLE_PROPERTIES: frozenset[str] = frozenset({"phone", "operator", "address"})
+
+#: Column order of the station GeoDataFrame (geometry last).
+STATION_COLUMNS: tuple[str, ...] = REQUIRED_PROPERTIES + ("geometry",)
+
+
+def station_type_label(station_type: str, lang: str) -> str:
+    info = STATION_TYPES[StationType(station_type)]
+    return info.label_zh if lang == "zh" else info.label_en
+
+
+def amenity_label(amenity: str, lang: str) -> str:
+    info = AMENITIES[amenity]
+    return info.label_zh if lang == "zh" else info.label_en

@@ -1,0 +1,84 @@
+"""Overview: every station on one map, with counts by type and by community."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.hours import now_local
+from geo.io import StationDataError
+from geo.maps import Basemap, build_overview_map
+from geo.model import STATION_TYPES, StationType, station_type_label
+from geo.summary import count_by_community, count_by_type
+from ui import data
+from ui.lang import current_language, tr
+
+lang = current_language()
+st.title(tr("app_title"))
+st.caption(tr("app_subtitle"))
+
+try:
+    stations = data.stations()
+except StationDataError as err:
+    st.error(tr("data_error"))
+    st.code("\n".join(str(p) for p in err.problems), language=None)
+    st.stop()
+
+if (stations.location_status != "verified").any():
+    st.warning(tr("unverified_banner"), icon="⚠️")
+
+types = [t.value for t in StationType]
+with st.sidebar:
+    chosen_types = st.multiselect(
+        tr("station_types"),
+        options=types,
+        default=types,
+        format_func=lambda value: f"{STATION_TYPES[StationType(value)].glyph} {station_type_label(value, lang)}",
+        key="overview_types",
+    )
+    basemap = st.radio(
+        tr("basemap"),
+        options=[b.value for b in Basemap],
+        format_func=lambda value: tr(f"basemap_{value}"),
+        key="overview_basemap",
+    )
+    st.caption(tr("basemap_offline_hint"))
+
+if not chosen_types:
+    st.info(tr("no_type_selected"))
+shown = stations[stations.station_type.isin(chosen_types)]
+
+map_column, table_column = st.columns([3, 2], gap="medium")
+with map_column:
+    fmap = build_overview_map(
+        shown,
+        data.county_boundary(),
+        lang=lang,
+        basemap=basemap,
+        moment=now_local(),
+        community_names=data.community_names(lang),
+    )
+    st_folium(fmap, key="overview_map", returned_objects=[], height=600, use_container_width=True)
+    st.caption(tr("shown_on_map", n=len(shown)))
+
+with table_column:
+    st.subheader(tr("counts_by_type"))
+    by_type = count_by_type(shown)
+    by_type["station_type"] = by_type["station_type"].map(lambda value: station_type_label(value, lang))
+    by_type.loc[len(by_type)] = [tr("total"), by_type["count"].sum(), by_type["unverified"].sum()]
+    st.dataframe(
+        by_type.rename(columns={"station_type": tr("col_type"), "count": tr("col_count"), "unverified": tr("col_unverified")}),
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader(tr("counts_by_community"))
+    by_community = count_by_community(shown, data.communities())
+    by_community = by_community.drop(columns="name_en" if lang == "zh" else "name_zh")
+    by_community = by_community.rename(
+        columns={
+            "community_code": tr("col_code"),
+            "name_zh": tr("col_community"),
+            "name_en": tr("col_community"),
+            "total": tr("total"),
+            **{value: station_type_label(value, lang) for value in types},
+        }
+    )
+    st.dataframe(by_community, hide_index=True, width="stretch", height=420)

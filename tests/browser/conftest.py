@@ -1,0 +1,138 @@
+"""Browser tests: the real app in headless Debian Chromium, every external request blocked.
+
+Screenshots are saved under ``test-results/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                os.killpg(process.pid, signal.SIGKILL)
+                pytest.fail("the Streamlit app did not start within 60 s")
+            time.sleep(0.5)
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+class BlockedRequests(list):
+    """External URLs the page tried to fetch (all were refused)."""
+
+
+def _open_context(browser, app_url: str, viewport: dict, blocked: BlockedRequests):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(app_url) or url.startswith("data:") or url.startswith("blob:") or url.startswith("about:"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+@pytest.fixture
+def blocked_requests() -> BlockedRequests:
+    return BlockedRequests()
+
+
+@pytest.fixture
+def desktop_page(browser, app_url, blocked_requests):
+    context = _open_context(browser, app_url, DESKTOP, blocked_requests)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, app_url, blocked_requests):
+    context = _open_context(browser, app_url, PHONE, blocked_requests)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def map_frame(page, timeout_ms: int = 30_000):
+    """The map's iframe, once Leaflet has built the map inside it."""
+    page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)
+    frame = page.frame_locator(MAP_FRAME)
+    handle = page.query_selector(MAP_FRAME).content_frame()
+    handle.wait_for_function(
+        "() => window.map && document.querySelectorAll('.leaflet-marker-icon').length > 0", timeout=timeout_ms
+    )
+    return frame, handle

@@ -1,0 +1,102 @@
+"""The overview page in a real browser, offline: every station drawn, basemap and language switch."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import map_frame, screenshot
+
+from geo.io import load_stations
+from geo.model import StationType
+
+#: Counts the station markers of each type on the map: individual markers plus the children of
+#: each cluster, read from Leaflet's own layers (independent of what is on screen).
+COUNT_BY_TYPE_JS = """
+() => {
+  const counts = {};
+  document.querySelectorAll('.gh-marker').forEach(el => {
+    if (el.closest('.gh-legend')) return;
+    const type = [...el.classList].find(c => c.startsWith('gh-type-')).slice(8);
+    counts[type] = (counts[type] || 0) + 1;
+  });
+  document.querySelectorAll('.gh-cluster').forEach(el => {
+    const type = [...el.classList].find(c => c.startsWith('gh-cluster-')).slice(11);
+    counts[type] = (counts[type] || 0) + parseInt(el.textContent, 10);
+  });
+  return counts;
+}
+"""
+
+
+def expected_counts() -> dict[str, int]:
+    stations = load_stations()
+    return {t.value: int((stations.station_type == t.value).sum()) for t in StationType}
+
+
+def test_every_station_is_drawn_with_no_network(desktop_page, app_url, blocked_requests):
+    desktop_page.goto(app_url)
+    _, frame = map_frame(desktop_page)
+    counts = frame.evaluate(COUNT_BY_TYPE_JS)
+    assert counts == expected_counts()
+    legend = frame.inner_text(".gh-legend")
+    assert "党群驿站 (7)" in legend and "红色驿站 (6)" in legend
+    desktop_page.get_by_text("位置待核实").first.wait_for()
+    screenshot(desktop_page, "overview_desktop_zh")
+    # nothing the map needs came from outside: only tiles were refused
+    assert all("tile.openstreetmap.org" in url for url in blocked_requests), blocked_requests
+
+
+def test_a_popup_shows_the_station_and_its_status(desktop_page, app_url):
+    desktop_page.goto(app_url)
+    _, frame = map_frame(desktop_page)
+    frame.click(".gh-type-red >> nth=0")
+    popup = frame.wait_for_selector(".gh-popup")
+    text = popup.inner_text()
+    assert "人民医保药房红色驿站" in text
+    assert "位置待核实" in text
+    assert "血压计" in text and "微波炉" in text
+    assert ("营业中" in text) or ("已关闭" in text)
+    screenshot(desktop_page, "overview_popup_zh")
+
+
+def test_amap_basemap_moves_markers_to_gcj02(desktop_page, app_url, blocked_requests):
+    desktop_page.goto(app_url)
+    _, frame = map_frame(desktop_page)
+    wgs = frame.evaluate("() => { const m = document.querySelector('.gh-type-hub'); return m ? 1 : 0 }")
+    assert wgs == 1
+    first = frame.evaluate(HUB_LATLNG_JS)
+    desktop_page.get_by_text("高德地图(GCJ-02)").click()
+    desktop_page.wait_for_timeout(1500)
+    _, frame = map_frame(desktop_page)
+    frame.wait_for_function("() => window.map && Object.keys(window.map._layers).length > 3")
+    shifted = frame.evaluate(HUB_LATLNG_JS)
+    from geo.datum import wgs84_to_gcj02
+
+    expected_lon, expected_lat = wgs84_to_gcj02(first[1], first[0])
+    assert shifted[0] == __import__("pytest").approx(expected_lat, abs=1e-6)
+    assert shifted[1] == __import__("pytest").approx(expected_lon, abs=1e-6)
+    assert any("autonavi.com" in url for url in blocked_requests)
+    screenshot(desktop_page, "overview_amap_offline")
+
+
+HUB_LATLNG_JS = """
+() => {
+  for (const layer of Object.values(window.map._layers)) {
+    if (layer.getLatLng && layer.options.icon && String(layer.options.icon.options.html).includes('gh-type-hub')) {
+      const ll = layer.getLatLng(); return [ll.lat, ll.lng];
+    }
+  }
+  return null;
+}
+"""
+
+
+def test_english_switch_and_phone_layout(phone_page, app_url):
+    phone_page.goto(app_url + "/?lang=en")
+    _, frame = map_frame(phone_page)
+    phone_page.get_by_text("Position not yet verified").first.wait_for()
+    legend = frame.inner_text(".gh-legend")
+    assert "Party-mass station (7)" in legend
+    width = phone_page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390
+    screenshot(phone_page, "overview_phone_en")

@@ -1,0 +1,40 @@
+"""The interface language, kept in ``st.session_state`` and the URL (``?lang=en``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+_KEY = "lang"
+
+
+def current_language() -> str:
+    """The chosen language code ("zh" or "en")."""
+    if _KEY not in st.session_state:
+        from_url = st.query_params.get(_KEY, DEFAULT_LANGUAGE)
+        st.session_state[_KEY] = from_url if from_url in LANGUAGES else DEFAULT_LANGUAGE
+    return st.session_state[_KEY]
+
+
+def _sync_url() -> None:
+    st.query_params[_KEY] = st.session_state[_KEY]
+
+
+def language_selector() -> str:
+    """A sidebar switch between Chinese and English; returns the chosen language code."""
+    lang = current_language()
+    st.sidebar.radio(
+        t("language", lang),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=_KEY,
+        horizontal=True,
+        on_change=_sync_url,
+    )
+    return st.session_state[_KEY]
+
+
+def tr(key: str, **values: object) -> str:
+    """``geo.i18n.t`` in the current language."""
+    return t(key, current_language(), **values)
