@@ -60,10 +60,11 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str) -
     fmap = folium.Map(
         location=[center_lonlat[1], center_lonlat[0]],
         zoom_start=DEFAULT_ZOOM,
-        max_zoom=MAX_ZOOM,
         tiles=None,
         control_scale=True,
-        prefer_canvas=False,
+        # folium passes max_zoom only to a tile layer; the map itself needs it, or Leaflet
+        # (and MarkerCluster) draw nothing when there is no tile layer (offline basemap)
+        maxZoom=MAX_ZOOM,
     )
     # branca's popup HTML is built with jQuery, so it is served locally too
     _local_assets(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,10 +17,17 @@ def _stations(path: str, modified_ns: int) -> gpd.GeoDataFrame:
     return load_stations(path)
 
 
-def stations(path: Path = DEFAULT_STATIONS_PATH) -> gpd.GeoDataFrame:
+def stations_path() -> Path:
+    """The register the app shows: ``$GAOHE_STATIONS`` if set, else the embedded dataset."""
+    return Path(os.environ.get("GAOHE_STATIONS", DEFAULT_STATIONS_PATH))
+
+
+def stations() -> gpd.GeoDataFrame:
     """The validated station register; re-read when the file changes on disk.
-    Raises ``geo.io.StationDataError`` when the file is invalid."""
-    return _stations(str(path), path.stat().st_mtime_ns)
+    Raises ``geo.io.StationDataError`` when the file is invalid or missing."""
+    path = stations_path()
+    modified_ns = path.stat().st_mtime_ns if path.exists() else -1
+    return _stations(str(path), modified_ns)
 
 
 @st.cache_data(show_spinner=False)

@@ -127,12 +127,28 @@ def screenshot(page, name: str) -> Path:
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
-def map_frame(page, timeout_ms: int = 30_000):
-    """The map's iframe, once Leaflet has built the map inside it."""
-    page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)
-    frame = page.frame_locator(MAP_FRAME)
-    handle = page.query_selector(MAP_FRAME).content_frame()
-    handle.wait_for_function(
-        "() => window.map && document.querySelectorAll('.leaflet-marker-icon').length > 0", timeout=timeout_ms
-    )
-    return frame, handle
+MAP_READY_JS = "() => window.map && document.querySelectorAll('.leaflet-marker-icon').length > 0"
+
+
+def map_frame(page, ready_js: str = MAP_READY_JS, timeout_ms: int = 30_000):
+    """The map's iframe, once Leaflet has built the map inside it and ``ready_js`` holds.
+
+    A rerun may replace the iframe while we wait (Streamlit re-mounts the component when its
+    arguments change), so a detached frame is looked up again.
+    """
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)
+            handle = page.query_selector(MAP_FRAME).content_frame()
+            handle.wait_for_function(
+                ready_js,
+                timeout=max(1, int((deadline - time.monotonic()) * 1000)),
+            )
+            return page.frame_locator(MAP_FRAME), handle
+        except Error as err:
+            if "detached" not in str(err) or time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(200)

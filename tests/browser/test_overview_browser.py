@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
+import pytest
 from conftest import map_frame, screenshot
+
+from geo.datum import wgs84_to_gcj02
 
 from geo.io import load_stations
 from geo.model import StationType
@@ -26,6 +27,9 @@ COUNT_BY_TYPE_JS = """
   return counts;
 }
 """
+
+
+pytestmark = pytest.mark.browser
 
 
 def expected_counts() -> dict[str, int]:
@@ -51,6 +55,7 @@ def test_a_popup_shows_the_station_and_its_status(desktop_page, app_url):
     _, frame = map_frame(desktop_page)
     frame.click(".gh-type-red >> nth=0")
     popup = frame.wait_for_selector(".gh-popup")
+    desktop_page.wait_for_timeout(600)  # let the popup finish fading in before the screenshot
     text = popup.inner_text()
     assert "人民医保药房红色驿站" in text
     assert "位置待核实" in text
@@ -62,19 +67,14 @@ def test_a_popup_shows_the_station_and_its_status(desktop_page, app_url):
 def test_amap_basemap_moves_markers_to_gcj02(desktop_page, app_url, blocked_requests):
     desktop_page.goto(app_url)
     _, frame = map_frame(desktop_page)
-    wgs = frame.evaluate("() => { const m = document.querySelector('.gh-type-hub'); return m ? 1 : 0 }")
-    assert wgs == 1
     first = frame.evaluate(HUB_LATLNG_JS)
     desktop_page.get_by_text("高德地图(GCJ-02)").click()
     desktop_page.wait_for_timeout(1500)
     _, frame = map_frame(desktop_page)
     frame.wait_for_function("() => window.map && Object.keys(window.map._layers).length > 3")
     shifted = frame.evaluate(HUB_LATLNG_JS)
-    from geo.datum import wgs84_to_gcj02
-
     expected_lon, expected_lat = wgs84_to_gcj02(first[1], first[0])
-    assert shifted[0] == __import__("pytest").approx(expected_lat, abs=1e-6)
-    assert shifted[1] == __import__("pytest").approx(expected_lon, abs=1e-6)
+    assert shifted == pytest.approx([expected_lat, expected_lon], abs=1e-6)
     assert any("autonavi.com" in url for url in blocked_requests)
     screenshot(desktop_page, "overview_amap_offline")
 
@@ -100,3 +100,27 @@ def test_english_switch_and_phone_layout(phone_page, app_url):
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(phone_page, "overview_phone_en")
+
+
+def test_the_offline_basemap_shows_every_station_and_the_county(desktop_page, app_url, blocked_requests):
+    desktop_page.goto(app_url)
+    map_frame(desktop_page)
+    desktop_page.get_by_text("无底图(离线,仅县界)").click()
+    desktop_page.wait_for_timeout(1500)
+    _, frame = map_frame(desktop_page)
+    assert frame.evaluate(COUNT_BY_TYPE_JS) == expected_counts()
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-tile').length") == 0
+    assert frame.evaluate("() => document.querySelectorAll('path.leaflet-interactive').length") >= 1
+    frame.evaluate("() => window.map.setZoom(10)")  # zoom out until the county outline is in view
+    desktop_page.wait_for_timeout(800)
+    screenshot(desktop_page, "overview_offline_county")
+
+
+def test_the_language_switch_in_the_sidebar(desktop_page, app_url):
+    desktop_page.goto(app_url)
+    map_frame(desktop_page)
+    desktop_page.get_by_text("English", exact=True).click()
+    desktop_page.get_by_role("heading", name="Gaohe Station Map").wait_for()
+    map_frame(desktop_page, "() => window.map && document.querySelector('.gh-legend')?.innerText.includes('Legend')")
+    assert "lang=en" in desktop_page.url
+    screenshot(desktop_page, "overview_desktop_en")

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Python packages; Debian's chromium and CJK/emoji fonts
+# for the browser tests) and run the whole suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(chromium fonts-noto-cjk fonts-noto-color-emoji)
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+source scripts/venv.sh
+ensure_venv requirements-dev.txt
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,313 @@
+"""Loading and validating station files: every kind of bad input gets a clear message."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from pyproj import Geod, Transformer
+from shapely.geometry import Point
+
+from geo import io
+from geo.datum import wgs84_to_bd09, wgs84_to_gcj02
+from geo.io import (
+    StationDataError,
+    load_county_boundary,
+    load_stations,
+    stations_to_feature_collection,
+    write_json_atomic,
+)
+from geo.model import STATION_COLUMNS
+
+SEAT = (116.8236, 30.7374)
+
+
+def station(**overrides) -> dict:
+    """A valid station feature near the county seat; keyword arguments replace properties."""
+    props = {
+        "id": "RS-01",
+        "station_type": "red",
+        "name_zh": "人民医保药房红色驿站 01",
+        "name_en": "Red Station 01",
+        "community_code": "340822100008",
+        "address": "骑龙社区",
+        "amenities": ["seating", "charger"],
+        "opening_hours": "Mo-Su 08:00-21:00",
+        "operator": "人民医保药房",
+        "phone": None,
+        "location_status": "unverified",
+        "hours_status": "unverified",
+        "source": "test fixture",
+    }
+    coordinates = overrides.pop("coordinates", list(SEAT))
+    props.update(overrides)
+    return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": coordinates}}
+
+
+def collection(*features: dict, **members) -> dict:
+    return {"type": "FeatureCollection", "features": list(features), **members}
+
+
+def write(tmp_path: Path, doc, name: str = "stations.geojson") -> Path:
+    path = tmp_path / name
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[io.Problem]:
+    with pytest.raises(StationDataError) as caught:
+        load_stations(path)
+    return caught.value.problems
+
+
+def only_message(path: Path) -> str:
+    problems = problems_of(path)
+    assert len(problems) == 1, [str(p) for p in problems]
+    return str(problems[0])
+
+
+# --- good input ------------------------------------------------------------------------------
+
+
+def test_a_valid_file_loads_as_wgs84_points_with_the_schema_columns(tmp_path):
+    path = write(tmp_path, collection(station(), station(id="RS-02", coordinates=[116.83, 30.74])))
+    stations = load_stations(path)
+    assert stations.crs.to_epsg() == 4326
+    assert list(stations.columns) == list(STATION_COLUMNS)
+    assert list(stations["id"]) == ["RS-01", "RS-02"]
+    assert stations.geometry.iloc[1].equals(Point(116.83, 30.74))
+    assert stations["amenities"].iloc[0] == ["seating", "charger"]
+
+
+def test_extra_properties_are_kept(tmp_path):
+    path = write(tmp_path, collection(station(capacity=4)))
+    assert load_stations(path)["capacity"].iloc[0] == 4
+
+
+def test_html_in_a_name_is_kept_as_plain_text(tmp_path):
+    name = "<img src=x onerror=alert(1)>"
+    path = write(tmp_path, collection(station(name_zh=name)))
+    assert load_stations(path)["name_zh"].iloc[0] == name
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.geojson"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(collection(station())).encode())
+    assert len(load_stations(path)) == 1
+
+
+def test_save_then_load_gives_the_same_register(tmp_path):
+    original = load_stations()
+    path = tmp_path / "copy.geojson"
+    write_json_atomic(stations_to_feature_collection(original), path)
+    again = load_stations(path)
+    assert again.drop(columns="geometry").equals(original.drop(columns="geometry"))
+    moved_m = Geod(ellps="WGS84").inv(original.geometry.x, original.geometry.y, again.geometry.x, again.geometry.y)[2]
+    assert max(moved_m) < 0.05
+
+
+def test_an_interrupted_save_leaves_the_previous_file_intact(tmp_path):
+    path = write(tmp_path, collection(station()))
+    before = path.read_bytes()
+    with pytest.raises(TypeError):
+        write_json_atomic({"features": [object()]}, path)  # not serialisable: fails mid-write
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+# --- the file as a whole ---------------------------------------------------------------------
+
+
+def test_a_missing_file_is_reported(tmp_path):
+    assert "file not found" in only_message(tmp_path / "nope.geojson")
+
+
+def test_an_empty_file_is_reported(tmp_path):
+    assert "empty (0 bytes)" in only_message(write(tmp_path, ""))
+
+
+def test_a_huge_file_is_refused_before_parsing(tmp_path, monkeypatch):
+    monkeypatch.setattr(io, "MAX_FILE_BYTES", 1000)
+    path = write(tmp_path, collection(*[station(id=f"S-{i}") for i in range(20)]))
+    assert "the limit is" in only_message(path)
+
+
+def test_a_file_that_is_not_utf8_is_reported(tmp_path):
+    path = tmp_path / "gbk.geojson"
+    path.write_bytes(json.dumps(collection(station()), ensure_ascii=False).encode("gbk"))
+    assert "not UTF-8" in only_message(path)
+
+
+def test_malformed_json_is_reported_with_line_and_column(tmp_path):
+    path = write(tmp_path, '{"type": "FeatureCollection",\n "features": [,]}')
+    assert "not valid JSON" in (message := only_message(path)) and "line 2" in message
+
+
+def test_a_bare_geometry_is_not_a_feature_collection(tmp_path):
+    path = write(tmp_path, {"type": "Point", "coordinates": list(SEAT)})
+    assert 'expected a GeoJSON FeatureCollection but the top level is "Point"' in only_message(path)
+
+
+def test_a_projected_crs_declaration_is_refused(tmp_path):
+    doc = collection(station(), crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}})
+    assert 'declares CRS "urn:ogc:def:crs:EPSG::3857"' in only_message(write(tmp_path, doc))
+
+
+def test_a_wgs84_crs_declaration_is_accepted(tmp_path):
+    doc = collection(station(), crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})
+    assert len(load_stations(write(tmp_path, doc))) == 1
+
+
+def test_a_collection_without_stations_is_reported(tmp_path):
+    assert "holds no stations" in only_message(write(tmp_path, collection()))
+
+
+# --- features --------------------------------------------------------------------------------
+
+
+def test_a_feature_of_the_wrong_type_is_reported(tmp_path):
+    path = write(tmp_path, collection({"type": "Point", "coordinates": list(SEAT)}))
+    assert str(problems_of(path)[0]) == "feature 1: is not a GeoJSON Feature"
+
+
+def test_missing_properties_are_named(tmp_path):
+    feature = station()
+    del feature["properties"]["opening_hours"], feature["properties"]["source"]
+    message = only_message(write(tmp_path, collection(feature)))
+    assert "field 'opening_hours, source': missing" in message
+
+
+def test_missing_geometry_is_reported(tmp_path):
+    feature = station()
+    feature["geometry"] = None
+    assert "has no geometry" in only_message(write(tmp_path, collection(feature)))
+
+
+def test_a_polygon_is_not_a_station(tmp_path):
+    feature = station()
+    feature["geometry"] = {"type": "Polygon", "coordinates": [[[116.8, 30.7], [116.9, 30.7], [116.8, 30.8], [116.8, 30.7]]]}
+    assert 'geometry is a "Polygon"' in only_message(write(tmp_path, collection(feature)))
+
+
+@pytest.mark.parametrize("coordinates", [["116.8", "30.7"], [116.8], [116.8, float("nan")], [True, 30.7]])
+def test_coordinates_must_be_two_numbers(tmp_path, coordinates):
+    path = tmp_path / "c.geojson"
+    path.write_text(json.dumps(collection(station(coordinates=coordinates))), encoding="utf-8")
+    assert "are not [longitude, latitude] numbers" in only_message(path)
+
+
+def test_swapped_longitude_and_latitude_are_recognised(tmp_path):
+    message = only_message(write(tmp_path, collection(station(coordinates=[SEAT[1], SEAT[0]]))))
+    assert "longitude and latitude look swapped" in message
+
+
+def test_projected_metres_are_recognised(tmp_path):
+    x, y = Transformer.from_crs(4326, 32650, always_xy=True).transform(*SEAT)
+    message = only_message(write(tmp_path, collection(station(coordinates=[x, y]))))
+    assert "not longitude/latitude degrees" in message and "projected CRS" in message
+
+
+def _point_near_east_edge_inside() -> tuple[float, float]:
+    """A WGS-84 point 100 m inside the county's easternmost vertex."""
+    boundary = load_county_boundary().union_all()
+    lon, lat = max(boundary.exterior.coords, key=lambda xy: xy[0])
+    to_m = Transformer.from_crs(4326, 32650, always_xy=True)
+    x, y = to_m.transform(lon, lat)
+    return to_m.transform(x - 100, y, direction="INVERSE")
+
+
+@pytest.mark.parametrize("shift", [wgs84_to_gcj02, wgs84_to_bd09], ids=["gcj02", "bd09"])
+def test_chinese_datum_coordinates_just_outside_the_county_get_the_datum_hint(tmp_path, shift):
+    inside = _point_near_east_edge_inside()
+    shifted = [float(v) for v in shift(*inside)]
+    message = only_message(write(tmp_path, collection(station(coordinates=shifted))))
+    assert "outside Huaining County" in message and "GCJ-02" in message and "BD-09" in message
+
+
+def test_a_point_far_outside_the_county_is_reported_with_its_distance(tmp_path):
+    message = only_message(write(tmp_path, collection(station(coordinates=[117.2, 31.8]))))  # Hefei
+    assert "km outside Huaining County" in message
+
+
+def test_a_point_in_the_county_but_far_from_gaohe_is_reported(tmp_path):
+    # the county centroid area, ~17 km south-west of Gaohe
+    message = only_message(write(tmp_path, collection(station(coordinates=[116.755361, 30.587993]))))
+    assert "from Gaohe town centre" in message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "expected"),
+    [
+        ({"station_type": "cafe"}, "station_type", 'was "cafe" but is expected to be one of: hub, party_mass'),
+        ({"id": "bad id!"}, "id", "is not a valid id"),
+        ({"id": 7}, "id", "is not a valid id"),
+        ({"community_code": "340822100999"}, "community_code", "not one of the 24 NBS codes"),
+        ({"amenities": ["charger", "sauna"]}, "amenities", "unknown amenity sauna"),
+        ({"amenities": "charger"}, "amenities", "must be a list of amenity names"),
+        ({"amenities": ["charger", "charger"]}, "amenities", "more than once"),
+        ({"opening_hours": "8am to 9pm"}, "opening_hours", "not OpenStreetMap opening_hours syntax"),
+        ({"opening_hours": None}, "opening_hours", "not OpenStreetMap opening_hours syntax"),
+        ({"phone": "call me"}, "phone", "is not a phone number"),
+        ({"location_status": "maybe"}, "location_status", 'expected to be "verified" or "unverified"'),
+        ({"hours_status": "yes"}, "hours_status", 'expected to be "verified" or "unverified"'),
+        ({"name_zh": ""}, "name_zh", "must be a non-empty text"),
+        ({"name_en": "Red\nStation"}, "name_en", "control characters"),
+        ({"name_zh": "站" * 500}, "name_zh", "the limit is 120"),
+        ({"source": None}, "source", "must be a non-empty text"),
+    ],
+)
+def test_bad_property_values_are_reported_per_field(tmp_path, overrides, field, expected):
+    problems = problems_of(write(tmp_path, collection(station(**overrides))))
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert problems[0].field == field
+    assert expected in problems[0].message
+
+
+def test_nullable_fields_may_be_null(tmp_path):
+    path = write(tmp_path, collection(station(phone=None, operator=None, address=None)))
+    assert load_stations(path)["operator"].isna().all()
+
+
+def test_duplicate_ids_point_at_the_first_occurrence(tmp_path):
+    path = write(tmp_path, collection(station(), station(id="RS-02"), station()))
+    problems = problems_of(path)
+    assert [(p.row, p.station_id) for p in problems] == [(3, "RS-01")]
+    assert "feature 1 has the same id" in problems[0].message
+
+
+def test_every_problem_in_a_file_is_listed_at_once(tmp_path):
+    features = [
+        station(id="A-1"),
+        station(id="A-2", station_type="cafe"),
+        station(id="A-3", coordinates=[SEAT[1], SEAT[0]]),
+        station(id="A-4", amenities=["sauna"], opening_hours="whenever"),
+    ]
+    with pytest.raises(StationDataError) as caught:
+        load_stations(write(tmp_path, collection(*features)))
+    problems = caught.value.problems
+    assert [(p.row, p.station_id, p.field) for p in problems] == [
+        (2, "A-2", "station_type"),
+        (3, "A-3", "geometry"),
+        (4, "A-4", "amenities"),
+        (4, "A-4", "opening_hours"),
+    ]
+    text = str(caught.value)
+    assert text.startswith("stations.geojson: 4 problem(s) found; nothing was loaded.")
+    assert "feature 3, id 'A-3', field 'geometry'" in text
+
+
+def test_validation_does_not_modify_the_file(tmp_path):
+    doc = collection(station(station_type="cafe"))
+    path = write(tmp_path, doc)
+    before = path.read_bytes()
+    problems_of(path)
+    assert path.read_bytes() == before
+    assert json.loads(before) == copy.deepcopy(doc)
+
+
+def test_the_embedded_dataset_is_valid():
+    stations = load_stations()
+    assert isinstance(stations, gpd.GeoDataFrame) and len(stations) >= 57
