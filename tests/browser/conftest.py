@@ -101,20 +101,20 @@ def blocked_requests() -> BlockedRequests:
     return BlockedRequests()
 
 
+def _page(browser, app_url, blocked_requests, viewport):
+    context = _open_context(browser, app_url, viewport, blocked_requests)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def desktop_page(browser, app_url, blocked_requests):
-    context = _open_context(browser, app_url, DESKTOP, blocked_requests)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _page(browser, app_url, blocked_requests, DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser, app_url, blocked_requests):
-    context = _open_context(browser, app_url, PHONE, blocked_requests)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _page(browser, app_url, blocked_requests, PHONE)
 
 
 def screenshot(page, name: str) -> Path:
