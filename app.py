@@ -9,7 +9,11 @@ st.set_page_config(page_title="高河驿站地图 Gaohe Station Map", page_icon=
 
 lang = current_language()
 navigation = st.navigation(
-    [st.Page("pages/overview.py", title=t("page_overview", lang), icon="🗺️", default=True, url_path="overview")]
+    [
+        st.Page("pages/overview.py", title=t("page_overview", lang), icon="🗺️", default=True, url_path="overview"),
+        st.Page("pages/rider.py", title=t("page_rider", lang), icon="🛵", url_path="rider"),
+    ],
+    position="top",
 )
 language_selector()
 navigation.run()

@@ -5,6 +5,11 @@ Plain data with no Streamlit import, shared by the map builders and the pages.
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
+from geo.hours import opening_state, to_local_time
+
 LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
 
@@ -46,6 +51,75 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "站点数据文件有问题,未能加载:",
         "en": "The station data file has problems and was not loaded:",
     },
+    # rider page
+    "page_rider": {"zh": "附近驿站", "en": "Nearby stations"},
+    "rider_title": {"zh": "附近驿站", "en": "Stations near me"},
+    "rider_caption": {
+        "zh": "点地图、用手机定位或输入地点,找最近的开放驿站、停车点和设施。",
+        "en": "Tap the map, use your phone's location or type a place to find the nearest open stations, parking and amenities.",
+    },
+    "mode": {"zh": "我要找", "en": "Looking for"},
+    "mode_rest": {"zh": "歇脚驿站", "en": "A rest stop"},
+    "mode_parking": {"zh": "电动车停放点", "en": "E-bike parking"},
+    "amenities_wanted": {"zh": "需要的设施(须全部具备)", "en": "Amenities needed (all of them)"},
+    "open_now_only": {"zh": "只看现在开放的", "en": "Open now only"},
+    "result_count": {"zh": "显示几个", "en": "How many"},
+    "filters": {"zh": "筛选:设施、开放时间、数量、底图", "en": "Filters: amenities, opening, how many, basemap"},
+    "rider_unverified_note": {
+        "zh": "站点位置尚未实地核实,仅供参考。",
+        "en": "Station positions are not yet verified on the ground; use them as a guide only.",
+    },
+    "use_my_location": {"zh": "📍 使用我的位置", "en": "📍 Use my location"},
+    "locating": {"zh": "正在请求手机定位…(请在浏览器中允许)", "en": "Asking the phone for its position… (allow it in the browser)"},
+    "location_denied": {
+        "zh": "无法获取定位:{reason}。请在浏览器设置中允许定位,或点地图、输入地点。",
+        "en": "Could not get your location: {reason}. Allow location in the browser settings, or tap the map or type a place.",
+    },
+    "location_insecure": {
+        "zh": "浏览器只在 https 或本机地址下提供定位;请点地图或输入地点。",
+        "en": "Browsers give a location only over https or on this computer; tap the map or type a place instead.",
+    },
+    "location_privacy": {
+        "zh": "您的位置只用于本次查找,不会被记录、保存或发送(导航链接仅在您点击时打开)。",
+        "en": "Your position is used only for this search: it is not logged, stored or sent anywhere (navigation links open only when you tap them).",
+    },
+    "place_search": {"zh": "输入地点(如 骑龙、qilong、县政府)", "en": "Type a place (e.g. 骑龙, qilong, county government)"},
+    "place_choose": {"zh": "选择地点", "en": "Choose the place"},
+    "place_none": {"zh": "离线地名表中没有找到“{query}”。", "en": "\"{query}\" is not in the offline place list."},
+    "place_no_position": {"zh": "“{name}”没有已知位置,请点地图。", "en": "\"{name}\" has no known position; tap the map instead."},
+    "online_search": {"zh": "🌐 在线查找", "en": "🌐 Search online"},
+    "online_failed": {"zh": "在线查找失败:{reason}", "en": "Online search failed: {reason}"},
+    "online_none": {"zh": "在线查找也没有结果。", "en": "The online search found nothing either."},
+    "tap_map_hint": {"zh": "也可以直接点地图设定位置。", "en": "You can also tap the map to set your position."},
+    "no_location_yet": {"zh": "请先设定您的位置。", "en": "Set your position first."},
+    "your_position": {"zh": "您的位置:{lat:.5f}, {lon:.5f}", "en": "Your position: {lat:.5f}, {lon:.5f}"},
+    "clear_location": {"zh": "清除位置", "en": "Clear position"},
+    "outside_town": {
+        "zh": "这个位置离高河镇 {km:.0f} 公里,结果可能没有意义。",
+        "en": "This position is {km:.0f} km from Gaohe; the results may not be useful.",
+    },
+    "no_results": {
+        "zh": "附近没有符合条件的站点。试试减少设施要求或取消“只看现在开放的”。",
+        "en": "No station matches. Try fewer amenities or turn off \"Open now only\".",
+    },
+    "distance": {"zh": "直线 {d}", "en": "{d} away"},
+    "route_estimate": {"zh": "路程约 {d}", "en": "about {d} by road"},
+    "ebike_eta": {"zh": "电动车约 {min} 分钟", "en": "e-bike ~{min} min"},
+    "walk_eta": {"zh": "步行约 {min} 分钟", "en": "walk ~{min} min"},
+    "eta_note": {
+        "zh": "路程按直线距离 × {factor} 估算;电动车 {ebike:g} km/h,步行 {walk:g} km/h。",
+        "en": "Road distance estimated as straight line × {factor}; e-bike {ebike:g} km/h, walking {walk:g} km/h.",
+    },
+    "navigate_amap": {"zh": "高德导航", "en": "Amap"},
+    "navigate_baidu": {"zh": "百度导航", "en": "Baidu Maps"},
+    "navigate_geo": {"zh": "其他地图", "en": "Other map app"},
+    "coordinates": {"zh": "坐标", "en": "Coordinates"},
+    "baidu_sends_origin": {
+        "zh": "百度链接会带上您的位置作为起点;高德链接不会。",
+        "en": "The Baidu link carries your position as the start; the Amap link does not.",
+    },
+    "you_are_here": {"zh": "您在这里", "en": "You are here"},
+    "layer_other_stations": {"zh": "其他站点", "en": "Other stations"},
     # popups
     "popup_type": {"zh": "类型", "en": "Type"},
     "popup_community": {"zh": "所在村(社区)", "en": "Community"},
@@ -81,3 +155,26 @@ def t(key: str, lang: str, **values: object) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     return text.format(**values) if values else text
+
+
+def describe_opening(expression: str, moment: datetime, lang: str) -> str:
+    """"Open now · closes at 20:00" / "Closed now · opens at 08:00" for ``moment``."""
+    state = opening_state(expression, moment)
+    if state.next_change is None:
+        return t("always_open", lang) if state.is_open else t("closed_now", lang)
+    when = state.next_change.strftime("%H:%M")
+    if state.next_change.date() != to_local_time(moment).date():
+        when = state.next_change.strftime("%m-%d %H:%M")
+    if state.is_open:
+        return f"{t('open_now', lang)} · {t('closes_at', lang, time=when)}"
+    return f"{t('closed_now', lang)} · {t('opens_at', lang, time=when)}"
+
+
+def format_distance(distance_m: float) -> str:
+    """"850 m" below a kilometre, "1.2 km" above."""
+    return f"{distance_m:.0f} m" if distance_m < 1000 else f"{distance_m / 1000:.1f} km"
+
+
+def format_minutes(seconds: float) -> int:
+    """Whole minutes, rounded up (an ETA should not promise too little); at least 1."""
+    return max(1, math.ceil(seconds / 60))

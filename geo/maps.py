@@ -19,9 +19,8 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.datum import Datum, convert, convert_geometry
-from geo.hours import opening_state
-from geo.i18n import t
-from geo.model import AMENITIES, STATION_TYPES, StationType, amenity_label, station_type_label
+from geo.i18n import describe_opening, t
+from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType, amenity_label, station_type_label
 
 #: Where Streamlit serves the app's ``static/`` folder (``enableStaticServing``).
 STATIC_URL = "/app/static"
@@ -88,18 +87,6 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str) -
     return fmap
 
 
-def _opening_text(expression: str, moment: datetime, lang: str) -> str:
-    state = opening_state(expression, moment)
-    if state.next_change is None:
-        return t("always_open", lang) if state.is_open else t("closed_now", lang)
-    when = state.next_change.strftime("%H:%M")
-    if state.next_change.date() != moment.date():
-        when = state.next_change.strftime("%m-%d %H:%M")
-    if state.is_open:
-        return f"{t('open_now', lang)} · {t('closes_at', lang, time=when)}"
-    return f"{t('closed_now', lang)} · {t('opens_at', lang, time=when)}"
-
-
 def station_popup_html(
     station: pd.Series, *, lang: str, moment: datetime, community_names: dict[str, str]
 ) -> str:
@@ -136,7 +123,7 @@ def station_popup_html(
         row("popup_amenities", amenity_html),
         row(
             "popup_hours",
-            f"{esc(station.opening_hours)}<br><b>{esc(_opening_text(station.opening_hours, moment, lang))}</b>{hours_note}",
+            f"{esc(station.opening_hours)}<br><b>{esc(describe_opening(station.opening_hours, moment, lang))}</b>{hours_note}",
         ),
         row("popup_operator", text_or_unknown(station.operator)),
         row("popup_phone", text_or_unknown(station.phone)),
@@ -149,13 +136,17 @@ def station_popup_html(
     )
 
 
-def _marker_icon(station_type: StationType, verified: bool) -> folium.DivIcon:
+def _marker_icon(station_type: StationType, verified: bool, *, rank: int | None = None) -> folium.DivIcon:
+    """A round marker in the type's colour, with its glyph (or a result's rank); a dashed
+    border when the position is not verified."""
     info = STATION_TYPES[station_type]
     border = "solid" if verified else "dashed"
+    glyph = str(rank) if rank is not None else info.glyph
+    rank_class = f" gh-rank gh-rank-{rank}" if rank is not None else ""
     return folium.DivIcon(
         html=(
-            f'<div class="gh-marker gh-type-{station_type.value}" '
-            f'style="background:{info.colour};border:2px {border} #fff;">{html.escape(info.glyph)}</div>'
+            f'<div class="gh-marker gh-type-{station_type.value}{rank_class}" '
+            f'style="background:{info.colour};border:2px {border} #fff;">{html.escape(glyph)}</div>'
         ),
         icon_size=(28, 28),
         icon_anchor=(14, 14),
@@ -175,10 +166,14 @@ function(cluster) {{
 
 
 class _MapStyle(MacroElement):
-    """CSS for markers, popups and the legend, injected into the map's page header."""
+    """CSS for markers, popups and the legend, injected into the map's page header; and the
+    local path of Leaflet's default marker images (which it would otherwise guess wrongly)."""
 
     _template = Template(
         """
+        {% macro script(this, kwargs) %}
+        L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        {% endmacro %}
         {% macro header(this, kwargs) %}
         <style>
           .gh-icon { background: none; border: none; }
@@ -200,10 +195,15 @@ class _MapStyle(MacroElement):
           .gh-legend .gh-marker { display: inline-block; width: 16px; height: 16px;
             font-size: 10px; line-height: 16px; margin-right: 4px; vertical-align: middle; }
           .leaflet-container { background: #eef2f3; }
+          .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;
+            border: 3px solid #fff; box-shadow: 0 0 0 2px #1a73e8, 0 1px 6px rgba(0,0,0,.5); }
         </style>
         {% endmacro %}
         """
     )
+
+
+_MapStyle.image_path = f"{STATIC_URL}/leaflet/images/"
 
 
 class _Legend(MacroElement):
@@ -319,4 +319,81 @@ def build_overview_map(
     folium.LayerControl(collapsed=True).add_to(fmap)
     if len(stations):
         fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]], padding=(20, 20))
+    return fmap
+
+
+def map_point_to_wgs84(lon: float, lat: float, basemap: Basemap | str) -> tuple[float, float]:
+    """A point picked on a map (e.g. a click) in the basemap's datum, back in WGS-84."""
+    lon_w, lat_w = convert(lon, lat, source=BASEMAP_DATUM[Basemap(basemap)], target=Datum.WGS84)
+    return float(lon_w), float(lat_w)
+
+
+def build_rider_map(
+    results: gpd.GeoDataFrame,
+    *,
+    rider_lonlat: tuple[float, float] | None,
+    context: gpd.GeoDataFrame,
+    lang: str,
+    basemap: Basemap | str = Basemap.OSM,
+    moment: datetime,
+    community_names: dict[str, str] | None = None,
+) -> folium.Map:
+    """The rider's map: their position, the ranked results (numbered markers with popups) and
+    a line to each, over the other qualifying stations as small dots (``context``).
+    All inputs are WGS-84; they are drawn in the datum of ``basemap``."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    community_names = community_names or {}
+
+    def to_map(lon, lat):
+        return convert(lon, lat, source=Datum.WGS84, target=datum)
+
+    ctx_lon, ctx_lat = to_map(context.geometry.x.to_numpy(), context.geometry.y.to_numpy())
+    res_lon, res_lat = to_map(results.geometry.x.to_numpy(), results.geometry.y.to_numpy())
+    rider = to_map(*rider_lonlat) if rider_lonlat else None
+    all_lon = list(res_lon) + ([rider[0]] if rider else []) or list(ctx_lon)
+    all_lat = list(res_lat) + ([rider[1]] if rider else []) or list(ctx_lat)
+    if all_lon:
+        center = ((min(all_lon) + max(all_lon)) / 2, (min(all_lat) + max(all_lat)) / 2)
+    else:
+        center = to_map(*COUNTY_SEAT_LONLAT)
+    fmap = _base_map(center, basemap, lang)
+    fmap.add_child(_MapStyle())
+
+    others = folium.FeatureGroup(name=t("layer_other_stations", lang), control=False)
+    for (_, station), x, y in zip(context.iterrows(), ctx_lon, ctx_lat):
+        folium.CircleMarker(
+            location=[float(y), float(x)],
+            radius=4,
+            color=STATION_TYPES[StationType(station.station_type)].colour,
+            weight=1,
+            fill=True,
+            fill_opacity=0.5,
+            tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+        ).add_to(others)
+    others.add_to(fmap)
+
+    if rider:
+        for x, y in zip(res_lon, res_lat):
+            folium.PolyLine(
+                [[rider[1], rider[0]], [float(y), float(x)]], color="#1a73e8", weight=3, opacity=0.7, dash_array="6 6"
+            ).add_to(fmap)
+        folium.Marker(
+            location=[rider[1], rider[0]],
+            icon=folium.DivIcon(html='<div class="gh-rider"></div>', icon_size=(24, 24), icon_anchor=(12, 12),
+                                class_name="gh-icon gh-icon-rider"),
+            tooltip=html.escape(t("you_are_here", lang)),
+            z_index_offset=1000,
+        ).add_to(fmap)
+    for (_, station), x, y in zip(results.iterrows(), res_lon, res_lat):
+        folium.Marker(
+            location=[float(y), float(x)],
+            icon=_marker_icon(StationType(station.station_type), station.location_status == "verified", rank=int(station["rank"])),
+            tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+            popup=folium.Popup(
+                station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=300
+            ),
+        ).add_to(fmap)
+    if len(all_lon) > 1:
+        fmap.fit_bounds([[min(all_lat), min(all_lon)], [max(all_lat), max(all_lon)]], padding=(30, 30), max_zoom=17)
     return fmap

@@ -4,7 +4,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.hours import now_local
-from geo.io import StationDataError
 from geo.maps import Basemap, build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.summary import count_by_community, count_by_type
@@ -15,12 +14,7 @@ lang = current_language()
 st.title(tr("app_title"))
 st.caption(tr("app_subtitle"))
 
-try:
-    stations = data.stations()
-except StationDataError as err:
-    st.error(tr("data_error"))
-    st.code("\n".join(str(p) for p in err.problems), language=None)
-    st.stop()
+stations = data.stations_or_stop(lang)
 
 if (stations.location_status != "verified").any():
     st.warning(tr("unverified_banner"), icon="⚠️")

@@ -9,7 +9,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.io import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary, load_stations
+from geo.gazetteer import build_gazetteer
+from geo.i18n import t
+from geo.io import DEFAULT_STATIONS_PATH, StationDataError, load_communities, load_county_boundary, load_stations
 
 
 @st.cache_data(show_spinner=False)
@@ -22,12 +24,36 @@ def stations_path() -> Path:
     return Path(os.environ.get("GAOHE_STATIONS", DEFAULT_STATIONS_PATH))
 
 
+def _register_version() -> tuple[str, int]:
+    """Cache key of the register: its path and modification time."""
+    path = stations_path()
+    return str(path), (path.stat().st_mtime_ns if path.exists() else -1)
+
+
 def stations() -> gpd.GeoDataFrame:
     """The validated station register; re-read when the file changes on disk.
     Raises ``geo.io.StationDataError`` when the file is invalid or missing."""
-    path = stations_path()
-    modified_ns = path.stat().st_mtime_ns if path.exists() else -1
-    return _stations(str(path), modified_ns)
+    return _stations(*_register_version())
+
+
+def stations_or_stop(lang: str) -> gpd.GeoDataFrame:
+    """The register, or, when the file is invalid, every problem on screen and the page stops."""
+    try:
+        return stations()
+    except StationDataError as err:
+        st.error(t("data_error", lang))
+        st.code("\n".join(str(p) for p in err.problems), language=None)
+        st.stop()
+
+
+@st.cache_data(show_spinner=False)
+def _gazetteer(path: str, modified_ns: int) -> pd.DataFrame:
+    return build_gazetteer(_stations(path, modified_ns), communities())
+
+
+def gazetteer() -> pd.DataFrame:
+    """Offline place list: landmarks, villages/communities and stations."""
+    return _gazetteer(*_register_version())
 
 
 @st.cache_data(show_spinner=False)

@@ -1,0 +1,86 @@
+"""Distances on the Earth for many points at once, without ever treating degrees as planar.
+
+Two tools:
+
+- unit vectors on the sphere, whose straight-line (chord) distance ranks points exactly like
+  the great-circle distance does, so a KD-tree over them answers nearest-neighbour queries;
+- Lambert's formula for the geodesic length on the WGS-84 ellipsoid: vectorised NumPy, and
+  within a few millimetres of the exact geodesic (pyproj.Geod / geographiclib) for lines up to
+  tens of kilometres, which is what a town needs (tested against pyproj).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: IUGG mean Earth radius, metres (for the sphere used in ranking).
+MEAN_EARTH_RADIUS_M = 6_371_008.8
+
+WGS84_A_M = 6_378_137.0
+WGS84_F = 1 / 298.257223563
+
+#: Bounds on (ellipsoidal geodesic length) / (great-circle length on the mean sphere) for any
+#: pair of points: the meridional and prime-vertical radii of curvature range over
+#: 6,335,439-6,399,594 m; a little slack covers long lines.
+ELLIPSOID_TO_SPHERE_MIN = 0.9940
+ELLIPSOID_TO_SPHERE_MAX = 1.0050
+
+#: Lines up to this length may use the local bounds of :func:`local_ellipsoid_ratio_bounds`.
+LOCAL_BOUNDS_MAX_M = 50_000.0
+#: Slack of the local bounds: over 50 km the latitude, and so the radii of curvature, change
+#: by less than 1e-4 relative; the rest of the approximation error is far smaller.
+_LOCAL_BOUNDS_SLACK = 2e-4
+
+FloatArray = NDArray[np.float64]
+
+
+def local_ellipsoid_ratio_bounds(lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Bounds on (ellipsoidal length) / (mean-sphere great-circle length) for lines of at most
+    :data:`LOCAL_BOUNDS_MAX_M` starting at latitude ``lat`` (degrees): between the meridional
+    and prime-vertical radii of curvature there, over the mean radius, with a little slack."""
+    e2 = WGS84_F * (2 - WGS84_F)
+    sin2 = np.sin(np.radians(np.asarray(lat, dtype=float))) ** 2
+    meridional = WGS84_A_M * (1 - e2) / (1 - e2 * sin2) ** 1.5
+    prime_vertical = WGS84_A_M / np.sqrt(1 - e2 * sin2)
+    return (
+        meridional / MEAN_EARTH_RADIUS_M * (1 - _LOCAL_BOUNDS_SLACK),
+        prime_vertical / MEAN_EARTH_RADIUS_M * (1 + _LOCAL_BOUNDS_SLACK),
+    )
+
+
+def unit_vectors(lon: ArrayLike, lat: ArrayLike) -> FloatArray:
+    """(n, 3) unit vectors of lon/lat degrees on the sphere."""
+    lon_r = np.radians(np.asarray(lon, dtype=float))
+    lat_r = np.radians(np.asarray(lat, dtype=float))
+    cos_lat = np.cos(lat_r)
+    return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
+
+
+def chord_to_great_circle_m(chord: ArrayLike) -> FloatArray:
+    """Great-circle metres on the mean sphere for a unit-sphere chord length."""
+    return 2.0 * MEAN_EARTH_RADIUS_M * np.arcsin(np.clip(np.asarray(chord, dtype=float) / 2.0, 0.0, 1.0))
+
+
+def great_circle_to_chord(distance_m: ArrayLike) -> FloatArray:
+    """Unit-sphere chord length for great-circle metres on the mean sphere."""
+    angle = np.minimum(np.asarray(distance_m, dtype=float) / MEAN_EARTH_RADIUS_M, np.pi)
+    return 2.0 * np.sin(angle / 2.0)
+
+
+def ellipsoidal_distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> FloatArray:
+    """Geodesic length in metres on the WGS-84 ellipsoid between lon/lat degree pairs
+    (Lambert's formula on reduced latitudes; broadcasts like NumPy)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    beta1 = np.arctan((1 - WGS84_F) * np.tan(lat1))
+    beta2 = np.arctan((1 - WGS84_F) * np.tan(lat2))
+    # central angle between the reduced-latitude points (haversine form: stable for short lines)
+    h = np.sin((beta2 - beta1) / 2) ** 2 + np.cos(beta1) * np.cos(beta2) * np.sin((lon2 - lon1) / 2) ** 2
+    sigma = 2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    p = (beta1 + beta2) / 2
+    q = (beta2 - beta1) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (sigma - np.sin(sigma)) * np.sin(p) ** 2 * np.cos(q) ** 2 / np.cos(sigma / 2) ** 2
+        y = (sigma + np.sin(sigma)) * np.cos(p) ** 2 * np.sin(q) ** 2 / np.sin(sigma / 2) ** 2
+    distance = WGS84_A_M * (sigma - WGS84_F / 2 * (x + y))
+    return np.where(sigma > 0, distance, 0.0)

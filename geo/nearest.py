@@ -1,0 +1,266 @@
+"""k-nearest stations on the WGS-84 ellipsoid, for one rider or a million points at once.
+
+Candidates come from a KD-tree over unit vectors on the sphere (chord length ranks exactly like
+great-circle distance). The ellipsoidal distance differs from the spherical one by a bounded
+ratio (:data:`geo.geodesy.ELLIPSOID_TO_SPHERE_MIN` .. ``_MAX``), so a row whose candidates are
+separated by more than that ratio is already ranked correctly; other rows (near-ties) are
+re-ranked by their ellipsoidal distances, widening the candidate set until no station outside
+it could be nearer. The answer therefore is the exact ellipsoidal k-nearest, with ties broken by
+the stations' order in the register.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+
+from geo.geodesy import (
+    ELLIPSOID_TO_SPHERE_MAX,
+    ELLIPSOID_TO_SPHERE_MIN,
+    LOCAL_BOUNDS_MAX_M,
+    chord_to_great_circle_m,
+    ellipsoidal_distance_m,
+    great_circle_to_chord,
+    local_ellipsoid_ratio_bounds,
+    unit_vectors,
+)
+from geo.hours import opening_state
+from geo.io import GeoDataError
+from geo.model import AMENITIES, StationType
+
+#: Route distance ~ straight line x this factor (streets are not straight). Set here only.
+DETOUR_FACTOR = 1.3
+EBIKE_SPEED_KMH = 15.0
+WALK_SPEED_KMH = 4.5
+
+NEAREST_COLUMNS = ("query_index", "rank", "station_index", "distance_m")
+
+#: How many candidates beyond k a near-tie row measures on the ellipsoid before falling back
+#: to a radius search.
+_EXTRA_CANDIDATES = 4
+
+
+class QueryError(GeoDataError):
+    """A nearest-station query was malformed (bad k, coordinates, filter values)."""
+
+
+@dataclass(frozen=True)
+class StationIndex:
+    """A search index over station points (lon/lat degrees, WGS-84)."""
+
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    tree: cKDTree
+
+    def __len__(self) -> int:
+        return len(self.lon)
+
+
+def build_station_index(stations: gpd.GeoDataFrame | None = None, *, lon: ArrayLike | None = None,
+                        lat: ArrayLike | None = None) -> StationIndex:
+    """Index station points given as a GeoDataFrame (EPSG:4326) or as lon/lat arrays."""
+    if stations is not None:
+        if stations.crs is not None and not stations.crs.equals("EPSG:4326"):
+            stations = stations.to_crs("EPSG:4326")
+        lon, lat = stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy()
+    lon_a = np.asarray(lon, dtype=float).reshape(-1)
+    lat_a = np.asarray(lat, dtype=float).reshape(-1)
+    return StationIndex(lon_a, lat_a, cKDTree(unit_vectors(lon_a, lat_a) if len(lon_a) else np.empty((0, 3))))
+
+
+def _check_query(lon: NDArray, lat: NDArray, k: int) -> None:
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise QueryError(f"`k` was {k!r} but is expected to be a whole number >= 1")
+    if lon.shape != lat.shape:
+        raise QueryError(f"lon and lat have different lengths ({lon.size} and {lat.size})")
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise QueryError(
+            f"{int(bad.sum())} query point(s) are not lon/lat degrees, first at row {first}: "
+            f"({lon[first]}, {lat[first]})"
+        )
+
+
+def query_nearest(
+    index: StationIndex,
+    lon: ArrayLike,
+    lat: ArrayLike,
+    *,
+    k: int = 1,
+    max_distance_m: float | None = None,
+) -> pd.DataFrame:
+    """The k nearest indexed stations of each query point, by WGS-84 ellipsoidal distance.
+
+    Returns one row per (query, result) with columns ``query_index`` (position in the input),
+    ``rank`` (1 = nearest), ``station_index`` (position in the index) and ``distance_m``
+    (metres), ordered by query then rank. Rows beyond ``max_distance_m`` are left out; a query
+    with no station in reach has no rows.
+    """
+    lon_q = np.atleast_1d(np.asarray(lon, dtype=float))
+    lat_q = np.atleast_1d(np.asarray(lat, dtype=float))
+    _check_query(lon_q, lat_q, k)
+    n_stations = len(index)
+    if n_stations == 0 or lon_q.size == 0:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c != "distance_m" else "float64") for c in NEAREST_COLUMNS})
+    k = min(int(k), n_stations)
+    points = unit_vectors(lon_q, lat_q)
+    chord, candidate = index.tree.query(points, k=min(k + 1, n_stations), workers=-1)
+    sphere_m = chord_to_great_circle_m(chord.reshape(len(points), -1))
+    candidate = candidate.reshape(len(points), -1)
+    low, high = _ratio_bounds(lat_q, sphere_m[:, -1])
+
+    # Settled rows: consecutive spherical distances among the first k+1 candidates are further
+    # apart than the ellipsoid/sphere ratio can bridge, so order and membership hold on the
+    # ellipsoid as well.
+    settled = np.all(sphere_m[:, 1:] * low[:, None] > sphere_m[:, :-1] * high[:, None], axis=1)
+    result_station = candidate[:, :k].copy()
+    result_m = ellipsoidal_distance_m(lon_q[:, None], lat_q[:, None], index.lon[result_station], index.lat[result_station])
+
+    unsettled = np.flatnonzero(~settled)
+    if unsettled.size:
+        stations_u, distances_u, complete = _rerank(index, points[unsettled], lon_q[unsettled], lat_q[unsettled], k)
+        result_station[unsettled], result_m[unsettled] = stations_u, distances_u
+        for row in unsettled[~complete]:
+            result_station[row], result_m[row] = _exact_row(index, points[row], lon_q[row], lat_q[row], k, result_m[row, -1])
+
+    frame = pd.DataFrame(
+        {
+            "query_index": np.repeat(np.arange(len(points)), k),
+            "rank": np.tile(np.arange(1, k + 1), len(points)),
+            "station_index": result_station.reshape(-1),
+            "distance_m": result_m.reshape(-1),
+        }
+    )
+    if max_distance_m is not None:
+        frame = frame[frame["distance_m"] <= max_distance_m].reset_index(drop=True)
+    return frame
+
+
+def _ratio_bounds(lat: NDArray, sphere_m: NDArray) -> tuple[NDArray, NDArray]:
+    """Per-row bounds on ellipsoidal/spherical length: local ones for short lines, else global."""
+    low, high = local_ellipsoid_ratio_bounds(lat)
+    short = sphere_m <= LOCAL_BOUNDS_MAX_M
+    return np.where(short, low, ELLIPSOID_TO_SPHERE_MIN), np.where(short, high, ELLIPSOID_TO_SPHERE_MAX)
+
+
+def _rerank(
+    index: StationIndex, points: NDArray, lon: NDArray, lat: NDArray, k: int
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Rank a few more candidates by ellipsoidal distance (ties by station order); a row is
+    complete when no station beyond its candidates could be as near as its k-th."""
+    n_candidates = min(k + _EXTRA_CANDIDATES, len(index))
+    chord, candidate = index.tree.query(points, k=n_candidates, workers=-1)
+    chord, candidate = chord.reshape(len(points), -1), candidate.reshape(len(points), -1)
+    distances = ellipsoidal_distance_m(lon[:, None], lat[:, None], index.lon[candidate], index.lat[candidate])
+    by_station = np.argsort(candidate, axis=1, kind="stable")
+    candidate = np.take_along_axis(candidate, by_station, axis=1)
+    distances = np.take_along_axis(distances, by_station, axis=1)
+    order = np.argsort(distances, axis=1, kind="stable")[:, :k]
+    stations = np.take_along_axis(candidate, order, axis=1)
+    nearest_m = np.take_along_axis(distances, order, axis=1)
+    if n_candidates == len(index):
+        return stations, nearest_m, np.ones(len(points), dtype=bool)
+    outer_sphere_m = chord_to_great_circle_m(chord[:, -1])
+    low, _ = _ratio_bounds(lat, outer_sphere_m)
+    return stations, nearest_m, nearest_m[:, -1] < outer_sphere_m * low
+
+
+def _exact_row(
+    index: StationIndex, point: NDArray, lon: float, lat: float, k: int, kth_m: float
+) -> tuple[NDArray, NDArray]:
+    """Exact k nearest for one query: every station whose spherical distance could make it as
+    near as ``kth_m`` (an ellipsoidal distance some k stations reach) is measured."""
+    reach_m = kth_m / ELLIPSOID_TO_SPHERE_MIN
+    # a hair of slack so that stations exactly at the reach (co-located ties) are included
+    pool = np.asarray(index.tree.query_ball_point(point, r=great_circle_to_chord(reach_m) * (1 + 1e-9) + 1e-15))
+    distances = ellipsoidal_distance_m(lon, lat, index.lon[pool], index.lat[pool])
+    order = np.lexsort((pool, distances))[:k]
+    return pool[order], distances[order]
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def filter_stations(
+    stations: gpd.GeoDataFrame,
+    *,
+    station_types: Iterable[str] | None = None,
+    amenities: Iterable[str] | None = None,
+    open_at: datetime | None = None,
+) -> gpd.GeoDataFrame:
+    """Stations of the given types that have **all** the given amenities and, if ``open_at``
+    is given (aware, or naive Asia/Shanghai time), are open at that moment."""
+    mask = np.ones(len(stations), dtype=bool)
+    if station_types is not None:
+        station_types = list(station_types)
+        unknown = sorted(set(station_types) - {t.value for t in StationType})
+        if unknown:
+            raise QueryError(f"unknown station type {', '.join(unknown)}; allowed: {', '.join(t.value for t in StationType)}")
+        mask &= stations["station_type"].isin(station_types).to_numpy()
+    if amenities:
+        wanted = set(amenities)
+        unknown = sorted(wanted - AMENITIES.keys())
+        if unknown:
+            raise QueryError(f"unknown amenity {', '.join(unknown)}; allowed: {', '.join(AMENITIES)}")
+        mask &= stations["amenities"].map(lambda have: wanted <= set(have)).to_numpy(dtype=bool)
+    if open_at is not None:
+        mask &= stations["opening_hours"].map(lambda hours: opening_state(hours, open_at).is_open).to_numpy(dtype=bool)
+    return stations[mask]
+
+
+# --- trips -----------------------------------------------------------------------------------
+
+
+def route_distance_m(straight_m: ArrayLike, *, detour_factor: float = DETOUR_FACTOR) -> NDArray[np.float64]:
+    """Estimated street distance (metres) from a straight-line distance (metres)."""
+    return np.asarray(straight_m, dtype=float) * detour_factor
+
+
+def travel_time_s(distance_m: ArrayLike, *, speed_kmh: float) -> NDArray[np.float64]:
+    """Seconds to cover ``distance_m`` metres at ``speed_kmh``."""
+    if speed_kmh <= 0:
+        raise QueryError(f"`speed_kmh` was {speed_kmh} but must be positive")
+    return np.asarray(distance_m, dtype=float) / (speed_kmh / 3.6)
+
+
+def nearest_stations(
+    stations: gpd.GeoDataFrame,
+    lon: ArrayLike,
+    lat: ArrayLike,
+    *,
+    k: int = 3,
+    max_distance_m: float | None = None,
+    station_types: Iterable[str] | None = None,
+    amenities: Iterable[str] | None = None,
+    open_at: datetime | None = None,
+    detour_factor: float = DETOUR_FACTOR,
+    ebike_speed_kmh: float = EBIKE_SPEED_KMH,
+    walk_speed_kmh: float = WALK_SPEED_KMH,
+    index: StationIndex | None = None,
+) -> gpd.GeoDataFrame:
+    """The k nearest qualifying stations of each query point, with trip estimates.
+
+    ``stations`` is the register (EPSG:4326); the filters are those of :func:`filter_stations`.
+    ``index`` may be a prebuilt :func:`build_station_index` of the *filtered* stations.
+    Returns the station rows (all their columns) plus ``query_index``, ``rank``,
+    ``distance_m`` (straight line on the ellipsoid), ``route_m`` (estimated streets),
+    ``ebike_s`` and ``walk_s``; an empty frame with those columns when nothing qualifies.
+    """
+    chosen = filter_stations(stations, station_types=station_types, amenities=amenities, open_at=open_at)
+    found = query_nearest(index or build_station_index(chosen), lon, lat, k=k, max_distance_m=max_distance_m)
+    rows = chosen.iloc[found["station_index"].to_numpy()].reset_index(drop=True)
+    rows.insert(0, "query_index", found["query_index"].to_numpy())
+    rows.insert(1, "rank", found["rank"].to_numpy())
+    rows["distance_m"] = found["distance_m"].to_numpy()
+    rows["route_m"] = route_distance_m(rows["distance_m"], detour_factor=detour_factor)
+    rows["ebike_s"] = travel_time_s(rows["route_m"], speed_kmh=ebike_speed_kmh)
+    rows["walk_s"] = travel_time_s(rows["route_m"], speed_kmh=walk_speed_kmh)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=stations.crs)
