@@ -161,7 +161,7 @@ with list_column:
             amap_column.link_button(tr("navigate_amap"), links.amap, width="stretch")
             baidu_column.link_button(tr("navigate_baidu"), links.baidu, width="stretch")
             geo_column.link_button(tr("navigate_geo"), links.geo, width="stretch")
-            st.code(f"WGS-84 {links.wgs84_text}   GCJ-02 {links.gcj02_text}", language=None)
+            st.code(f"WGS-84 {links.wgs84_text}\nGCJ-02 {links.gcj02_text}", language=None)
     if rider and not results.empty:
         st.caption(tr("baidu_sends_origin"))
         st.caption(tr("eta_note", factor=DETOUR_FACTOR, ebike=EBIKE_SPEED_KMH, walk=WALK_SPEED_KMH))

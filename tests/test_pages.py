@@ -7,11 +7,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from datetime import datetime
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import geo.hours
 from geo.io import load_stations
 from geo.model import StationType
+from geo.nearest import nearest_stations
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -111,3 +115,96 @@ def test_a_broken_data_file_shows_every_problem_and_no_map(tmp_path, monkeypatch
 def test_each_type_alone_can_be_shown(station_type, stations):
     at = run_app(overview_types=[station_type])
     assert markers_by_type(at) == Counter({station_type: int((stations.station_type == station_type).sum())})
+
+
+# --- rider page ----------------------------------------------------------------------------------
+
+SEAT = "116.82360,30.73744"
+
+
+def run_rider(url_at: str | None = None, **session) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/rider.py")
+    if url_at:
+        at.query_params["at"] = url_at
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def result_names(at: AppTest) -> list[str]:
+    return [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")]
+
+
+def test_the_rider_page_without_a_position_asks_for_one():
+    at = run_rider()
+    assert not at.exception
+    assert at.title[0].value == "附近驿站"
+    assert "请先设定您的位置。" in [i.value for i in at.info]
+    assert map_args(at)["returned_objects"] == ["last_clicked"]
+
+
+def test_a_position_in_the_url_gives_the_nearest_open_stations(stations, monkeypatch):
+    # the page reads the clock through geo.hours.now_local when it runs: fix it to Saturday 10:00
+    saturday_10 = datetime(2026, 11, 28, 10, 0)
+    monkeypatch.setattr(geo.hours, "now_local", lambda: saturday_10)
+    at = run_rider(SEAT)
+    expected = nearest_stations(
+        stations, 116.8236, 30.73744, k=3, station_types=["hub", "party_mass", "red", "neighbourhood"], open_at=saturday_10
+    )
+    assert result_names(at) == [f"{r.rank}. {r.name_zh}" for r in expected.itertuples()]
+    assert "gh-rank-1" in map_args(at)["script"] and "gh-rider" in map_args(at)["script"]
+
+
+def test_the_parking_search_lists_only_parking_points(stations):
+    at = run_rider(SEAT, rider_mode="parking")
+    names = result_names(at)
+    parking = set(stations.loc[stations.station_type == "parking", "name_zh"])
+    assert names and all(name.split(". ", 1)[1] in parking for name in names)
+
+
+def test_an_amenity_filter_keeps_only_stations_that_have_it(stations):
+    at = run_rider(SEAT, rider_amenities=["bp_monitor"], rider_open_only=False)
+    red = set(stations.loc[stations.station_type == "red", "name_zh"])
+    names = result_names(at)
+    assert len(names) == 3 and all(name.split(". ", 1)[1] in red for name in names)
+
+
+def test_k_sets_how_many_results(stations):
+    at = run_rider(SEAT, rider_k=5, rider_open_only=False)
+    assert len(result_names(at)) == 5
+
+
+def test_navigation_buttons_link_to_amap_baidu_and_geo():
+    at = run_rider(SEAT, rider_open_only=False)
+    urls = [button.proto.url for button in at.get("link_button")]
+    assert any(u.startswith("https://uri.amap.com/navigation?") for u in urls)
+    assert any(u.startswith("https://api.map.baidu.com/direction?") for u in urls)
+    assert any(u.startswith("geo:") for u in urls)
+
+
+def test_typing_a_place_sets_the_position_and_the_url():
+    at = run_rider()
+    at.text_input(key="rider_place_query").input("qilong").run()
+    at.selectbox(key="rider_place_choice").select_index(0).run()
+    assert at.session_state["rider_lonlat"] is not None
+    assert at.query_params["at"]
+    assert result_names(at)
+
+
+def test_an_unknown_place_says_so():
+    at = run_rider()
+    at.text_input(key="rider_place_query").input("xyzzy").run()
+    assert any("xyzzy" in i.value for i in at.info)
+
+
+def test_the_rider_page_in_english():
+    at = run_rider(SEAT, lang="en", rider_open_only=False)
+    assert at.title[0].value == "Stations near me"
+    assert any("e-bike ~" in m.value for m in at.markdown)
+
+
+def test_a_bad_position_in_the_url_is_ignored():
+    at = run_rider("north,pole")
+    assert not at.exception
+    assert "请先设定您的位置。" in [i.value for i in at.info]

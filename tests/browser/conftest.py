@@ -142,7 +142,10 @@ def map_frame(page, ready_js: str = MAP_READY_JS, timeout_ms: int = 30_000):
     while True:
         try:
             page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)
-            handle = page.query_selector(MAP_FRAME).content_frame()
+            element = page.query_selector(MAP_FRAME)
+            handle = element.content_frame() if element else None
+            if handle is None:  # between reruns: the iframe is being replaced
+                raise Error("map iframe detached")
             handle.wait_for_function(
                 ready_js,
                 timeout=max(1, int((deadline - time.monotonic()) * 1000)),

@@ -1,0 +1,170 @@
+"""k-nearest stations against a brute-force oracle on the exact WGS-84 geodesic (pyproj.Geod)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+
+from geo.io import load_stations
+from geo.nearest import (
+    QueryError,
+    build_station_index,
+    filter_stations,
+    nearest_stations,
+    query_nearest,
+    route_distance_m,
+    travel_time_s,
+)
+
+GEOD = Geod(ellps="WGS84")
+
+
+def brute_force(station_lon, station_lat, lon, lat, k):
+    """Every station measured exactly; ties by station order."""
+    distances = GEOD.inv(np.full(len(station_lon), lon), np.full(len(station_lat), lat), station_lon, station_lat)[2]
+    order = np.lexsort((np.arange(len(distances)), distances))[:k]
+    return order, distances[order]
+
+
+def assert_same_as_oracle(found, station_lon, station_lat, lon, lat, k):
+    for q in range(len(lon)):
+        expected_ids, expected_m = brute_force(station_lon, station_lat, lon[q], lat[q], k)
+        got = found[found.query_index == q]
+        assert got["distance_m"].to_numpy() == pytest.approx(expected_m, rel=2e-6, abs=1e-6)
+        # ids must agree except where the oracle itself has (near-)ties the formula cannot split
+        for got_id, want_id, want_m in zip(got["station_index"], expected_ids, expected_m):
+            if got_id != want_id:
+                other_m = GEOD.inv(lon[q], lat[q], station_lon[got_id], station_lat[got_id])[2]
+                assert abs(other_m - want_m) <= 2e-6 * want_m + 1e-6
+
+
+coordinate_sets = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(coordinate_sets, st.integers(min_value=1, max_value=6), st.sampled_from([0.01, 0.3, 5.0]))
+def test_random_points_match_the_brute_force_oracle(seed, k, spread_deg):
+    rng = np.random.default_rng(seed)
+    centre_lon, centre_lat = rng.uniform(-170, 170), rng.uniform(-70, 70)
+    station_lon = centre_lon + rng.uniform(-spread_deg, spread_deg, 60)
+    station_lat = centre_lat + rng.uniform(-spread_deg, spread_deg, 60)
+    lon = centre_lon + rng.uniform(-spread_deg, spread_deg, 25)
+    lat = centre_lat + rng.uniform(-spread_deg, spread_deg, 25)
+    found = query_nearest(build_station_index(lon=station_lon, lat=station_lat), lon, lat, k=k)
+    assert len(found) == 25 * k
+    assert_same_as_oracle(found, station_lon, station_lat, lon, lat, k)
+
+
+def test_near_ties_are_resolved_by_the_ellipsoid_not_the_sphere():
+    # Two stations the same great-circle distance from the query, one due north and one due
+    # east: on the ellipsoid at 30 N a north-south metre of latitude is shorter, so the
+    # northern one is nearer although a spherical ranking cannot tell them apart.
+    lon, lat = 116.8, 30.7
+    north_lon, north_lat, _ = Geod(a=6_371_008.8, f=0).fwd(lon, lat, 0, 1000)
+    east_lon, east_lat, _ = Geod(a=6_371_008.8, f=0).fwd(lon, lat, 90, 1000)
+    index = build_station_index(lon=[east_lon, north_lon], lat=[east_lat, north_lat])
+    found = query_nearest(index, lon, lat, k=2)
+    assert list(found["station_index"]) == [1, 0]
+    assert_same_as_oracle(found, np.array([east_lon, north_lon]), np.array([east_lat, north_lat]), [lon], [lat], 2)
+
+
+def test_co_located_stations_tie_in_register_order():
+    index = build_station_index(lon=[116.81, 116.80, 116.80, 116.80], lat=[30.70, 30.70, 30.70, 30.70])
+    found = query_nearest(index, 116.8001, 30.7001, k=3)
+    assert list(found["station_index"]) == [1, 2, 3]
+
+
+def test_many_queries_at_once_with_k_larger_than_the_register():
+    index = build_station_index(lon=[116.8, 116.9], lat=[30.7, 30.8])
+    found = query_nearest(index, [116.8, 116.9, 116.85], [30.7, 30.8, 30.75], k=5)
+    assert list(found["query_index"]) == [0, 0, 1, 1, 2, 2]
+    assert list(found["rank"]) == [1, 2, 1, 2, 1, 2]
+
+
+def test_max_distance_leaves_out_far_stations_and_empty_is_normal():
+    index = build_station_index(lon=[116.80, 116.81], lat=[30.70, 30.70])
+    near = query_nearest(index, 116.80, 30.70, k=2, max_distance_m=500)
+    assert list(near["station_index"]) == [0]
+    none = query_nearest(index, 116.5, 30.5, k=2, max_distance_m=500)
+    assert none.empty and list(none.columns) == ["query_index", "rank", "station_index", "distance_m"]
+
+
+def test_an_empty_register_gives_an_empty_answer():
+    assert query_nearest(build_station_index(lon=[], lat=[]), 116.8, 30.7, k=3).empty
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5])
+def test_a_bad_k_is_refused(k):
+    with pytest.raises(QueryError, match="`k` was"):
+        query_nearest(build_station_index(lon=[116.8], lat=[30.7]), 116.8, 30.7, k=k)
+
+
+def test_query_points_that_are_not_degrees_are_refused():
+    with pytest.raises(QueryError, match="first at row 1"):
+        query_nearest(build_station_index(lon=[116.8], lat=[30.7]), [116.8, 500_000.0], [30.7, 3_400_000.0])
+
+
+# --- filters and trips -------------------------------------------------------------------------
+
+SATURDAY_10 = datetime(2026, 11, 28, 10, 0)
+SATURDAY_23 = datetime(2026, 11, 28, 23, 0)
+
+
+@pytest.fixture(scope="module")
+def stations():
+    return load_stations()
+
+
+def test_an_amenity_filter_keeps_only_stations_with_all_of_them(stations):
+    chosen = filter_stations(stations, amenities=["charger", "bp_monitor"])
+    assert len(chosen) == int(stations.amenities.map(lambda a: {"charger", "bp_monitor"} <= set(a)).sum())
+    assert set(chosen.station_type) == {"red"}
+
+
+def test_open_at_uses_the_opening_hours(stations):
+    late = filter_stations(stations, open_at=SATURDAY_23)
+    assert set(late.station_type) == {"parking"}  # only the 24/7 parking points
+    weekday_office = filter_stations(stations, station_types=["neighbourhood"], open_at=SATURDAY_10)
+    assert weekday_office.empty  # Mo-Fr hours
+
+
+def test_unknown_filter_values_are_refused(stations):
+    with pytest.raises(QueryError, match="unknown amenity sauna"):
+        filter_stations(stations, amenities=["sauna"])
+    with pytest.raises(QueryError, match="unknown station type cafe"):
+        filter_stations(stations, station_types=["cafe"])
+
+
+def test_nearest_stations_adds_trip_estimates_and_keeps_station_columns(stations):
+    lon, lat = 116.8236, 30.7374
+    found = nearest_stations(stations, lon, lat, k=3, amenities=["charger"], open_at=SATURDAY_10)
+    assert isinstance(found, gpd.GeoDataFrame) and len(found) == 3
+    assert set(found.station_type) == {"red"}
+    oracle_ids, oracle_m = brute_force(
+        stations[stations.station_type == "red"].geometry.x.to_numpy(),
+        stations[stations.station_type == "red"].geometry.y.to_numpy(),
+        lon, lat, 3,
+    )
+    assert found["distance_m"].to_numpy() == pytest.approx(oracle_m, rel=2e-6)
+    assert found["route_m"].to_numpy() == pytest.approx(oracle_m * 1.3, rel=2e-6)
+    assert found["ebike_s"].to_numpy() == pytest.approx(oracle_m * 1.3 / (15 / 3.6), rel=2e-6)
+    assert found["walk_s"].to_numpy() == pytest.approx(oracle_m * 1.3 / (4.5 / 3.6), rel=2e-6)
+
+
+def test_nothing_qualifying_is_an_empty_answer_with_the_columns(stations):
+    found = nearest_stations(stations, 116.82, 30.73, station_types=["neighbourhood"], open_at=SATURDAY_23)
+    assert found.empty
+    assert {"distance_m", "route_m", "ebike_s", "walk_s", "name_zh"} <= set(found.columns)
+
+
+def test_trip_arithmetic_by_hand():
+    assert float(route_distance_m(1000.0)) == pytest.approx(1300.0)
+    assert float(travel_time_s(1500.0, speed_kmh=15.0)) == pytest.approx(360.0)  # 1.5 km at 15 km/h = 6 min
+    with pytest.raises(QueryError, match="must be positive"):
+        travel_time_s(100.0, speed_kmh=0)
