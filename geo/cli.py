@@ -8,11 +8,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from geo.io import DEFAULT_STATIONS_PATH, StationDataError, load_stations
+import pandas as pd
+
+from geo.datum import Datum, convert
+from geo.io import DEFAULT_STATIONS_PATH, GeoDataError, StationDataError, load_stations, read_points_csv
+from geo.model import AMENITIES, StationType
+from geo.nearest import nearest_stations
 from geo.summary import count_by_type
+
+#: Station columns copied into ``nearest`` output, after the trip figures.
+_RESULT_COLUMNS = ("id", "station_type", "name_zh", "name_en", "location_status")
 
 
 def _print_json(payload: Any) -> None:
@@ -62,6 +71,61 @@ def _cmd_stations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_nearest(args: argparse.Namespace) -> int:
+    try:
+        stations = load_stations(args.file)
+    except StationDataError as err:
+        return _report_invalid(err, args.json)
+    if (args.points is None) == (args.lon is None or args.lat is None):
+        print("give either --lon and --lat, or --points FILE.csv", file=sys.stderr)
+        return 2
+    try:
+        if args.points is not None:
+            points = read_points_csv(args.points, datum=args.datum)
+        else:
+            points = _single_point(args.lon, args.lat, args.datum)
+        found = nearest_stations(
+            stations,
+            points["lon"].to_numpy(),
+            points["lat"].to_numpy(),
+            k=args.k,
+            max_distance_m=args.max_distance_m,
+            station_types=args.type,
+            amenities=args.amenity,
+            open_at=datetime.fromisoformat(args.open_at) if args.open_at else None,
+        )
+    except (GeoDataError, ValueError) as err:
+        if args.json:
+            _print_json({"error": str(err)})
+        else:
+            print(err, file=sys.stderr)
+        return 1
+    table = found.assign(
+        lon=found.geometry.x.round(7), lat=found.geometry.y.round(7), distance_m=found["distance_m"].round(1),
+        route_m=found["route_m"].round(1), ebike_s=found["ebike_s"].round(0), walk_s=found["walk_s"].round(0),
+    )[["query_index", "rank", *_RESULT_COLUMNS, "lon", "lat", "distance_m", "route_m", "ebike_s", "walk_s"]]
+    if args.points is not None:
+        inputs = points.rename(columns={"lon": "query_lon", "lat": "query_lat"})
+        table = inputs.reset_index(drop=True).join(table.set_index("query_index"), how="left")
+        table.index.name = "query_index"
+        table = table.reset_index()
+    if args.out is not None:
+        table.to_csv(args.out, index=False, encoding="utf-8")
+    if args.json:
+        _print_json(json.loads(table.to_json(orient="records", force_ascii=False)))
+    elif args.out is None:
+        print(table.to_string(index=False))
+    return 0
+
+
+def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
+    """One query point from the command line, as :func:`read_points_csv` would give it."""
+    wgs_lon, wgs_lat = convert(lon, lat, source=Datum(datum), target=Datum.WGS84)
+    if not (-180 <= wgs_lon <= 180 and -90 <= wgs_lat <= 90):
+        raise GeoDataError(f"({lon}, {lat}) is not longitude/latitude degrees")
+    return pd.DataFrame({"lon": [wgs_lon], "lat": [wgs_lat]})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +139,24 @@ def build_parser() -> argparse.ArgumentParser:
     stations.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH)
     stations.add_argument("--json", action="store_true", help="machine-readable output")
     stations.set_defaults(run=_cmd_stations)
+
+    nearest = commands.add_parser(
+        "nearest",
+        help="k nearest qualifying stations of a point (--lon/--lat) or of every row of a CSV (--points)",
+    )
+    nearest.add_argument("--lon", type=float, help="longitude of the query point (degrees)")
+    nearest.add_argument("--lat", type=float, help="latitude of the query point (degrees)")
+    nearest.add_argument("--points", type=Path, help="CSV with lon,lat columns (other columns are kept)")
+    nearest.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the query points")
+    nearest.add_argument("-k", type=int, default=3, help="how many stations per point (default 3)")
+    nearest.add_argument("--max-distance-m", type=float, default=None, help="leave out stations further than this")
+    nearest.add_argument("--type", action="append", choices=[t.value for t in StationType], help="station type (repeatable)")
+    nearest.add_argument("--amenity", action="append", choices=list(AMENITIES), help="required amenity (repeatable; all needed)")
+    nearest.add_argument("--open-at", help="only stations open at this ISO time (naive = Asia/Shanghai), e.g. 2026-11-28T21:30")
+    nearest.add_argument("--out", type=Path, help="write the answer to this CSV file")
+    nearest.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
+    nearest.add_argument("--json", action="store_true", help="machine-readable output")
+    nearest.set_defaults(run=_cmd_nearest)
     return parser
 
 

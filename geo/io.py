@@ -78,11 +78,13 @@ class Problem:
     row: int | None = None
     station_id: str | None = None
     field: str | None = None
+    #: What ``row`` counts: GeoJSON "feature"s, or "line"s of a CSV file (header = line 1).
+    unit: str = "feature"
 
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"feature {self.row}")
+            where.append(f"{self.unit} {self.row}")
         if self.station_id:
             where.append(f"id {self.station_id!r}")
         if self.field:
@@ -427,3 +429,75 @@ def write_json_atomic(doc: Any, path: Path | str) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+# --- point files (query points, demand points) --------------------------------------------------
+
+#: Column names accepted for longitude/latitude (case-insensitive), Chinese headers included.
+LON_COLUMNS = ("lon", "lng", "longitude", "x", "经度")
+LAT_COLUMNS = ("lat", "latitude", "y", "纬度")
+
+
+@dataclass
+class PointsDataError(GeoDataError):
+    """A CSV of points could not be read; ``problems`` lists every bad row."""
+
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s) found; nothing was used."]
+        lines += [f"  - {p}" for p in self.problems[:50]]
+        if len(self.problems) > 50:
+            lines.append(f"  ... and {len(self.problems) - 50} more")
+        return "\n".join(lines)
+
+
+def _find_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
+    lowered = {str(c).strip().lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def read_points_csv(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
+    """Read a CSV of points with longitude/latitude columns (``lon,lat``; ``经度,纬度`` and other
+    usual names accepted) in the given datum; return all its columns, with ``lon``/``lat``
+    replaced by WGS-84 degrees. Every bad row is reported in one :class:`PointsDataError`."""
+    from geo.datum import Datum, convert
+
+    path = Path(path)
+    problems: list[Problem] = []
+    if not path.exists():
+        raise PointsDataError(path.name, [Problem(f"file not found: {path}")])
+    if path.stat().st_size == 0:
+        raise PointsDataError(path.name, [Problem("the file is empty (0 bytes)")])
+    if path.stat().st_size > MAX_FILE_BYTES * 10:
+        raise PointsDataError(path.name, [Problem(f"the file is larger than {MAX_FILE_BYTES * 10 / 1e6:.0f} MB")])
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise PointsDataError(path.name, [Problem(f"not a readable UTF-8 CSV file: {err}")]) from err
+    lon_column, lat_column = _find_column(frame.columns, LON_COLUMNS), _find_column(frame.columns, LAT_COLUMNS)
+    if lon_column is None or lat_column is None:
+        raise PointsDataError(
+            path.name,
+            [Problem(f"needs longitude and latitude columns (e.g. lon,lat or 经度,纬度); found: {', '.join(map(str, frame.columns))}")],
+        )
+    lon = pd.to_numeric(frame[lon_column].str.strip(), errors="coerce")
+    lat = pd.to_numeric(frame[lat_column].str.strip(), errors="coerce")
+    for row in frame.index[lon.isna() | lat.isna()]:
+        problems.append(
+            Problem(f"longitude/latitude {frame.at[row, lon_column]!r}, {frame.at[row, lat_column]!r} are not numbers", row=int(row) + 2, unit="line")
+        )
+    out_of_range = lon.notna() & lat.notna() & ~((lon.abs() <= 180) & (lat.abs() <= 90))
+    for row in frame.index[out_of_range]:
+        problems.append(Problem(f"({lon[row]}, {lat[row]}) is not longitude/latitude degrees", row=int(row) + 2, unit="line"))
+    if problems:
+        raise PointsDataError(path.name, problems)
+    wgs_lon, wgs_lat = convert(lon.to_numpy(), lat.to_numpy(), source=Datum(datum), target=Datum.WGS84)
+    result = frame.drop(columns=[lon_column, lat_column])
+    result.insert(0, "lon", wgs_lon)
+    result.insert(1, "lat", wgs_lat)
+    return result

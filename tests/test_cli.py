@@ -47,3 +47,48 @@ def test_stations_counts_by_type():
 
 def test_wrong_usage_exits_2():
     assert run("frobnicate").returncode == 2
+
+
+def test_nearest_for_one_point_matches_the_library():
+    from geo.nearest import nearest_stations
+
+    result = run("nearest", "--lon", "116.8236", "--lat", "30.7374", "-k", "2", "--amenity", "charger", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    expected = nearest_stations(load_stations(), 116.8236, 30.7374, k=2, amenities=["charger"])
+    assert [r["id"] for r in rows] == list(expected["id"])
+    assert [r["distance_m"] for r in rows] == [round(d, 1) for d in expected["distance_m"]]
+
+
+def test_nearest_converts_gcj02_query_points():
+    from geo.datum import wgs84_to_gcj02
+
+    gcj_lon, gcj_lat = wgs84_to_gcj02(116.8236, 30.7374)
+    wgs = json.loads(run("nearest", "--lon", "116.8236", "--lat", "30.7374", "-k", "1", "--json").stdout)
+    gcj = json.loads(run("nearest", "--lon", str(gcj_lon), "--lat", str(gcj_lat), "--datum", "gcj02", "-k", "1", "--json").stdout)
+    assert gcj[0]["id"] == wgs[0]["id"] and abs(gcj[0]["distance_m"] - wgs[0]["distance_m"]) < 0.2
+
+
+def test_nearest_batch_reads_a_csv_and_writes_the_nearest_per_row(tmp_path):
+    points = tmp_path / "points.csv"
+    points.write_text("经度,纬度,label\n116.82,30.73,a\n116.83,30.74,b\n116.5,30.5,far\n", encoding="utf-8")
+    out = tmp_path / "nearest.csv"
+    result = run("nearest", "--points", str(points), "-k", "1", "--max-distance-m", "3000", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    import pandas as pd
+
+    table = pd.read_csv(out, dtype={"id": str})
+    assert list(table["label"]) == ["a", "b", "far"]
+    assert table["id"].iloc[:2].notna().all() and pd.isna(table["id"].iloc[2])  # nothing within 3 km
+    from geo.nearest import nearest_stations
+
+    expected = nearest_stations(load_stations(), [116.82, 116.83], [30.73, 30.74], k=1)
+    assert list(table["id"].iloc[:2]) == list(expected["id"])
+
+
+def test_nearest_batch_reports_bad_rows_and_exits_1(tmp_path):
+    points = tmp_path / "points.csv"
+    points.write_text("lon,lat\n116.82,30.73\nabc,30.7\n116.8,\n", encoding="utf-8")
+    result = run("nearest", "--points", str(points))
+    assert result.returncode == 1
+    assert "line 3" in result.stderr and "line 4" in result.stderr
