@@ -135,6 +135,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "closed_now": {"zh": "已关闭", "en": "Closed now"},
     "closes_at": {"zh": "{time} 关闭", "en": "closes at {time}"},
     "opens_at": {"zh": "{time} 开放", "en": "opens at {time}"},
+    "closes_in": {"zh": "{min} 分钟后关闭", "en": "closes in {min} min"},
+    "opens_in": {"zh": "{min} 分钟后开放", "en": "opens in {min} min"},
     "always_open": {"zh": "全天开放", "en": "open 24/7"},
     "hours_unverified": {"zh": "开放时间为估计", "en": "hours are an estimate"},
     "status_unverified": {"zh": "位置待核实", "en": "position not yet verified"},
@@ -162,8 +164,13 @@ def describe_opening(expression: str, moment: datetime, lang: str) -> str:
     state = opening_state(expression, moment)
     if state.next_change is None:
         return t("always_open", lang) if state.is_open else t("closed_now", lang)
+    local = to_local_time(moment)
+    minutes_left = math.ceil((state.next_change - local).total_seconds() / 60)
+    if minutes_left <= 60:
+        key = "closes_in" if state.is_open else "opens_in"
+        return f"{t('open_now' if state.is_open else 'closed_now', lang)} · {t(key, lang, min=minutes_left)}"
     when = state.next_change.strftime("%H:%M")
-    if state.next_change.date() != to_local_time(moment).date():
+    if state.next_change.date() != local.date():
         when = state.next_change.strftime("%m-%d %H:%M")
     if state.is_open:
         return f"{t('open_now', lang)} · {t('closes_at', lang, time=when)}"

@@ -29,11 +29,13 @@ if (stations.location_status != "verified").any():
 # --- where the rider is ------------------------------------------------------------------------
 locate_column, clear_column = st.columns([3, 1])
 if locate_column.button(tr("use_my_location"), key="rider_locate", width="stretch"):
-    st.session_state["rider_locating"] = True
+    # a fresh component per request: the last answer must not stand in for a new position
+    st.session_state["rider_locating"] = st.session_state.get("rider_locate_count", 0) + 1
+    st.session_state["rider_locate_count"] = st.session_state["rider_locating"]
 if st.session_state.get("rider_locating"):
     from streamlit_js_eval import get_geolocation
 
-    answer = get_geolocation(component_key="rider_geolocation")
+    answer = get_geolocation(component_key=f"rider_geolocation_{st.session_state['rider_locating']}")
     if answer is None:
         st.info(tr("locating"))
     else:

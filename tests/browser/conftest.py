@@ -155,3 +155,25 @@ def map_frame(page, ready_js: str = MAP_READY_JS, timeout_ms: int = 30_000):
             if "detached" not in str(err) or time.monotonic() > deadline:
                 raise
             page.wait_for_timeout(200)
+
+
+def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:
+    """Wait until Streamlit has finished the rerun an interaction started."""
+    page.wait_for_timeout(300)  # let the rerun begin
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    )
+
+
+def choose_option(page, combobox, option_name: str, attempts: int = 3) -> None:
+    """Pick an option of a Streamlit select box, opening it again if a rerun closed it."""
+    for attempt in range(attempts):
+        wait_for_app_idle(page)
+        combobox.click()
+        option = page.get_by_role("option", name=option_name)
+        try:
+            option.click(timeout=5_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MAP_FRAME, PHONE, _open_context, map_frame, screenshot
+from conftest import MAP_FRAME, PHONE, _open_context, choose_option, map_frame, screenshot
 
 from geo.io import load_stations
 
@@ -30,7 +30,7 @@ def result_titles(page) -> list[str]:
 
 def test_tapping_the_map_lists_the_nearest_and_a_filter_narrows_them(phone_page, app_url):
     page = phone_page
-    page.goto(app_url + "/rider?rider_open_only=0")
+    page.goto(app_url + "/rider")
     map_frame(page, MAP_BUILT_JS)
     stations = load_stations()
     hub = stations[stations.station_type == "hub"].iloc[0].geometry
@@ -51,8 +51,7 @@ def test_tapping_the_map_lists_the_nearest_and_a_filter_narrows_them(phone_page,
 
     page.get_by_text("筛选:设施、开放时间、数量、底图").click()
     page.get_by_text("只看现在开放的").click()  # off: the filter test must not depend on the clock
-    page.get_by_role("combobox").first.click()
-    page.get_by_role("option", name="🩺 血压计").click()
+    choose_option(page, page.get_by_role("combobox").first, "🩺 血压计")
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.body.innerText.includes('小区党群服务站') || "
                            "document.body.innerText.includes('红色驿站')")
@@ -67,6 +66,10 @@ def test_tapping_the_map_lists_the_nearest_and_a_filter_narrows_them(phone_page,
     screenshot(page, "rider_phone_map")
 
 
+def assert_url_at(page, lon: float, lat: float) -> None:
+    page.wait_for_function(f"() => decodeURIComponent(location.search).includes('at={lon:.5f},{lat:.5f}')")
+
+
 def test_the_phone_location_is_used_when_the_rider_allows_it(browser, app_url, blocked_requests):
     stations = load_stations()
     red = stations[stations.station_type == "red"].iloc[0].geometry
@@ -79,8 +82,13 @@ def test_the_phone_location_is_used_when_the_rider_allows_it(browser, app_url, b
         map_frame(page, MAP_BUILT_JS)
         page.get_by_text("📍 使用我的位置").click()
         map_frame(page, RESULTS_JS)
-        assert f"at={red.x:.5f},{red.y:.5f}".replace(",", "%2C") in page.url or f"at={red.x:.5f},{red.y:.5f}" in page.url
+        assert_url_at(page, red.x, red.y)
         screenshot(page, "rider_phone_geolocated")
+        # the rider moves and asks again: the new position is used, not the first answer
+        parking = stations[stations.station_type == "parking"].iloc[-1].geometry
+        context.set_geolocation({"latitude": parking.y, "longitude": parking.x})
+        page.get_by_text("📍 使用我的位置").click()
+        page.wait_for_function(f"() => decodeURIComponent(location.search).includes('at={parking.x:.5f},{parking.y:.5f}')")
     finally:
         context.close()
 
