@@ -68,7 +68,8 @@ def great_circle_to_chord(distance_m: ArrayLike) -> FloatArray:
     return 2.0 * np.sin(angle / 2.0)
 
 
-#: Below this length the mid-latitude formula is used (error < 5 mm); above it, Lambert's.
+#: Below this length (shortened by tan(latitude) towards the poles, where east-west lines bow
+#: poleward) the mid-latitude formula is used (error < 5 mm); above it, Lambert's.
 _SHORT_LINE_M = 20_000.0
 
 
@@ -78,7 +79,8 @@ def ellipsoidal_distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, la
     the radii of curvature at their mid-latitude, longer ones Lambert's formula."""
     lon1, lat1, lon2, lat2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2)))
     distance = _mid_latitude_distance_m(lon1, lat1, lon2, lat2)
-    long_line = distance > _SHORT_LINE_M
+    mid_lat = np.radians((lat1 + lat2) / 2)
+    long_line = distance * np.maximum(1.0, np.abs(np.tan(mid_lat))) > _SHORT_LINE_M
     if long_line.any():
         distance = np.array(distance, dtype=float, copy=True)
         distance[long_line] = _lambert_distance_m(lon1[long_line], lat1[long_line], lon2[long_line], lat2[long_line])
