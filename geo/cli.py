@@ -126,6 +126,60 @@ def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
     return pd.DataFrame({"lon": [wgs_lon], "lat": [wgs_lat]})
 
 
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from geo.coverage import area_coverage, clip_to_county, cover_points, coverage_by_type, coverage_table, default_study_area
+    from geo.io import load_county_boundary, read_demand_points
+
+    try:
+        stations = load_stations(args.file)
+    except StationDataError as err:
+        return _report_invalid(err, args.json)
+    radius: float | dict[str, float] = args.radius_m
+    if args.type_radius:
+        radius = {kind: float(value) for kind, value in (item.split("=", 1) for item in args.type_radius)}
+    try:
+        if args.demand is None:
+            county = load_county_boundary()
+            import geopandas as gpd
+
+            study = (clip_to_county(gpd.read_file(args.study_area).to_crs(4326), county) if args.study_area
+                     else default_study_area(stations, county))
+            table = area_coverage(stations, study, radius)
+            payload: dict[str, Any] = {"demand": "area", "radius": radius, "table": json.loads(table.to_json(orient="records"))}
+        else:
+            points = read_demand_points(args.demand, datum=args.datum)
+            lon, lat, weight = points["lon"].to_numpy(), points["lat"].to_numpy(), points["weight"].to_numpy()
+            coverage = cover_points(stations, lon, lat, radius)
+            groups = None
+            if args.by == "community":
+                column = next((c for c in ("community_code", "community", "社区") if c in points.columns), None)
+                if column is None:
+                    raise GeoDataError("--by community needs a community_code or community column in the demand file")
+                groups = points[column]
+            table = coverage_table(coverage, weight, groups) if args.by != "type" else coverage_by_type(stations, lon, lat, weight, radius)
+            overall = coverage_table(coverage, weight).iloc[0]
+            payload = {
+                "demand": Path(args.demand).name,
+                "radius": radius,
+                "points": int(len(points)),
+                "share_covered": float(overall["share_covered"]),
+                "share_covered_2plus": float(overall["share_covered_2plus"]),
+                "median_nearest_m": float(overall["median_nearest_m"]),
+                "table": json.loads(table.to_json(orient="records", force_ascii=False)),
+            }
+    except (GeoDataError, ValueError, OSError) as err:
+        if args.json:
+            _print_json({"error": str(err)})
+        else:
+            print(err, file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(payload)
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
     nearest.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     nearest.add_argument("--json", action="store_true", help="machine-readable output")
     nearest.set_defaults(run=_cmd_nearest)
+
+    coverage = commands.add_parser("coverage", help="share of demand (points, or the study area) within the service radius")
+    coverage.add_argument("--demand", type=Path, help="CSV (lon,lat[,weight][,label]) or GeoJSON points; none = area coverage")
+    coverage.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the demand file")
+    coverage.add_argument("--radius-m", type=float, default=500.0, help="service radius in metres (default 500)")
+    coverage.add_argument("--type-radius", action="append", metavar="TYPE=METRES",
+                          help="per-type radius, e.g. red=1000 (repeatable; replaces --radius-m)")
+    coverage.add_argument("--by", choices=["type", "community"], help="break the figures down")
+    coverage.add_argument("--study-area", type=Path, help="polygon GeoJSON for area coverage (default: stations' extent + 1 km)")
+    coverage.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
+    coverage.add_argument("--json", action="store_true", help="machine-readable output")
+    coverage.set_defaults(run=_cmd_coverage)
     return parser
 
 

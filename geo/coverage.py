@@ -21,7 +21,7 @@ from shapely.geometry import Polygon, box
 
 from geo.io import GeoDataError
 from geo.model import WGS84, StationType
-from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, build_station_index, query_nearest
+from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, build_station_index, count_within, query_nearest
 
 GEOD = Geod(ellps="WGS84")
 CIRCLE_VERTICES = 64
@@ -156,27 +156,28 @@ class PointCoverage:
         return self.covered_times >= 1
 
 
-def cover_points(stations: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, radius_m: RadiusSpec) -> PointCoverage:
+def cover_points(
+    stations: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, radius_m: RadiusSpec, *, with_nearest: bool = True
+) -> PointCoverage:
     """Which demand points (WGS-84 lon/lat arrays) lie within the service radius of a station.
 
     A point is covered by a station when its ellipsoidal distance to it is at most that
     station's radius. Stations are grouped by radius so per-type radii cost a search per type.
+    ``with_nearest=False`` skips the nearest-station distances (NaN) when only shares matter.
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     radii = station_radii_m(stations, radius_m)
     covered_times = np.zeros(len(lon), dtype=np.int8)
-    nearest_m = np.full(len(lon), np.inf)
+    nearest_m = np.full(len(lon), np.nan)
     nearest_station = np.full(len(lon), -1)
-    if len(stations) and len(lon):
+    if with_nearest and len(stations) and len(lon):
         found = query_nearest(build_station_index(stations), lon, lat, k=1)
         nearest_m = found["distance_m"].to_numpy()
         nearest_station = found["station_index"].to_numpy()
     for radius in np.unique(radii[radii > 0]):
-        group = np.flatnonzero(radii == radius)
-        found = query_nearest(build_station_index(stations.iloc[group]), lon, lat, k=min(2, len(group)))
-        within = (found["distance_m"].to_numpy() <= radius).astype(np.int8)
-        covered_times += np.bincount(found["query_index"].to_numpy(), weights=within, minlength=len(lon)).astype(np.int8)
+        group = stations.iloc[np.flatnonzero(radii == radius)]
+        covered_times += count_within(build_station_index(group), lon, lat, float(radius), cap=2)
     return PointCoverage(nearest_m, nearest_station, np.minimum(covered_times, 2))
 
 

@@ -501,3 +501,58 @@ def read_points_csv(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
     result.insert(0, "lon", wgs_lon)
     result.insert(1, "lat", wgs_lat)
     return result
+
+
+WEIGHT_COLUMNS = ("weight", "权重", "w")
+
+
+def read_demand_points(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
+    """Weighted demand points from a CSV (``lon,lat[,weight][,label]``) or a GeoJSON of Points
+    (``weight``/``label`` properties), in the given datum. Returns ``lon``/``lat`` (WGS-84),
+    ``weight`` (default 1) and the other columns; every bad row is reported at once."""
+    path = Path(path)
+    if path.suffix.lower() in (".geojson", ".json"):
+        from geo.datum import Datum, convert
+
+        points = _demand_from_geojson(path)
+        points["lon"], points["lat"] = convert(
+            points["lon"].to_numpy(), points["lat"].to_numpy(), source=Datum(datum), target=Datum.WGS84
+        )
+    else:
+        points = read_points_csv(path, datum=datum)
+    weight_column = _find_column(points.columns, WEIGHT_COLUMNS)
+    if weight_column is None:
+        return points.assign(weight=1.0)
+    weight = pd.to_numeric(points[weight_column].astype(str).str.strip(), errors="coerce")
+    bad = weight.isna() | (weight < 0) | ~pd.Series(weight).map(lambda w: math.isfinite(w) if pd.notna(w) else False)
+    if bad.any():
+        problems = [
+            Problem(f"weight {points.at[i, weight_column]!r} is not a number >= 0", row=int(i) + (2 if path.suffix.lower() == ".csv" else 1),
+                    unit="line" if path.suffix.lower() == ".csv" else "feature")
+            for i in points.index[bad]
+        ]
+        raise PointsDataError(path.name, problems)
+    return points.drop(columns=[weight_column]).assign(weight=weight.to_numpy(dtype=float))
+
+
+def _demand_from_geojson(path: Path) -> pd.DataFrame:
+    problems: list[Problem] = []
+    doc = _read_json(path, problems)
+    if problems:
+        raise PointsDataError(path.name, problems)
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list) or not features:
+        raise PointsDataError(path.name, [Problem("expected a GeoJSON FeatureCollection of points")])
+    rows = []
+    for row, feature in enumerate(features, start=1):
+        geometry = (feature or {}).get("geometry") if isinstance(feature, dict) else None
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+        if not (isinstance(coords, list) and len(coords) >= 2 and all(isinstance(c, (int, float)) for c in coords[:2])
+                and abs(coords[0]) <= 180 and abs(coords[1]) <= 90):
+            problems.append(Problem("is not a Point with [longitude, latitude]", row=row))
+            continue
+        props = feature.get("properties") or {}
+        rows.append({"lon": float(coords[0]), "lat": float(coords[1]), **{k: v for k, v in props.items() if k not in ("lon", "lat")}})
+    if problems:
+        raise PointsDataError(path.name, problems)
+    return pd.DataFrame(rows)

@@ -264,3 +264,33 @@ def nearest_stations(
     rows["ebike_s"] = travel_time_s(rows["route_m"], speed_kmh=ebike_speed_kmh)
     rows["walk_s"] = travel_time_s(rows["route_m"], speed_kmh=walk_speed_kmh)
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=stations.crs)
+
+
+def count_within(index: StationIndex, lon: ArrayLike, lat: ArrayLike, radius_m: float, *, cap: int = 2) -> NDArray[np.int8]:
+    """How many indexed stations lie within ``radius_m`` metres (ellipsoidal distance, ``<=``)
+    of each query point, counted up to ``cap``.
+
+    The ``cap`` nearest on the sphere bracket the answer: a station whose spherical distance
+    times the largest ellipsoid/sphere ratio is within is surely within, one whose spherical
+    distance times the smallest ratio is beyond is surely beyond (and so is every further one);
+    only points with a station in between are measured exactly on the ellipsoid.
+    """
+    lon_q = np.atleast_1d(np.asarray(lon, dtype=float))
+    lat_q = np.atleast_1d(np.asarray(lat, dtype=float))
+    _check_query(lon_q, lat_q, cap)
+    counts = np.zeros(len(lon_q), dtype=np.int8)
+    if len(index) == 0 or len(lon_q) == 0 or radius_m <= 0:
+        return counts
+    k = min(cap, len(index))
+    chord, _ = index.tree.query(unit_vectors(lon_q, lat_q), k=k, workers=-1)
+    sphere_m = chord_to_great_circle_m(chord.reshape(len(lon_q), k))
+    low, high = _ratio_bounds(lat_q, np.full(len(lon_q), radius_m / ELLIPSOID_TO_SPHERE_MIN))
+    surely_in = sphere_m * high[:, None] <= radius_m
+    surely_out = sphere_m * low[:, None] > radius_m
+    counts[:] = surely_in.sum(axis=1)
+    unsure = np.flatnonzero(~(surely_in | surely_out).all(axis=1))
+    if unsure.size:
+        found = query_nearest(index, lon_q[unsure], lat_q[unsure], k=k)
+        within = (found["distance_m"].to_numpy() <= radius_m).astype(np.int8)
+        counts[unsure] = np.bincount(found["query_index"].to_numpy(), weights=within, minlength=unsure.size).astype(np.int8)
+    return counts

@@ -168,3 +168,22 @@ def test_trip_arithmetic_by_hand():
     assert float(travel_time_s(1500.0, speed_kmh=15.0)) == pytest.approx(360.0)  # 1.5 km at 15 km/h = 6 min
     with pytest.raises(QueryError, match="must be positive"):
         travel_time_s(100.0, speed_kmh=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(coordinate_sets, st.floats(min_value=10, max_value=20_000), st.sampled_from([0.01, 0.3]))
+def test_count_within_matches_brute_force(seed, radius_m, spread_deg):
+    from geo.nearest import count_within
+
+    rng = np.random.default_rng(seed)
+    centre_lon, centre_lat = rng.uniform(-170, 170), rng.uniform(-70, 70)
+    station_lon = centre_lon + rng.uniform(-spread_deg, spread_deg, 40)
+    station_lat = centre_lat + rng.uniform(-spread_deg, spread_deg, 40)
+    lon = centre_lon + rng.uniform(-spread_deg, spread_deg, 30)
+    lat = centre_lat + rng.uniform(-spread_deg, spread_deg, 30)
+    counts = count_within(build_station_index(lon=station_lon, lat=station_lat), lon, lat, radius_m, cap=2)
+    for q in range(30):
+        exact = GEOD.inv(np.full(40, lon[q]), np.full(40, lat[q]), station_lon, station_lat)[2]
+        expected = min(2, int((exact <= radius_m).sum()))
+        if counts[q] != expected:  # only a station within formula error of the edge may differ
+            assert np.min(np.abs(exact - radius_m)) <= 2e-6 * radius_m + 1e-6
