@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
@@ -24,6 +26,7 @@ from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType,
 
 #: Where Streamlit serves the app's ``static/`` folder (``enableStaticServing``).
 STATIC_URL = "/app/static"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 DEFAULT_ZOOM = 14
 MAX_ZOOM = 19
@@ -397,3 +400,120 @@ def build_rider_map(
     if len(all_lon) > 1:
         fmap.fit_bounds([[min(all_lat), min(all_lon)], [max(all_lat), max(all_lon)]], padding=(30, 30), max_zoom=17)
     return fmap
+
+
+def _colour_scale(values: np.ndarray, colours: tuple[str, ...]) -> list[str]:
+    """A colour per value on an even scale from min to max (NaN -> grey)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return ["#9e9e9e"] * len(values)
+    low, high = float(finite.min()), float(finite.max())
+    span = high - low or 1.0
+    out = []
+    for value in values:
+        if not np.isfinite(value):
+            out.append("#9e9e9e")
+            continue
+        position = min(len(colours) - 1, int((value - low) / span * len(colours)))
+        out.append(colours[position])
+    return out
+
+
+#: Light to dark: near to far (distance), little to much (demand).
+DISTANCE_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
+DEMAND_COLOURS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+
+
+def _hex_layer(hexes: gpd.GeoDataFrame, column: str, colours: tuple[str, ...], name: str, datum: Datum,
+               label: str, show: bool) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name=name, show=show)
+    fills = _colour_scale(hexes[column].to_numpy(dtype=float), colours)
+    features = []
+    for (_, row), fill in zip(hexes.iterrows(), fills):
+        geometry = convert_geometry(row.geometry, source=Datum.WGS84, target=datum)
+        features.append({"type": "Feature", "geometry": geometry.__geo_interface__,
+                         "properties": {"fill": fill, "tip": f"{label}: {row[column]:,.0f}"}})
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#666", "weight": 0.3, "fillOpacity": 0.55},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(layer)
+    return layer
+
+
+def build_coverage_map(
+    stations: gpd.GeoDataFrame,
+    *,
+    areas_by_type: gpd.GeoDataFrame,
+    overlap: gpd.GeoDataFrame,
+    study_area: gpd.GeoDataFrame,
+    distance_hexes: gpd.GeoDataFrame | None,
+    demand_hexes: gpd.GeoDataFrame | None,
+    lang: str,
+    basemap: Basemap | str = Basemap.OSM,
+) -> folium.Map:
+    """Coverage map: service areas united per type, overlaps (2+), the study area, a hexagon
+    choropleth of distance to the nearest station and one of demand, and the stations.
+    Inputs in EPSG:4326; drawn in the basemap's datum."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
+    centre = outline.centroid
+    fmap = _base_map((centre.x, centre.y), basemap, lang)
+    fmap.add_child(_MapStyle())
+    folium.GeoJson(outline.__geo_interface__, name=t("layer_study_area", lang),
+                   style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
+    if distance_hexes is not None and len(distance_hexes):
+        _hex_layer(distance_hexes, "nearest_m", DISTANCE_COLOURS, t("layer_distance_hex", lang), datum,
+                   t("nearest_m_label", lang), show=True).add_to(fmap)
+    if demand_hexes is not None and len(demand_hexes):
+        _hex_layer(demand_hexes, "demand", DEMAND_COLOURS, t("layer_demand_hex", lang), datum,
+                   t("demand_label", lang), show=False).add_to(fmap)
+    for row in areas_by_type.itertuples():
+        info = STATION_TYPES[StationType(row.station_type)]
+        folium.GeoJson(
+            convert_geometry(row.geometry, source=Datum.WGS84, target=datum).__geo_interface__,
+            name=f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}",
+            style_function=lambda _, colour=info.colour: {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.12},
+        ).add_to(fmap)
+    if len(overlap) and not overlap.geometry.iloc[0].is_empty:
+        folium.GeoJson(
+            convert_geometry(overlap.geometry.iloc[0], source=Datum.WGS84, target=datum).__geo_interface__,
+            name=t("layer_overlap", lang),
+            style_function=lambda _: {"color": "#4a148c", "weight": 0.5, "fillColor": "#4a148c", "fillOpacity": 0.18},
+        ).add_to(fmap)
+    lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
+    markers = folium.FeatureGroup(name=t("layer_stations", lang))
+    for (_, station), x, y in zip(stations.iterrows(), lon, lat):
+        folium.CircleMarker(
+            location=[float(y), float(x)], radius=5, weight=1, color="#fff", fill=True, fill_opacity=0.9,
+            fill_color=STATION_TYPES[StationType(station.station_type)].colour,
+            tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+        ).add_to(markers)
+    markers.add_to(fmap)
+    fmap.add_child(_Legend(_coverage_legend_html(lang)))
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    minx, miny, maxx, maxy = outline.bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def _coverage_legend_html(lang: str) -> str:
+    swatches = "".join(f'<span style="display:inline-block;width:14px;height:10px;background:{c}"></span>' for c in DISTANCE_COLOURS)
+    return (f"<b>{html.escape(t('legend_title', lang))}</b><div>{swatches} {html.escape(t('legend_distance', lang))}</div>"
+            f'<div><span style="display:inline-block;width:14px;height:10px;background:#4a148c;opacity:.4"></span> '
+            f"{html.escape(t('layer_overlap', lang))}</div>")
+
+
+def standalone_html(fmap: folium.Map) -> str:
+    """The map as one HTML file that works anywhere, offline: the app's static Leaflet files
+    are inlined instead of linked."""
+    page = fmap.get_root().render()
+    for path in sorted(STATIC_DIR.rglob("*.js")):
+        url = f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}"
+        page = page.replace(f'<script src="{url}"></script>', f"<script>{path.read_text(encoding='utf-8')}</script>")
+    for path in sorted(STATIC_DIR.rglob("*.css")):
+        url = f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}"
+        page = page.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{path.read_text(encoding='utf-8')}</style>")
+    return page

@@ -92,3 +92,28 @@ def test_nearest_batch_reports_bad_rows_and_exits_1(tmp_path):
     result = run("nearest", "--points", str(points))
     assert result.returncode == 1
     assert "line 3" in result.stderr and "line 4" in result.stderr
+
+
+def test_coverage_of_demand_points_matches_the_library():
+    from geo.coverage import cover_points, coverage_table
+    from geo.io import read_demand_points
+
+    result = run("coverage", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "500", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    demand = read_demand_points("data/demo_demand_synthetic.csv")
+    expected = coverage_table(cover_points(load_stations(), demand.lon, demand.lat, 500.0), demand.weight.to_numpy()).iloc[0]
+    assert report["share_covered"] == expected["share_covered"]
+    assert report["points"] == 2000
+
+
+def test_coverage_by_community_needs_a_community_column():
+    result = run("coverage", "--demand", "data/demo_demand_synthetic.csv", "--by", "community", "--json")
+    assert result.returncode == 1 and "community_code" in json.loads(result.stdout)["error"]
+
+
+def test_area_coverage_by_type():
+    result = run("coverage", "--radius-m", "1000", "--json")
+    assert result.returncode == 0, result.stderr
+    groups = {row["group"]: row["share_covered"] for row in json.loads(result.stdout)["table"]}
+    assert 0 < groups["2+"] <= groups["all"] <= 1

@@ -311,3 +311,49 @@ def test_validation_does_not_modify_the_file(tmp_path):
 def test_the_embedded_dataset_is_valid():
     stations = load_stations()
     assert isinstance(stations, gpd.GeoDataFrame) and len(stations) >= 57
+
+
+# --- demand points ---------------------------------------------------------------------------
+
+
+def test_demand_csv_with_chinese_headers_weights_and_gcj02(tmp_path):
+    from geo.datum import wgs84_to_gcj02
+    from geo.io import read_demand_points
+
+    gcj_lon, gcj_lat = wgs84_to_gcj02(116.82, 30.73)
+    path = tmp_path / "d.csv"
+    path.write_text(f"经度,纬度,权重,label\n{gcj_lon},{gcj_lat},3,a\n", encoding="utf-8")
+    points = read_demand_points(path, datum="gcj02")
+    assert (points.lon[0], points.lat[0]) == pytest.approx((116.82, 30.73), abs=1e-7)
+    assert points.weight[0] == 3.0 and points.label[0] == "a"
+
+
+def test_demand_geojson_points_with_default_weight(tmp_path):
+    from geo.io import read_demand_points
+
+    path = write(tmp_path, collection({"type": "Feature", "properties": {"label": "x"},
+                                       "geometry": {"type": "Point", "coordinates": [116.82, 30.73]}}), "d.geojson")
+    points = read_demand_points(path)
+    assert list(points.columns[:2]) == ["lon", "lat"] and points.weight[0] == 1.0
+
+
+def test_bad_demand_rows_are_all_reported(tmp_path):
+    from geo.io import PointsDataError, read_demand_points
+
+    path = tmp_path / "d.csv"
+    path.write_text("lon,lat,weight\n116.8,30.7,1\n116.8,abc,1\n116.8,30.7,-2\n", encoding="utf-8")
+    with pytest.raises(PointsDataError) as caught:
+        read_demand_points(path)
+    assert "line 3" in str(caught.value)
+    path.write_text("lon,lat,weight\n116.8,30.7,1\n116.8,30.7,-2\n", encoding="utf-8")
+    with pytest.raises(PointsDataError, match="line 3.*not a number >= 0"):
+        read_demand_points(path)
+
+
+def test_a_csv_without_coordinate_columns_is_refused(tmp_path):
+    from geo.io import PointsDataError, read_points_csv
+
+    path = tmp_path / "d.csv"
+    path.write_text("name,where\na,b\n", encoding="utf-8")
+    with pytest.raises(PointsDataError, match="needs longitude and latitude columns"):
+        read_points_csv(path)

@@ -208,3 +208,71 @@ def test_a_bad_position_in_the_url_is_ignored():
     at = run_rider("north,pole")
     assert not at.exception
     assert "请先设定您的位置。" in [i.value for i in at.info]
+
+
+# --- coverage page -------------------------------------------------------------------------------
+
+
+def run_coverage(**session) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("pages/coverage.py")
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_area_coverage_figures_match_the_library(stations):
+    from geo.coverage import area_coverage, default_study_area
+    from geo.io import load_county_boundary
+
+    at = run_coverage()
+    assert not at.exception
+    table = area_coverage(stations, default_study_area(stations, load_county_boundary()), 500.0).set_index("group")
+    assert metrics(at)["覆盖比例"] == f"{table.loc['all', 'share_covered']:.1%}"
+    assert metrics(at)["被 2 个及以上覆盖"] == f"{table.loc['2+', 'share_covered']:.1%}"
+
+
+def test_changing_the_radius_changes_the_figures():
+    at = run_coverage()
+    before = metrics(at)["覆盖比例"]
+    at.selectbox(key="coverage_radius").set_value("union_1km").run()
+    after = metrics(at)["覆盖比例"]
+    assert float(after.rstrip("%")) > float(before.rstrip("%"))
+
+
+def test_demo_demand_is_labelled_synthetic_and_measured(stations):
+    from geo.coverage import cover_points, coverage_table
+    from geo.io import read_demand_points
+
+    at = run_coverage(coverage_source="demo")
+    assert any("合成数据" in w.value for w in at.warning)
+    demand = read_demand_points(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
+    expected = coverage_table(cover_points(stations, demand.lon, demand.lat, 500.0), demand.weight.to_numpy()).iloc[0]
+    assert metrics(at)["覆盖比例"] == f"{expected['share_covered']:.1%}"
+    assert metrics(at)["到最近站点中位距离"] == f"{expected['median_nearest_m']:,.0f} m"
+
+
+def test_per_type_radii_change_the_figures():
+    at = run_coverage()
+    before = metrics(at)["覆盖比例"]
+    at = run_coverage(coverage_per_type=True, coverage_radius_neighbourhood=0.0, coverage_radius_parking=0.0)
+    assert float(metrics(at)["覆盖比例"].rstrip("%")) < float(before.rstrip("%"))
+
+
+def test_the_report_and_exports_are_offered():
+    at = run_coverage(coverage_source="demo")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["统计表 CSV", "统计表 Excel", "地图 HTML"]
+    at.button(key="coverage_make_report").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "一页报告 PNG" in labels and "一页报告 PDF" in labels
+
+
+def test_the_coverage_page_in_english():
+    at = run_coverage(lang="en")
+    assert at.title[0].value == "Service coverage"
+    assert "Share covered" in metrics(at)
