@@ -37,9 +37,11 @@ from geo.model import StationType, station_type_label
 from geo.report import coverage_report
 from ui import data
 from ui.lang import current_language, tr
+from ui.router import ensure_router
 
 DEMO_DEMAND = DATA_DIR / "demo_demand_synthetic.csv"
 
+ensure_router()
 lang = current_language()
 st.title(tr("coverage_title"))
 st.caption(tr("coverage_caption"))

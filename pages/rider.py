@@ -15,10 +15,12 @@ from geo.navigation import navigation_links
 from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH, filter_stations, nearest_stations
 from ui import data
 from ui.lang import current_language, tr
+from ui.router import ensure_router
 from ui.location import clear_rider_location, rider_location, set_rider_location
 
 REST_TYPES = [t.value for t in StationType if t is not StationType.PARKING]
 
+ensure_router()
 lang = current_language()
 st.title(tr("rider_title"))
 st.caption(tr("rider_caption"))
