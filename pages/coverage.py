@@ -228,7 +228,9 @@ columns[2].download_button(tr("download_html"), standalone_html(fmap), "coverage
 # the report takes a second to draw: only on request, and kept while the settings stay the same
 settings = repr((radius, source, resolution, lang, study_upload and study_upload.file_id,
                  points is not None and len(points)))
-if columns[3].button(tr("make_report"), key="coverage_make_report"):
+columns[3].button(tr("make_report"), key="coverage_make_report",
+                  on_click=lambda: st.session_state.update(coverage_report_requested=True))
+if st.session_state.pop("coverage_report_requested", False):
     report_args = dict(stations=stations, areas_by_type=union_by_type(areas), study_area=study_area,
                        uncovered_hexes=uncovered, key_figures=key_figures, table=type_display, lang=lang,
                        synthetic=synthetic, made_on=date.today())

@@ -30,10 +30,17 @@ if (stations.location_status != "verified").any():
 
 # --- where the rider is ------------------------------------------------------------------------
 locate_column, clear_column = st.columns([3, 1])
-if locate_column.button(tr("use_my_location"), key="rider_locate", width="stretch"):
+
+
+def _start_locating() -> None:
     # a fresh component per request: the last answer must not stand in for a new position
-    st.session_state["rider_locating"] = st.session_state.get("rider_locate_count", 0) + 1
-    st.session_state["rider_locate_count"] = st.session_state["rider_locating"]
+    st.session_state["rider_locate_count"] = st.session_state.get("rider_locate_count", 0) + 1
+    st.session_state["rider_locating"] = st.session_state["rider_locate_count"]
+
+
+# actions go through on_click callbacks: they are recorded before the script runs, so a rerun
+# (see ui.router) cannot lose them
+locate_column.button(tr("use_my_location"), key="rider_locate", width="stretch", on_click=_start_locating)
 if st.session_state.get("rider_locating"):
     from streamlit_js_eval import get_geolocation
 
@@ -69,7 +76,10 @@ if query:
     else:
         st.info(tr("place_none", query=query))
         config = geocoder_config()
-        if config and st.button(tr("online_search"), key="rider_online_search"):
+        if config:
+            st.button(tr("online_search"), key="rider_online_search",
+                      on_click=lambda: st.session_state.update(rider_online_query=query))
+        if config and st.session_state.pop("rider_online_query", None) == query:
             try:
                 found = geocode_online(query, config)
             except GeocodingError as err:
@@ -81,9 +91,8 @@ if query:
                 st.info(tr("online_none"))
 
 rider = rider_location()
-if rider and clear_column.button(tr("clear_location"), key="rider_clear", width="stretch"):
-    clear_rider_location()
-    rider = None
+if rider:
+    clear_column.button(tr("clear_location"), key="rider_clear", width="stretch", on_click=clear_rider_location)
 st.caption(tr("location_privacy"))
 
 # --- what they need ----------------------------------------------------------------------------
