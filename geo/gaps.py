@@ -1,0 +1,320 @@
+"""Gap analysis: accessibility (2SFCA / E2SFCA) and where new stations should go (MCLP, LSCP).
+
+Coverage between demand and candidate sites is exact on the WGS-84 ellipsoid (a pair counts
+when its geodesic distance is at most the radius). Siting problems are solved to optimality as
+mixed-integer programs with HiGHS (``scipy.optimize.milp``); a greedy heuristic is offered as a
+fast preview and is labelled so. Existing stations stay fixed: demand they already cover counts
+as covered and earns nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from geo.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
+from geo.io import GeoDataError
+from geo.model import StationType
+from geo.nearest import build_station_index, count_within
+
+#: Riders a station can host at once, by type, when the register has no ``capacity``: an
+#: assumption for the accessibility score (the source article gives no capacities).
+DEFAULT_CAPACITY: dict[str, float] = {
+    StationType.HUB.value: 20.0,
+    StationType.PARTY_MASS.value: 10.0,
+    StationType.RED.value: 6.0,
+    StationType.NEIGHBOURHOOD.value: 4.0,
+    StationType.PARKING.value: 15.0,
+}
+
+#: Enhanced 2SFCA distance-decay zones (upper bound m, weight): Gaussian-like steps as in Luo &
+#: Qi (2009), scaled to a 1.5 km catchment.
+DEFAULT_E2SFCA_ZONES: tuple[tuple[float, float], ...] = ((500.0, 1.0), (1000.0, 0.68), (1500.0, 0.22))
+
+
+class SitingError(GeoDataError):
+    """A siting problem is malformed or the solver did not reach an answer."""
+
+
+def pairs_within(
+    from_lon: ArrayLike, from_lat: ArrayLike, to_lon: ArrayLike, to_lat: ArrayLike, max_distance_m: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """All (from, to) index pairs at most ``max_distance_m`` apart (ellipsoidal metres), with
+    their distances: a sphere radius search bounded by the ellipsoid ratio, then exact checks."""
+    from_lon, from_lat = np.asarray(from_lon, float), np.asarray(from_lat, float)
+    to_lon, to_lat = np.asarray(to_lon, float), np.asarray(to_lat, float)
+    empty = np.empty(0, dtype=np.int64)
+    if len(from_lon) == 0 or len(to_lon) == 0:
+        return empty, empty, np.empty(0)
+    index = build_station_index(lon=to_lon, lat=to_lat)
+    reach = great_circle_to_chord(max_distance_m / ELLIPSOID_TO_SPHERE_MIN) * (1 + 1e-9)
+    found = index.tree.query_ball_point(unit_vectors(from_lon, from_lat), r=reach, workers=-1)
+    lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    rows = np.repeat(np.arange(len(from_lon)), lengths)
+    cols = np.fromiter((j for f in found for j in f), dtype=np.int64, count=int(lengths.sum()))
+    distances = ellipsoidal_distance_m(from_lon[rows], from_lat[rows], to_lon[cols], to_lat[cols])
+    keep = distances <= max_distance_m
+    return rows[keep], cols[keep], distances[keep]
+
+
+# --- coverage matrix ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageMatrix:
+    """Which candidate sites would cover which demand points, within ``radius_m``."""
+
+    weight: NDArray[np.float64]
+    #: demand already within reach of an existing station
+    already_covered: NDArray[np.bool_]
+    #: (demand x candidate) sparse boolean matrix
+    covers: sparse.csr_matrix
+    radius_m: float
+
+    @property
+    def total_weight(self) -> float:
+        return float(self.weight.sum())
+
+    @property
+    def fixed_weight(self) -> float:
+        return float(self.weight[self.already_covered].sum())
+
+    def covered_weight(self, chosen: Sequence[int]) -> float:
+        """Weight covered by the existing stations plus the chosen candidates."""
+        hit = np.asarray(self.covers[:, list(chosen)].sum(axis=1)).ravel() > 0 if len(chosen) else np.zeros(len(self.weight), bool)
+        return float(self.weight[hit | self.already_covered].sum())
+
+
+def build_coverage_matrix(
+    demand_lon: ArrayLike,
+    demand_lat: ArrayLike,
+    weight: ArrayLike,
+    candidate_lon: ArrayLike,
+    candidate_lat: ArrayLike,
+    radius_m: float,
+    *,
+    existing: gpd.GeoDataFrame | None = None,
+) -> CoverageMatrix:
+    """The coverage matrix of a siting problem; ``existing`` stations (EPSG:4326) stay fixed."""
+    weight = np.asarray(weight, dtype=float)
+    if radius_m <= 0:
+        raise SitingError(f"`radius_m` was {radius_m} but must be positive")
+    if (weight < 0).any():
+        raise SitingError("demand weights must not be negative")
+    rows, cols, _ = pairs_within(demand_lon, demand_lat, candidate_lon, candidate_lat, radius_m)
+    covers = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(weight), len(np.atleast_1d(candidate_lon)))
+    )
+    if existing is not None and len(existing):
+        already = count_within(build_station_index(existing), demand_lon, demand_lat, radius_m, cap=1) > 0
+    else:
+        already = np.zeros(len(weight), dtype=bool)
+    return CoverageMatrix(weight, already, covers, float(radius_m))
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SitingResult:
+    """New sites in pick order (candidate indices) with each pick's marginal gain (weight)."""
+
+    chosen: list[int]
+    marginal_gain: list[float]
+    covered_weight: float
+    total_weight: float
+    method: str  # "milp" (optimal) or "greedy" (preview)
+    optimal: bool
+    message: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def covered_share(self) -> float:
+        return self.covered_weight / self.total_weight if self.total_weight > 0 else float("nan")
+
+
+def _pick_order(matrix: CoverageMatrix, chosen: Sequence[int]) -> tuple[list[int], list[float]]:
+    """Order chosen sites by greedy marginal gain (deterministic: ties by index)."""
+    remaining = sorted(int(j) for j in chosen)
+    covered = matrix.already_covered.copy()
+    order, gains = [], []
+    columns = matrix.covers.tocsc()
+    while remaining:
+        best_j, best_gain = remaining[0], -1.0
+        for j in remaining:
+            rows = columns.indices[columns.indptr[j]:columns.indptr[j + 1]]
+            gain = float(matrix.weight[rows[~covered[rows]]].sum())
+            if gain > best_gain:
+                best_j, best_gain = j, gain
+        rows = columns.indices[columns.indptr[best_j]:columns.indptr[best_j + 1]]
+        covered[rows] = True
+        order.append(best_j)
+        gains.append(best_gain)
+        remaining.remove(best_j)
+    return order, gains
+
+
+def greedy_mclp(matrix: CoverageMatrix, p: int) -> SitingResult:
+    """Greedy preview of MCLP: repeatedly add the site covering the most uncovered weight.
+    Not optimal in general (within 1 - 1/e of the optimum)."""
+    columns = matrix.covers.tocsc()
+    covered = matrix.already_covered.copy()
+    order, gains = [], []
+    for _ in range(min(p, columns.shape[1])):
+        uncovered_weight = np.where(covered, 0.0, matrix.weight)
+        gain = np.asarray(columns.multiply(uncovered_weight[:, None]).sum(axis=0)).ravel()
+        gain[order] = -1.0
+        best = int(np.argmax(gain))
+        if gain[best] <= 0:
+            break
+        rows = columns.indices[columns.indptr[best]:columns.indptr[best + 1]]
+        covered[rows] = True
+        order.append(best)
+        gains.append(float(gain[best]))
+    return SitingResult(order, gains, float(matrix.weight[covered].sum()), matrix.total_weight, "greedy", False)
+
+
+def _reduced(matrix: CoverageMatrix) -> tuple[sparse.csr_matrix, NDArray, NDArray]:
+    """Only demand that is not yet covered but could be: the rows the solver has to consider."""
+    coverable = np.asarray(matrix.covers.sum(axis=1)).ravel() > 0
+    rows = np.flatnonzero(coverable & ~matrix.already_covered)
+    return matrix.covers[rows].astype(float), matrix.weight[rows], rows
+
+
+def _solve(c, constraints, integrality, bounds, time_limit_s):
+    result = milp(c=c, constraints=constraints, integrality=integrality, bounds=bounds,
+                  options={"time_limit": time_limit_s, "disp": False, "mip_rel_gap": 0.0})
+    return result
+
+
+def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 120.0) -> SitingResult:
+    """Maximal covering: choose ``p`` new sites maximising covered demand weight (MILP, HiGHS).
+
+    Variables x_j (site j opened, binary) and y_i (demand i covered, 0..1); maximise
+    sum w_i y_i subject to y_i <= sum_{j covers i} x_j and sum x_j = p.
+    """
+    n_candidates = matrix.covers.shape[1]
+    if p < 0:
+        raise SitingError(f"`p` was {p} but must be >= 0")
+    p = min(p, n_candidates)
+    a, w, _ = _reduced(matrix)
+    n = len(w)
+    if p == 0 or n == 0:
+        return SitingResult([], [], matrix.covered_weight([]), matrix.total_weight, "milp", True)
+    # y_i - sum_j a_ij x_j <= 0
+    link = sparse.hstack([-a, sparse.identity(n, format="csr")], format="csr")
+    count = sparse.hstack([sparse.csr_matrix(np.ones((1, n_candidates))), sparse.csr_matrix((1, n))], format="csr")
+    c = np.concatenate([np.zeros(n_candidates), -w])
+    result = _solve(
+        c,
+        [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(count, p, p)],
+        np.concatenate([np.ones(n_candidates), np.zeros(n)]),
+        Bounds(0.0, 1.0),
+        time_limit_s,
+    )
+    if result.x is None:
+        raise SitingError(f"the MILP solver found no solution: {result.message}")
+    chosen = np.flatnonzero(result.x[:n_candidates] > 0.5)
+    order, gains = _pick_order(matrix, chosen)
+    return SitingResult(order, gains, matrix.covered_weight(order), matrix.total_weight, "milp",
+                        optimal=result.status == 0, message=str(result.message))
+
+
+def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: float = 120.0) -> SitingResult:
+    """Set covering to a target: the fewest new sites so that at least ``target_share`` of all
+    demand weight is covered (MILP, HiGHS). Raises :class:`SitingError` when even every
+    candidate cannot reach the target."""
+    if not 0 < target_share <= 1:
+        raise SitingError(f"`target_share` was {target_share} but must be in (0, 1]")
+    need = target_share * matrix.total_weight - matrix.fixed_weight
+    n_candidates = matrix.covers.shape[1]
+    if need <= 1e-9:
+        return SitingResult([], [], matrix.covered_weight([]), matrix.total_weight, "milp", True,
+                            message="the existing stations already reach the target")
+    reachable = matrix.covered_weight(range(n_candidates))
+    if reachable < target_share * matrix.total_weight - 1e-9:
+        raise SitingError(
+            f"even all {n_candidates} candidates cover only {reachable / matrix.total_weight:.1%} of the demand; "
+            f"the target {target_share:.0%} cannot be reached"
+        )
+    a, w, _ = _reduced(matrix)
+    n = len(w)
+    link = sparse.hstack([-a, sparse.identity(n, format="csr")], format="csr")
+    reach = sparse.hstack([sparse.csr_matrix((1, n_candidates)), sparse.csr_matrix(w.reshape(1, -1))], format="csr")
+    # a hair of slack for floating-point sums of weights
+    result = _solve(
+        np.concatenate([np.ones(n_candidates), np.zeros(n)]),
+        [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(reach, need - 1e-9 * max(1.0, need), np.inf)],
+        np.concatenate([np.ones(n_candidates), np.zeros(n)]),
+        Bounds(0.0, 1.0),
+        time_limit_s,
+    )
+    if result.x is None:
+        raise SitingError(f"the MILP solver found no solution: {result.message}")
+    chosen = np.flatnonzero(result.x[:n_candidates] > 0.5)
+    order, gains = _pick_order(matrix, chosen)
+    return SitingResult(order, gains, matrix.covered_weight(order), matrix.total_weight, "milp",
+                        optimal=result.status == 0, message=str(result.message))
+
+
+def coverage_curve(matrix: CoverageMatrix, max_new: int, *, method: str = "milp") -> pd.DataFrame:
+    """Covered share for 0..``max_new`` new stations (``new_stations``, ``covered_share``,
+    ``method``): optimal for each p with ``milp``, one greedy run with ``greedy``."""
+    if method == "greedy":
+        result = greedy_mclp(matrix, max_new)
+        shares = [matrix.covered_weight(result.chosen[:p]) / matrix.total_weight for p in range(len(result.chosen) + 1)]
+        shares += [shares[-1]] * (max_new + 1 - len(shares))
+    else:
+        shares = [solve_mclp(matrix, p).covered_share for p in range(max_new + 1)]
+    return pd.DataFrame({"new_stations": range(max_new + 1), "covered_share": shares, "method": method})
+
+
+# --- accessibility ---------------------------------------------------------------------------
+
+
+def station_capacity(stations: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """Capacity per station: its ``capacity`` property where given, else the type default."""
+    default = stations["station_type"].map(DEFAULT_CAPACITY).to_numpy(dtype=float)
+    if "capacity" in stations.columns:
+        given = pd.to_numeric(stations["capacity"], errors="coerce").to_numpy(dtype=float)
+        return np.where(np.isfinite(given) & (given >= 0), given, default)
+    return default
+
+
+def two_step_fca(
+    demand_lon: ArrayLike,
+    demand_lat: ArrayLike,
+    demand: ArrayLike,
+    supply_lon: ArrayLike,
+    supply_lat: ArrayLike,
+    capacity: ArrayLike,
+    *,
+    max_distance_m: float = 1000.0,
+    zones: Sequence[tuple[float, float]] | None = None,
+) -> NDArray[np.float64]:
+    """Accessibility score per demand location (capacity per unit of demand within reach).
+
+    Plain 2SFCA (Luo & Wang 2003) with ``zones=None``: weight 1 within ``max_distance_m``.
+    Enhanced 2SFCA (Luo & Qi 2009) with ``zones`` = [(upper_m, weight), ...]: the weight of the
+    first zone whose upper bound is >= the distance; beyond the last zone, 0.
+    """
+    demand = np.asarray(demand, dtype=float)
+    capacity = np.asarray(capacity, dtype=float)
+    reach_m = max(z[0] for z in zones) if zones else max_distance_m
+    rows, cols, distances = pairs_within(demand_lon, demand_lat, supply_lon, supply_lat, reach_m)
+    if zones:
+        bounds = np.array([z[0] for z in zones])
+        weights = np.array([z[1] for z in zones])
+        decay = weights[np.searchsorted(bounds, distances, side="left")]
+    else:
+        decay = np.ones(len(distances))
+    demand_near = np.bincount(cols, weights=demand[rows] * decay, minlength=len(capacity))
+    ratio = np.divide(capacity, demand_near, out=np.zeros(len(capacity)), where=demand_near > 0)
+    return np.bincount(rows, weights=ratio[cols] * decay, minlength=len(demand))
