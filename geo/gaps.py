@@ -181,11 +181,22 @@ def greedy_mclp(matrix: CoverageMatrix, p: int) -> SitingResult:
     return SitingResult(order, gains, float(matrix.weight[covered].sum()), matrix.total_weight, "greedy", False)
 
 
-def _reduced(matrix: CoverageMatrix) -> tuple[sparse.csr_matrix, NDArray, NDArray]:
-    """Only demand that is not yet covered but could be: the rows the solver has to consider."""
+def _reduced(matrix: CoverageMatrix) -> tuple[sparse.csr_matrix, NDArray]:
+    """The rows the solver has to consider: demand not yet covered but coverable, with rows
+    covered by exactly the same candidates merged (their weights summed): same optimum,
+    far fewer variables."""
     coverable = np.asarray(matrix.covers.sum(axis=1)).ravel() > 0
     rows = np.flatnonzero(coverable & ~matrix.already_covered)
-    return matrix.covers[rows].astype(float), matrix.weight[rows], rows
+    covers = matrix.covers[rows]
+    covers.sort_indices()
+    patterns: dict[bytes, int] = {}
+    group = np.empty(len(rows), dtype=np.int64)
+    for position in range(len(rows)):
+        key = covers.indices[covers.indptr[position]:covers.indptr[position + 1]].tobytes()
+        group[position] = patterns.setdefault(key, len(patterns))
+    weights = np.bincount(group, weights=matrix.weight[rows], minlength=len(patterns))
+    first = np.unique(group, return_index=True)[1]
+    return covers[first].astype(float), weights
 
 
 def _solve(c, constraints, integrality, bounds, time_limit_s):
@@ -204,7 +215,7 @@ def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 120.0) -
     if p < 0:
         raise SitingError(f"`p` was {p} but must be >= 0")
     p = min(p, n_candidates)
-    a, w, _ = _reduced(matrix)
+    a, w = _reduced(matrix)
     n = len(w)
     if p == 0 or n == 0:
         return SitingResult([], [], matrix.covered_weight([]), matrix.total_weight, "milp", True)
@@ -244,7 +255,7 @@ def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: flo
             f"even all {n_candidates} candidates cover only {reachable / matrix.total_weight:.1%} of the demand; "
             f"the target {target_share:.0%} cannot be reached"
         )
-    a, w, _ = _reduced(matrix)
+    a, w = _reduced(matrix)
     n = len(w)
     link = sparse.hstack([-a, sparse.identity(n, format="csr")], format="csr")
     reach = sparse.hstack([sparse.csr_matrix((1, n_candidates)), sparse.csr_matrix(w.reshape(1, -1))], format="csr")
