@@ -13,6 +13,7 @@ navigation = st.navigation(
         st.Page("pages/overview.py", title=t("page_overview", lang), icon="🗺️", default=True, url_path="overview"),
         st.Page("pages/rider.py", title=t("page_rider", lang), icon="🛵", url_path="rider"),
         st.Page("pages/coverage.py", title=t("page_coverage", lang), icon="📊", url_path="coverage"),
+        st.Page("pages/gaps.py", title=t("page_gaps", lang), icon="📍", url_path="gaps"),
     ],
     position="top",
 )

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
 from geo.datum import Datum, convert
@@ -180,6 +181,60 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
+    from geo.gaps import build_coverage_matrix, greedy_mclp, solve_lscp, solve_mclp
+    from geo.io import load_county_boundary, read_demand_points
+
+    try:
+        stations = load_stations(args.file)
+    except StationDataError as err:
+        return _report_invalid(err, args.json)
+    try:
+        demand = read_demand_points(args.demand, datum=args.datum)
+        if args.candidates:
+            candidates = read_demand_points(args.candidates, datum=args.datum)
+            label = candidates.get("label", candidates.get("name", pd.Series(range(len(candidates))))).astype(str)
+        else:
+            candidates = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
+            label = candidates["cell"]
+        matrix = build_coverage_matrix(demand["lon"], demand["lat"], demand["weight"], candidates["lon"],
+                                       candidates["lat"], args.radius_m, existing=stations)
+        if args.target_coverage is not None:
+            result = solve_lscp(matrix, args.target_coverage)
+        elif args.greedy:
+            result = greedy_mclp(matrix, args.add)
+        else:
+            result = solve_mclp(matrix, args.add)
+    except (GeoDataError, ValueError) as err:
+        if args.json:
+            _print_json({"error": str(err)})
+        else:
+            print(err, file=sys.stderr)
+        return 1
+    out_lon, out_lat = convert(candidates["lon"].to_numpy()[result.chosen], candidates["lat"].to_numpy()[result.chosen],
+                               source=Datum.WGS84, target=Datum(args.out_datum))
+    picks = [
+        {"rank": rank, "candidate": str(label.iloc[j]), "lon": round(float(x), 7), "lat": round(float(y), 7),
+         "datum": args.out_datum, "marginal_gain": gain}
+        for rank, (j, x, y, gain) in enumerate(zip(result.chosen, np.atleast_1d(out_lon), np.atleast_1d(out_lat),
+                                                   result.marginal_gain), start=1)
+    ]
+    payload = {
+        "method": result.method, "optimal": result.optimal, "radius_m": args.radius_m,
+        "demand_weight": result.total_weight, "covered_before": matrix.fixed_weight / matrix.total_weight,
+        "covered_after": result.covered_share, "new_stations": picks,
+    }
+    if args.json:
+        _print_json(payload)
+    else:
+        print(f"{result.method} ({'optimal' if result.optimal else 'not proven optimal'}): coverage "
+              f"{payload['covered_before']:.1%} -> {payload['covered_after']:.1%} with {len(picks)} new station(s)")
+        for pick in picks:
+            print(f"  {pick['rank']}. {pick['candidate']} ({pick['lon']}, {pick['lat']} {pick['datum']}) +{pick['marginal_gain']:g}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -223,6 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     coverage.add_argument("--json", action="store_true", help="machine-readable output")
     coverage.set_defaults(run=_cmd_coverage)
+
+    gaps = commands.add_parser("gaps", help="where new stations should go: MCLP (--add N) or fewest for a target")
+    gaps.add_argument("--demand", type=Path, required=True, help="CSV/GeoJSON demand points (lon,lat[,weight])")
+    gaps.add_argument("--candidates", type=Path, help="CSV/GeoJSON candidate sites; default: H3 cell centres of the study area")
+    gaps.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the input files")
+    gaps.add_argument("--radius-m", type=float, default=1000.0, help="service radius in metres (default 1000)")
+    gaps.add_argument("--add", type=int, default=3, help="how many new stations (MCLP, default 3)")
+    gaps.add_argument("--target-coverage", type=float, help="instead: fewest new stations to cover this share (e.g. 0.95)")
+    gaps.add_argument("--greedy", action="store_true", help="fast greedy preview instead of the optimal MILP")
+    gaps.add_argument("--out-datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the output coordinates")
+    gaps.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
+    gaps.add_argument("--json", action="store_true", help="machine-readable output")
+    gaps.set_defaults(run=_cmd_gaps)
     return parser
 
 

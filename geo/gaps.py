@@ -329,3 +329,59 @@ def two_step_fca(
     demand_near = np.bincount(cols, weights=demand[rows] * decay, minlength=len(capacity))
     ratio = np.divide(capacity, demand_near, out=np.zeros(len(capacity)), where=demand_near > 0)
     return np.bincount(rows, weights=ratio[cols] * decay, minlength=len(demand))
+
+
+# --- underserved places ----------------------------------------------------------------------
+
+_COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+_COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
+
+
+def underserved_clusters(hexes: gpd.GeoDataFrame, stations: gpd.GeoDataFrame, *, column: str = "uncovered") -> pd.DataFrame:
+    """Group neighbouring H3 cells with uncovered demand into clusters, largest first:
+    ``cluster``, ``demand`` (uncovered weight), ``cells``, centre ``lon``/``lat`` (demand-
+    weighted), the ``nearest_station`` (id and name), ``nearest_m`` and the ``bearing``
+    (compass, from that station to the cluster)."""
+    import h3
+
+    chosen = hexes[hexes[column] > 0]
+    cells = set(chosen["cell"])
+    label: dict[str, int] = {}
+    clusters = 0
+    for cell in sorted(cells):
+        if cell in label:
+            continue
+        label[cell] = clusters
+        clusters += 1
+        stack = [cell]
+        while stack:
+            for neighbour in h3.grid_disk(stack.pop(), 1):
+                if neighbour in cells and neighbour not in label:
+                    label[neighbour] = label[cell]
+                    stack.append(neighbour)
+    frame = chosen.assign(cluster=chosen["cell"].map(label), w=chosen[column])
+    rows = []
+    for cluster, part in frame.groupby("cluster"):
+        demand = float(part["w"].sum())
+        lon = float(np.average(part["lon"], weights=part["w"]))
+        lat = float(np.average(part["lat"], weights=part["w"]))
+        rows.append({"cluster": int(cluster), "demand": demand, "cells": len(part), "lon": lon, "lat": lat})
+    table = pd.DataFrame(rows, columns=["cluster", "demand", "cells", "lon", "lat"])
+    if table.empty or stations.empty:
+        return table.assign(nearest_station="", nearest_name_zh="", nearest_name_en="", nearest_m=np.nan,
+                            bearing="", bearing_zh="")
+    from geo.nearest import query_nearest
+
+    found = query_nearest(build_station_index(stations), table["lon"], table["lat"], k=1)
+    nearest = stations.iloc[found["station_index"].to_numpy()]
+    from pyproj import Geod
+
+    azimuth = Geod(ellps="WGS84").inv(nearest.geometry.x.to_numpy(), nearest.geometry.y.to_numpy(),
+                                      table["lon"].to_numpy(), table["lat"].to_numpy())[0]
+    sector = (np.round(np.mod(azimuth, 360) / 45).astype(int)) % 8
+    table = table.assign(
+        nearest_station=nearest["id"].to_numpy(), nearest_name_zh=nearest["name_zh"].to_numpy(),
+        nearest_name_en=nearest["name_en"].to_numpy(), nearest_m=found["distance_m"].to_numpy(),
+        bearing=[_COMPASS[s] for s in sector], bearing_zh=[_COMPASS_ZH[s] for s in sector],
+    )
+    return table.sort_values(["demand", "cluster"], ascending=[False, True]).reset_index(drop=True)

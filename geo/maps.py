@@ -198,6 +198,8 @@ class _MapStyle(MacroElement):
           .gh-legend .gh-marker { display: inline-block; width: 16px; height: 16px;
             font-size: 10px; line-height: 16px; margin-right: 4px; vertical-align: middle; }
           .leaflet-container { background: #eef2f3; }
+          .gh-whatif { outline: 3px solid #ffd600; }
+          .gh-pick { width: 26px; font-size: 11px; }
           .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;
             border: 3px solid #fff; box-shadow: 0 0 0 2px #1a73e8, 0 1px 6px rgba(0,0,0,.5); }
         </style>
@@ -517,3 +519,65 @@ def standalone_html(fmap: folium.Map) -> str:
         url = f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}"
         page = page.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{path.read_text(encoding='utf-8')}</style>")
     return page
+
+
+def build_gaps_map(
+    stations: gpd.GeoDataFrame,
+    *,
+    picks: pd.DataFrame,
+    clusters: pd.DataFrame,
+    access_hexes: gpd.GeoDataFrame | None,
+    study_area: gpd.GeoDataFrame,
+    lang: str,
+    basemap: Basemap | str = Basemap.OSM,
+) -> folium.Map:
+    """Gap-analysis map: stations of the scenario (what-if ones marked ``gh-whatif``),
+    recommended sites (numbered, ``gh-pick``), underserved clusters sized by demand, and an
+    accessibility choropleth. ``picks``/``clusters`` have ``lon``/``lat`` (WGS-84)."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
+    fmap = _base_map((outline.centroid.x, outline.centroid.y), basemap, lang)
+    fmap.add_child(_MapStyle())
+    folium.GeoJson(outline.__geo_interface__, name=t("layer_study_area", lang),
+                   style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
+    if access_hexes is not None and len(access_hexes):
+        _hex_layer(access_hexes, "access", DISTANCE_COLOURS[::-1], t("layer_accessibility", lang), datum,
+                   t("accessibility", lang), show=True).add_to(fmap)
+    cluster_layer = folium.FeatureGroup(name=t("layer_clusters", lang))
+    if len(clusters):
+        c_lon, c_lat = convert(clusters["lon"].to_numpy(), clusters["lat"].to_numpy(), source=Datum.WGS84, target=datum)
+        biggest = float(clusters["demand"].max())
+        for row, x, y in zip(clusters.itertuples(), c_lon, c_lat):
+            folium.CircleMarker(location=[float(y), float(x)], radius=6 + 18 * (row.demand / biggest) ** 0.5,
+                                color="#b71c1c", weight=2, fill=True, fill_opacity=0.25,
+                                tooltip=f"{t('demand_label', lang)}: {row.demand:,.0f}").add_to(cluster_layer)
+    cluster_layer.add_to(fmap)
+    s_lon, s_lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
+    station_layer = folium.FeatureGroup(name=t("layer_stations", lang))
+    for (_, station), x, y in zip(stations.iterrows(), s_lon, s_lat):
+        whatif = str(station["id"]).startswith("NEW-")
+        icon = _marker_icon(StationType(station.station_type), station.location_status == "verified")
+        if whatif:
+            icon = folium.DivIcon(html=icon.options["html"].replace("gh-marker ", "gh-marker gh-whatif "),
+                                  icon_size=(28, 28), icon_anchor=(14, 14), class_name="gh-icon gh-icon-whatif")
+        folium.Marker(location=[float(y), float(x)], icon=icon,
+                      tooltip=html.escape(str(station.name_zh if lang == "zh" else station.get("name_en", station.name_zh)))
+                      ).add_to(station_layer)
+    station_layer.add_to(fmap)
+    pick_layer = folium.FeatureGroup(name=t("layer_recommended", lang))
+    if len(picks):
+        p_lon, p_lat = convert(picks["lon"].to_numpy(), picks["lat"].to_numpy(), source=Datum.WGS84, target=datum)
+        for row, x, y in zip(picks.itertuples(), p_lon, p_lat):
+            folium.Marker(
+                location=[float(y), float(x)],
+                icon=folium.DivIcon(html=f'<div class="gh-marker gh-pick" style="background:#000;border:2px solid #ffd600">'
+                                         f"★{int(row.rank)}</div>", icon_size=(30, 30), icon_anchor=(15, 15),
+                                    class_name="gh-icon gh-icon-pick"),
+                tooltip=f"{t('recommended', lang)} {int(row.rank)}",
+            ).add_to(pick_layer)
+    pick_layer.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    minx, miny, maxx, maxy = outline.bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap

@@ -1,12 +1,9 @@
 """Planners: coverage maps and statistics against the service-radius standards."""
 
 import io
-import tempfile
 from datetime import date
-from pathlib import Path
 
 import altair as alt
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,13 +12,10 @@ from streamlit_folium import st_folium
 from geo.coverage import (
     DEFAULT_HEX_RESOLUTION,
     RADIUS_PRESETS_M,
-    CoverageError,
     area_coverage,
-    clip_to_county,
     cover_points,
     coverage_by_type,
     coverage_table,
-    default_study_area,
     demand_by_hex,
     ebike_radius_m,
     hex_grid,
@@ -30,16 +24,13 @@ from geo.coverage import (
     service_areas,
     union_by_type,
 )
-from geo.datum import Datum
-from geo.io import DATA_DIR, GeoDataError, read_demand_points
 from geo.maps import Basemap, build_coverage_map, standalone_html
 from geo.model import StationType, station_type_label
 from geo.report import coverage_report
 from ui import data
 from ui.lang import current_language, tr
+from ui.demand import demand_input
 from ui.router import ensure_router
-
-DEMO_DEMAND = DATA_DIR / "demo_demand_synthetic.csv"
 
 ensure_router()
 lang = current_language()
@@ -48,25 +39,6 @@ st.caption(tr("coverage_caption"))
 stations = data.stations_or_stop(lang)
 if (stations.location_status != "verified").any():
     st.caption(f"⚠️ {tr('rider_unverified_note')}")
-
-
-@st.cache_data(show_spinner=False)
-def _read_demand(content: bytes, suffix: str, datum: str) -> pd.DataFrame:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"demand{suffix}"
-        path.write_bytes(content)
-        return read_demand_points(path, datum=datum)
-
-
-@st.cache_data(show_spinner=False)
-def _read_study_area(content: bytes) -> gpd.GeoDataFrame:
-    frame = gpd.read_file(io.BytesIO(content))
-    if frame.crs is None:
-        frame = frame.set_crs(4326)
-    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise GeoDataError("the study-area file holds no polygon")
-    return clip_to_county(polygons.to_crs(4326), data.county_boundary())
 
 
 # --- radius ------------------------------------------------------------------------------------
@@ -93,29 +65,7 @@ with per_type_column:
         }
 
 # --- demand ------------------------------------------------------------------------------------
-source = st.radio(tr("demand_source"), ["area", "demo", "upload"], format_func=lambda s: tr(f"demand_{s}"),
-                  horizontal=True, key="coverage_source")
-points = None
-synthetic = source == "demo"
-try:
-    study_upload = st.file_uploader(tr("study_area_file"), type=["geojson", "json"], key="coverage_study_area")
-    study_area = (_read_study_area(study_upload.getvalue()) if study_upload
-                  else default_study_area(stations, data.county_boundary()))
-    if source == "demo":
-        st.warning(tr("synthetic_warning"))
-        points = _read_demand(DEMO_DEMAND.read_bytes(), ".csv", "wgs84")
-    elif source == "upload":
-        upload_column, datum_column = st.columns([3, 1])
-        datum = datum_column.selectbox(tr("datum_of_file"), [d.value for d in Datum], key="coverage_datum")
-        upload = upload_column.file_uploader(tr("demand_file"), type=["csv", "geojson", "json"], key="coverage_demand")
-        if upload is None:
-            st.info(tr("upload_first"))
-            st.stop()
-        points = _read_demand(upload.getvalue(), Path(upload.name).suffix.lower(), datum)
-except (GeoDataError, CoverageError) as err:
-    st.error(tr("file_problems"))
-    st.code(str(err), language=None)
-    st.stop()
+study_area, points, synthetic, upload_id = demand_input(stations, "coverage")
 
 with st.expander(tr("more_options")):
     resolution = st.slider(tr("hex_resolution"), 7, 10, DEFAULT_HEX_RESOLUTION, key="coverage_hex_res")
@@ -226,8 +176,7 @@ columns[1].download_button(tr("download_xlsx"), excel.getvalue(), "coverage.xlsx
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 columns[2].download_button(tr("download_html"), standalone_html(fmap), "coverage_map.html", "text/html", key="dl_html")
 # the report takes a second to draw: only on request, and kept while the settings stay the same
-settings = repr((radius, source, resolution, lang, study_upload and study_upload.file_id,
-                 points is not None and len(points)))
+settings = repr((radius, synthetic, resolution, lang, upload_id, points is not None and len(points)))
 columns[3].button(tr("make_report"), key="coverage_make_report",
                   on_click=lambda: st.session_state.update(coverage_report_requested=True))
 if st.session_state.pop("coverage_report_requested", False):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 import subprocess
 import sys
 from collections import Counter
@@ -117,3 +119,26 @@ def test_area_coverage_by_type():
     assert result.returncode == 0, result.stderr
     groups = {row["group"]: row["share_covered"] for row in json.loads(result.stdout)["table"]}
     assert 0 < groups["2+"] <= groups["all"] <= 1
+
+
+def test_gaps_recommends_sites_and_reports_the_gain():
+    from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
+    from geo.gaps import build_coverage_matrix, solve_mclp
+    from geo.io import load_county_boundary, read_demand_points
+
+    result = run("gaps", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "1000", "--add", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    stations = load_stations()
+    demand = read_demand_points("data/demo_demand_synthetic.csv")
+    grid = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
+    expected = solve_mclp(build_coverage_matrix(demand.lon, demand.lat, demand.weight, grid.lon, grid.lat, 1000.0,
+                                                existing=stations), 2)
+    assert report["optimal"] and report["covered_after"] == pytest.approx(expected.covered_share)
+    assert [p["candidate"] for p in report["new_stations"]] == [grid.cell.iloc[j] for j in expected.chosen]
+
+
+def test_gaps_target_that_cannot_be_reached_exits_1():
+    result = run("gaps", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "1000",
+                 "--target-coverage", "0.99", "--json")
+    assert result.returncode == 1 and "cannot be reached" in json.loads(result.stdout)["error"]

@@ -189,3 +189,19 @@ def test_capacity_defaults_by_type_and_overrides():
     stations["capacity"] = [7, None, -1]
     capacity = station_capacity(stations)
     assert capacity[0] == 7 and capacity[1] > 0 and capacity[2] > 0
+
+
+def test_underserved_clusters_join_neighbouring_cells_and_rank_by_demand():
+    from geo.coverage import demand_by_hex
+    from geo.gaps import underserved_clusters
+
+    stations = load_stations()
+    lon = np.array([116.90, 116.9012, 116.70, 116.90])
+    lat = np.array([30.80, 30.8008, 30.60, 30.80])
+    cells = demand_by_hex(lon, lat, np.array([2.0, 3.0, 4.0, 1.0]), np.zeros(4, dtype=bool))
+    clusters = underserved_clusters(cells, stations)
+    assert list(clusters["demand"]) == [6.0, 4.0]  # the two north-east points are one cluster
+    nearest = clusters.iloc[0]
+    exact = min(GEOD.inv(nearest.lon, nearest.lat, x, y)[2] for x, y in zip(stations.geometry.x, stations.geometry.y))
+    assert nearest.nearest_m == pytest.approx(exact, rel=2e-6)
+    assert nearest.bearing == "NE"

@@ -276,3 +276,47 @@ def test_the_coverage_page_in_english():
     at = run_coverage(lang="en")
     assert at.title[0].value == "Service coverage"
     assert "Share covered" in metrics(at)
+
+
+# --- gap analysis page ---------------------------------------------------------------------------
+
+
+def run_gaps(**session) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("pages/gaps.py")
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_gap_analysis_recommends_the_optimal_sites(stations):
+    from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
+    from geo.gaps import build_coverage_matrix, solve_mclp
+    from geo.io import load_county_boundary, read_demand_points
+
+    at = run_gaps()
+    assert not at.exception
+    demand = read_demand_points(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
+    grid = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
+    expected = solve_mclp(build_coverage_matrix(demand.lon, demand.lat, demand.weight, grid.lon, grid.lat, 1000.0,
+                                                existing=stations), 3)
+    assert metrics(at)["加上推荐新站"] == f"{expected.covered_share:.1%}"
+    assert list(at.dataframe[0].value["站址"]) == [grid.cell.iloc[j] for j in expected.chosen]
+    assert any("合成数据" in w.value for w in at.warning)
+
+
+def test_a_what_if_station_changes_the_scenario_figures():
+    from geo.scenario import Scenario
+
+    at = run_gaps()
+    before = metrics(at)["方案覆盖"]
+    scenario = Scenario()
+    scenario.add_station(116.805342, 30.727916, "red")  # where the optimum puts its first pick
+    at = run_gaps(gaps_scenario=scenario)
+    assert float(metrics(at)["方案覆盖"].rstrip("%")) > float(before.rstrip("%"))
+
+
+def test_the_fewest_stations_for_a_target_is_answered():
+    at = run_gaps(gaps_target=90.0)
+    at.button(key="gaps_lscp").click().run()
+    assert at.success and "90%" in at.success[0].value
