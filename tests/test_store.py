@@ -1,0 +1,177 @@
+"""The register on disk never loses an edit: validation first, atomic replace, version check
+between concurrent writers, a killed writer, history and restore."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from geo.io import DEFAULT_STATIONS_PATH, StationDataError, load_stations
+from geo.store import ConcurrentEditError, StationStore, file_version
+
+
+@pytest.fixture
+def store(tmp_path) -> StationStore:
+    path = tmp_path / "stations.geojson"
+    shutil.copy(DEFAULT_STATIONS_PATH, path)
+    return StationStore(path)
+
+
+def test_a_save_writes_keeps_a_backup_and_logs_who_and_what(store):
+    stations, version = store.read()
+    before = store.path.read_bytes()
+    stations.loc[stations.id == "RS-01", "location_status"] = "verified"
+    new_version = store.save(stations, expected_version=version, user="王规划", summary="核实 RS-01")
+    assert new_version == file_version(store.path) != version
+    assert load_stations(store.path).set_index("id").at["RS-01", "location_status"] == "verified"
+    (kept,) = store.versions()
+    assert (store.history_dir / kept.name).read_bytes() == before
+    (entry,) = store.changes()
+    assert entry["user"] == "王规划" and entry["changed"] == {"RS-01": ["location_status"]}
+    assert entry["from"] == version and entry["to"] == new_version
+
+
+def test_an_invalid_register_is_refused_and_nothing_is_written(store):
+    stations, version = store.read()
+    before = store.path.read_bytes()
+    stations.loc[0, "station_type"] = "cafe"
+    with pytest.raises(StationDataError, match="station_type"):
+        store.save(stations, expected_version=version, user="a")
+    assert store.path.read_bytes() == before and store.versions() == [] and store.changes() == []
+
+
+def test_a_stale_version_is_refused(store):
+    stations, version = store.read()
+    store.save(stations.iloc[:-1], expected_version=version, user="first")
+    before = store.path.read_bytes()
+    with pytest.raises(ConcurrentEditError, match="changed by someone else"):
+        store.save(stations, expected_version=version, user="second")
+    assert store.path.read_bytes() == before
+
+
+def _writer(path: str, version: str, user: str, start, results) -> None:
+    store = StationStore(path)
+    stations = load_stations(path)
+    stations.loc[stations.id == "NS-01", "name_en"] = f"edited by {user}"
+    start.wait()
+    try:
+        store.save(stations, expected_version=version, user=user)
+        results.put((user, "saved"))
+    except ConcurrentEditError:
+        results.put((user, "refused"))
+
+
+def test_two_planners_saving_at_once_one_wins_the_other_is_told(store):
+    _, version = store.read()
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Event(), context.Queue()
+    writers = [context.Process(target=_writer, args=(str(store.path), version, user, start, results)) for user in "AB"]
+    for writer in writers:
+        writer.start()
+    time.sleep(1.0)
+    start.set()
+    for writer in writers:
+        writer.join(60)
+    outcome = dict(results.get(timeout=5) for _ in writers)
+    assert sorted(outcome.values()) == ["refused", "saved"]
+    winner = next(user for user, result in outcome.items() if result == "saved")
+    assert load_stations(store.path).set_index("id").at["NS-01", "name_en"] == f"edited by {winner}"
+    assert len(store.changes()) == 1
+
+
+def test_a_writer_killed_mid_save_leaves_the_previous_file_intact(store, tmp_path):
+    before = store.path.read_bytes()
+    started = tmp_path / "started"
+    script = textwrap.dedent(f"""
+        import json, os, sys, time
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+        from geo.io import load_stations
+        from geo.store import StationStore, file_version
+        real_dump = json.dump
+        def slow_dump(doc, handle, **kwargs):
+            handle.write('{{"type": "FeatureCollection", "features": [')  # half a file on disk
+            handle.flush(); os.fsync(handle.fileno())
+            open({str(started)!r}, "w").close()
+            time.sleep(60)
+        json.dump = slow_dump
+        store = StationStore({str(store.path)!r})
+        stations = load_stations(store.path)
+        store.save(stations.iloc[:-3], expected_version=file_version(store.path), user="doomed")
+    """)
+    writer = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert writer.poll() is None and time.monotonic() < deadline, "the writer did not reach the write"
+        time.sleep(0.05)
+    os.killpg(writer.pid, signal.SIGKILL)
+    writer.wait()
+    assert store.path.read_bytes() == before
+    assert len(load_stations(store.path)) == len(load_stations(DEFAULT_STATIONS_PATH))
+    # the lock died with the writer: the next save goes through
+    stations, version = store.read()
+    store.save(stations, expected_version=version, user="next")
+
+
+def test_any_earlier_version_can_be_restored(store):
+    original, version = store.read()
+    v2 = store.save(original.iloc[:-1], expected_version=version, user="a", summary="drop one")
+    store.save(original.iloc[:-2], expected_version=v2, user="b", summary="drop two")
+    oldest = store.versions()[-1]
+    assert len(store.load_version(oldest.name)) == len(original)
+    store.restore(oldest.name, expected_version=file_version(store.path), user="c")
+    assert len(load_stations(store.path)) == len(original)
+    assert store.changes()[0]["summary"] == f"restored {oldest.name}"
+    assert len(store.versions()) == 3
+
+
+def test_version_names_cannot_reach_outside_the_history(store):
+    with pytest.raises(Exception, match="is not a version"):
+        store.load_version("../../etc/passwd")
+
+
+def test_a_save_keeps_the_collection_metadata(store):
+    stations, version = store.read()
+    store.save(stations, expected_version=version, user="a")
+    assert "unverified" in json.loads(store.path.read_text(encoding="utf-8"))["data_status"]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FIELDS = ["id", "station_type", "name_zh", "community_code", "amenities", "opening_hours", "phone", "location_status"]
+junk = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
+                 st.lists(st.text(max_size=8), max_size=3))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.integers(0, 58), st.sampled_from(FIELDS), junk), min_size=1, max_size=4),
+       lon_lat=st.one_of(st.none(), st.tuples(st.floats(-200, 200), st.floats(-100, 100))))
+def test_random_bad_rows_never_corrupt_the_stored_register(tmp_path_factory, rows, lon_lat):
+    from geo.io import stations_from_features
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / "stations.geojson"
+    shutil.copy(DEFAULT_STATIONS_PATH, path)
+    store = StationStore(path)
+    version = file_version(path)
+    before = path.read_bytes()
+    features = json.loads(before)["features"]
+    for row, field, value in rows:  # as an import would bring them: any JSON value in any field
+        features[row]["properties"][field] = value
+    if lon_lat is not None:
+        features[0]["geometry"]["coordinates"] = list(lon_lat)
+    try:
+        store.save(stations_from_features(features), expected_version=version, user="fuzz")
+    except (StationDataError, ValueError, TypeError):
+        assert path.read_bytes() == before
+    assert len(load_stations(path)) == 59  # whatever happened, the stored register is whole and valid
