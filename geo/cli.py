@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.datum import Datum, convert
-from geo.io import DEFAULT_STATIONS_PATH, GeoDataError, StationDataError, load_stations, read_points_csv
+from geo.io import DEFAULT_STATIONS_PATH, GeoDataError, Problem, StationDataError, load_stations, read_points_csv
 from geo.model import AMENITIES, StationType
 from geo.nearest import nearest_stations
 from geo.summary import count_by_type
@@ -235,6 +236,60 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.exchange import merge_features, read_station_features
+    from geo.io import stations_from_features, validate_feature_collection
+    from geo.store import ConcurrentEditError, StationStore, diff_stations, file_version
+
+    try:
+        imported, problems = read_station_features(args.source, datum=args.datum)
+        current_doc = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        version = file_version(args.file)
+        merged = merge_features(current_doc["features"], imported, mode=args.mode)
+        if not problems:
+            _, problems = validate_feature_collection({"type": "FeatureCollection", "features": merged})
+    except (GeoDataError, ValueError, OSError) as err:
+        problems, merged = [Problem(str(err))], []
+    report: dict[str, Any] = {"file": Path(args.source).name, "mode": args.mode, "datum": args.datum,
+                              "valid": not problems, "problems": [p.to_dict() for p in problems]}
+    if not problems:
+        new = stations_from_features(merged)
+        report["diff"] = diff_stations(load_stations(args.file), new)
+        report["saved"] = False
+        if not args.dry_run:
+            try:
+                StationStore(args.file).save(new, expected_version=version, user=args.user,
+                                             summary=f"import {Path(args.source).name} ({args.mode}, {args.datum})")
+                report["saved"] = True
+            except (GeoDataError, ConcurrentEditError) as err:
+                report["valid"], report["problems"] = False, [{"row": None, "id": None, "field": None, "message": str(err)}]
+    if args.json:
+        _print_json(report)
+    else:
+        for problem in report["problems"]:
+            print(f"- {Problem(**{k if k != 'id' else 'station_id': v for k, v in problem.items()})}", file=sys.stderr)
+        if "diff" in report:
+            diff = report["diff"]
+            print(f"added {len(diff['added'])}, removed {len(diff['removed'])}, changed {len(diff['changed'])}; "
+                  f"{'saved' if report['saved'] else 'not saved (dry run)'}")
+    return 0 if report["valid"] else 1
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.exchange import export_stations
+
+    try:
+        stations = load_stations(args.file)
+    except StationDataError as err:
+        return _report_invalid(err, args.json)
+    content = export_stations(stations, args.format, args.datum)
+    args.out.write_bytes(content)
+    if args.json:
+        _print_json({"out": str(args.out), "format": args.format, "datum": args.datum, "stations": len(stations),
+                     "bytes": len(content)})
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -291,6 +346,25 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     gaps.add_argument("--json", action="store_true", help="machine-readable output")
     gaps.set_defaults(run=_cmd_gaps)
+
+    importer = commands.add_parser("import", help="import stations (GeoJSON, CSV, Excel, KML) into the register")
+    importer.add_argument("source", type=Path)
+    importer.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the file")
+    importer.add_argument("--mode", choices=["merge", "replace"], default="merge", help="merge by id (default) or replace")
+    importer.add_argument("--dry-run", action="store_true", help="validate and show the changes; write nothing")
+    importer.add_argument("--user", default=os.environ.get("USER", "cli"), help="who makes the change (change log)")
+    importer.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register to update")
+    importer.add_argument("--json", action="store_true", help="machine-readable output")
+    importer.set_defaults(run=_cmd_import)
+
+    exporter = commands.add_parser("export", help="export the register as GeoJSON, CSV, Excel or KML")
+    exporter.add_argument("out", type=Path)
+    exporter.add_argument("--format", choices=["geojson", "csv", "xlsx", "kml"], default="geojson")
+    exporter.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84",
+                          help="coordinates for Chinese map platforms: gcj02 (Amap/Tencent) or bd09 (Baidu)")
+    exporter.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
+    exporter.add_argument("--json", action="store_true", help="machine-readable output")
+    exporter.set_defaults(run=_cmd_export)
     return parser
 
 

@@ -23,9 +23,12 @@ from pathlib import Path
 import geopandas as gpd
 from filelock import FileLock
 
+from geo.geodesy import ellipsoidal_distance_m
 from geo.io import GeoDataError, StationDataError, load_stations, stations_to_feature_collection, validate_feature_collection, write_json_atomic
 
 HISTORY_DIR = "history"
+#: A position that changed by less than this is the same position (datum round trips, rounding).
+MOVE_TOLERANCE_M = 0.1
 CHANGE_LOG = "changes.jsonl"
 LOCK_TIMEOUT_S = 30.0
 
@@ -54,7 +57,7 @@ def diff_stations(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> dict[str, obj
         before, after = old_by_id.loc[station_id], new_by_id.loc[station_id]
         fields = [c for c in new_by_id.columns if c in old_by_id.columns and c != "geometry" and
                   str(before[c]) != str(after[c])]
-        if not before.geometry.equals_exact(after.geometry, 1e-9):
+        if float(ellipsoidal_distance_m(before.geometry.x, before.geometry.y, after.geometry.x, after.geometry.y)) > MOVE_TOLERANCE_M:
             fields.append("geometry")
         if fields:
             changed[station_id] = fields

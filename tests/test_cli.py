@@ -142,3 +142,38 @@ def test_gaps_target_that_cannot_be_reached_exits_1():
     result = run("gaps", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "1000",
                  "--target-coverage", "0.99", "--json")
     assert result.returncode == 1 and "cannot be reached" in json.loads(result.stdout)["error"]
+
+
+def test_export_kml_in_gcj02_then_dry_run_import_changes_nothing(tmp_path):
+    import shutil
+
+    register = tmp_path / "stations.geojson"
+    shutil.copy(DEFAULT_STATIONS_PATH, register)
+    out = tmp_path / "stations.kml"
+    assert run("export", str(out), "--format", "kml", "--datum", "gcj02", "--file", str(register)).returncode == 0
+    result = run("import", str(out), "--datum", "gcj02", "--dry-run", "--file", str(register), "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["valid"]
+    assert report["diff"] == {"added": [], "removed": [], "changed": {}}
+
+
+def test_import_with_a_bad_row_writes_nothing_and_a_good_one_is_logged(tmp_path):
+    import shutil
+
+    register = tmp_path / "stations.geojson"
+    shutil.copy(DEFAULT_STATIONS_PATH, register)
+    before = register.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("编号,名称,经度,纬度\nRS-01,改名药房,116.83,30.74\nRS-77,新站,116.83,30.74\n", encoding="utf-8")
+    result = run("import", str(bad), "--file", str(register), "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and any(p["id"] == "RS-77" for p in report["problems"])
+    assert register.read_bytes() == before
+    good = tmp_path / "good.csv"
+    good.write_text("编号,名称,经度,纬度\nRS-01,改名药房,116.83,30.74\n", encoding="utf-8")
+    result = run("import", str(good), "--file", str(register), "--user", "王规划", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["saved"]
+    assert report["diff"]["changed"] == {"RS-01": ["name_zh", "source", "geometry"]}
+    log = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert log[-1]["user"] == "王规划" and (tmp_path / "history").is_dir()
