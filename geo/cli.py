@@ -290,6 +290,19 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from geo.auth import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("password: ")
+    if len(password) < 8:
+        print("use at least 8 characters", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -365,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     exporter.add_argument("--json", action="store_true", help="machine-readable output")
     exporter.set_defaults(run=_cmd_export)
+
+    hasher = commands.add_parser("hash-password", help="print a password hash for GAOHE_EDITORS (user:hash)")
+    hasher.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    hasher.set_defaults(run=_cmd_hash_password)
     return parser
 
 

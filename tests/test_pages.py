@@ -320,3 +320,84 @@ def test_the_fewest_stations_for_a_target_is_answered():
     at = run_gaps(gaps_target=90.0)
     at.button(key="gaps_lscp").click().run()
     assert at.success and "90%" in at.success[0].value
+
+
+# --- data stewardship page -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def editable_register(tmp_path, monkeypatch):
+    import shutil
+
+    from geo.auth import hash_password
+
+    path = tmp_path / "stations.geojson"
+    shutil.copy(Path(APP).parent / "data" / "stations.geojson", path)
+    monkeypatch.setenv("GAOHE_STATIONS", str(path))
+    monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
+    return path
+
+
+def run_data(**session) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("pages/data.py")
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_without_editors_editing_is_off_and_says_how_to_enable_it(monkeypatch):
+    monkeypatch.delenv("GAOHE_EDITORS", raising=False)
+    at = run_data()
+    assert not at.exception
+    assert "GAOHE_EDITORS" in at.info[0].value
+    assert not at.get("button") or all(b.key != "data_fix_save" for b in at.button)
+
+
+def test_sign_in_with_a_wrong_then_the_right_password(editable_register):
+    at = run_data()
+    at.text_input(key="data_user").input("wang")
+    at.text_input(key="data_password").input("wrong")
+    at.button[0].click().run()
+    assert "用户名或密码不对。" in [e.value for e in at.error]
+    at.text_input(key="data_user").input("wang")
+    at.text_input(key="data_password").input("secret-pw")
+    at.button[0].click().run()
+    assert at.success[0].value == "已登录:wang"
+
+
+def test_a_pasted_gcj02_position_is_saved_in_wgs84_verified_and_logged(editable_register):
+    from geo.datum import wgs84_to_gcj02
+    from geo.store import StationStore
+
+    x, y = wgs84_to_gcj02(116.8301, 30.7402)
+    at = run_data(editor="wang", data_fix_station="RS-02")
+    at.text_input(key="data_fix_paste").input(f"{x},{y}").run()
+    at.checkbox(key="data_fix_verified").check().run()
+    at.button(key="data_fix_save").click().run()
+    assert not at.exception and "已保存" in at.success[-1].value
+    saved = load_stations(editable_register).set_index("id").loc["RS-02"]
+    assert saved.location_status == "verified"
+    assert (saved.geometry.x, saved.geometry.y) == pytest.approx((116.8301, 30.7402), abs=1e-6)
+    (entry,) = StationStore(editable_register).changes()
+    assert entry["user"] == "wang" and set(entry["changed"]["RS-02"]) >= {"geometry", "location_status"}
+
+
+def test_a_save_against_a_changed_file_is_refused(editable_register):
+    from geo.store import StationStore
+
+    at = run_data(editor="wang", data_fix_station="RS-02")
+    store = StationStore(editable_register)
+    stations, version = store.read()
+    store.save(stations.iloc[:-1], expected_version=version, user="other planner")  # someone else saves first
+    before = editable_register.read_bytes()
+    at.text_input(key="data_fix_paste").input("116.8301,30.7402").run()
+    at.button(key="data_fix_save").click().run()
+    assert any("changed by someone else" in e.value for e in at.error)
+    assert editable_register.read_bytes() == before
+
+
+def test_a_signed_out_visitor_cannot_save(editable_register):
+    at = run_data(data_fix_station="RS-02")
+    at.text_input(key="data_fix_paste").input("116.8301,30.7402").run()
+    assert all(b.key != "data_fix_save" for b in at.button)

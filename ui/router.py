@@ -13,7 +13,12 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 
+ROUTER_RAN = "router_ran"
+
+
 def ensure_router() -> None:
-    if PagesManager.uses_pages_directory:
+    # once per session is enough: after the router's first run Streamlit stays in v2 mode
+    # (Streamlit's AppTest resets the mode before every run; a rerun there would drop clicks)
+    if PagesManager.uses_pages_directory and not st.session_state.get(ROUTER_RAN):
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -1,0 +1,102 @@
+"""The data page in a real browser: sign in, an import with a bad row, a position fixed by a map
+click, a restore; and a hostile station name shown as text."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+
+import pytest
+from conftest import DESKTOP, MAP_FRAME, ROOT, _open_context, map_frame, screenshot, serve_app, wait_for_app_idle
+
+from geo.auth import hash_password
+from geo.io import load_stations
+from geo.store import StationStore, diff_stations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def editable_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("register")
+    register = folder / "stations.geojson"
+    shutil.copy(ROOT / "data" / "stations.geojson", register)
+    env = {"GAOHE_STATIONS": str(register), "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}"}
+    for url in serve_app(env):
+        yield url, register
+
+
+def test_sign_in_import_fix_and_restore(browser, editable_app, tmp_path):
+    url, register = editable_app
+    context = _open_context(browser, url, DESKTOP, [])
+    page = context.new_page()
+    try:
+        page.goto(url + "/data")
+        page.get_by_label("用户名").fill("wang")
+        page.get_by_label("密码").fill("secret-pw")
+        page.get_by_role("button", name="登录编辑").click()
+        page.get_by_text("已登录:wang").wait_for()
+
+        # an import with a bad row: every problem listed, nothing stored
+        before = register.read_bytes()
+        bad = tmp_path / "bad.csv"
+        bad.write_text("编号,名称,经度,纬度\nRS-01,改名药房,116.83,30.74\nRS-02,坏坐标,abc,30.7\n", encoding="utf-8")
+        page.get_by_role("tab", name="导入").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
+        page.get_by_text("文件有 1 处问题,未导入").wait_for(timeout=30_000)
+        assert "line 3" in page.locator('[data-testid="stCode"]').first.inner_text()
+        assert register.read_bytes() == before
+        screenshot(page, "data_import_bad_row")
+
+        # fix a position by clicking the map next to the station
+        page.get_by_role("tab", name="修正位置").click()
+        _, frame = map_frame(page)
+        point = frame.evaluate("() => window.map.latLngToContainerPoint(window.map.getCenter())")
+        box = page.locator(MAP_FRAME).bounding_box()
+        page.mouse.click(box["x"] + point["x"] + 60, box["y"] + point["y"] + 40)
+        page.get_by_text("新位置(WGS-84)").wait_for(timeout=30_000)
+        wait_for_app_idle(page)
+        page.get_by_role("button", name="保存").first.click()
+        page.get_by_text("已保存,并留有备份。").wait_for(timeout=30_000)
+        first_id = load_stations(ROOT / "data" / "stations.geojson")["id"].iloc[0]
+        assert StationStore(register).changes()[0]["changed"][first_id] == ["geometry"]
+        screenshot(page, "data_position_fixed")
+
+        # restore the version before the fix
+        wait_for_app_idle(page)
+        page.get_by_role("tab", name="历史与恢复").click()
+        page.get_by_role("button", name="恢复此版本").click()
+        deadline = time.monotonic() + 30
+        while len(StationStore(register).changes()) < 2:
+            if time.monotonic() > deadline:
+                screenshot(page, "DEBUG_restore")
+                pytest.fail(f"no restore was logged; on screen: {page.locator('[data-testid=stAlert]').all_inner_texts()}")
+            page.wait_for_timeout(200)
+        original = tmp_path / "original.geojson"
+        original.write_bytes(before)
+        assert diff_stations(load_stations(original), load_stations(register)) == {"added": [], "removed": [], "changed": {}}
+        screenshot(page, "data_restored")
+    finally:
+        context.close()
+
+
+def test_a_hostile_name_is_shown_as_text(browser, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    register = folder / "stations.geojson"
+    doc = json.loads((ROOT / "data" / "stations.geojson").read_text(encoding="utf-8"))
+    doc["features"][0]["properties"]["name_zh"] = "<img src=x onerror=\"document.title='pwned'\">"
+    register.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    for url in serve_app({"GAOHE_STATIONS": str(register)}):
+        context = _open_context(browser, url, DESKTOP, [])
+        page = context.new_page()
+        try:
+            page.goto(url)
+            _, frame = map_frame(page)
+            frame.click(".gh-type-hub >> nth=0")
+            popup = frame.wait_for_selector(".gh-popup")
+            assert "<img src=x" in popup.inner_text()  # shown as text
+            assert frame.evaluate("() => document.querySelectorAll('.gh-popup img').length") == 0
+            assert page.title() != "pwned" and frame.evaluate("() => document.title") != "pwned"
+        finally:
+            context.close()
