@@ -113,9 +113,9 @@ def _read_kml(content: bytes) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def read_station_rows(path: Path | str) -> pd.DataFrame:
+def read_station_rows(path: Path | str, *, column_map: dict[str, str] | None = None) -> pd.DataFrame:
     """The rows of a CSV, Excel or KML station file as text, with columns renamed to register
-    properties where recognised."""
+    properties: by ``column_map`` (file column -> property) where given, else where recognised."""
     path = Path(path)
     if path.stat().st_size > MAX_FILE_BYTES:
         raise PointsDataError(path.name, [Problem(f"the file is larger than {MAX_FILE_BYTES / 1e6:.0f} MB")])
@@ -133,7 +133,20 @@ def read_station_rows(path: Path | str) -> pd.DataFrame:
         raise PointsDataError(path.name, [Problem(f"the file could not be read: {err}")]) from err
     renamed = {c: COLUMN_ALIASES.get(str(c).strip().lower(), COLUMN_ALIASES.get(str(c).strip(), str(c).strip()))
                for c in frame.columns}
+    if column_map:
+        chosen = {source: target for source, target in column_map.items() if source in frame.columns}
+        renamed = {c: (chosen[c] if c in chosen else (t if t not in chosen.values() else f"{t} (unused)"))
+                   for c, t in renamed.items()}
     return frame.rename(columns=renamed).map(_unguard)
+
+
+def guess_column_map(columns: list[str]) -> dict[str, str]:
+    """Register property -> file column, for the columns recognised by name."""
+    guesses: dict[str, str] = {}
+    for column in columns:
+        target = COLUMN_ALIASES.get(str(column).strip().lower(), COLUMN_ALIASES.get(str(column).strip(), str(column).strip()))
+        guesses.setdefault(target, column)
+    return guesses
 
 
 def rows_to_features(rows: pd.DataFrame, *, datum: Datum | str, source: str) -> tuple[list[dict], list[Problem]]:
@@ -169,7 +182,9 @@ def rows_to_features(rows: pd.DataFrame, *, datum: Datum | str, source: str) -> 
     return features, problems
 
 
-def read_station_features(path: Path | str, *, datum: Datum | str) -> tuple[list[dict], list[Problem]]:
+def read_station_features(
+    path: Path | str, *, datum: Datum | str, column_map: dict[str, str] | None = None
+) -> tuple[list[dict], list[Problem]]:
     """Features (WGS-84) from any supported station file, with the row problems found while
     reading; validation of the properties is left to :func:`geo.io.validate_feature_collection`."""
     path = Path(path)
@@ -190,7 +205,8 @@ def read_station_features(path: Path | str, *, datum: Datum | str) -> tuple[list
                 if isinstance(coords, list) and len(coords) >= 2 and all(isinstance(c, (int, float)) for c in coords[:2]):
                     geometry["coordinates"] = [float(v) for v in convert(coords[0], coords[1], source=datum, target="wgs84")]
         return features, []
-    return rows_to_features(read_station_rows(path), datum=datum, source=f"imported from {path.name}")
+    return rows_to_features(read_station_rows(path, column_map=column_map), datum=datum,
+                            source=f"imported from {path.name}")
 
 
 def merge_features(current: list[dict], imported: list[dict], *, mode: str) -> list[dict]:

@@ -33,12 +33,15 @@ def coverage_report(
     synthetic: bool,
     made_on: date,
     file_format: str = "png",
+    title_key: str = "report_title",
+    highlight: pd.DataFrame | None = None,
 ) -> bytes:
-    """The report as PNG or PDF bytes (A4 landscape)."""
+    """The report as PNG or PDF bytes (A4 landscape). ``highlight`` (``lon``/``lat``/``rank``,
+    WGS-84) marks recommended sites as numbered stars."""
     crs = metric_crs(study_area)
     with plt.rc_context({"font.sans-serif": _FONTS, "font.family": "sans-serif", "axes.unicode_minus": False}):
         figure = plt.figure(figsize=(11.69, 8.27), dpi=110)
-        figure.suptitle(t("report_title", lang), fontsize=16, fontweight="bold", x=0.02, ha="left")
+        figure.suptitle(t(title_key, lang), fontsize=16, fontweight="bold", x=0.02, ha="left")
         ax_map = figure.add_axes([0.02, 0.08, 0.55, 0.82])
         study_area.to_crs(crs).boundary.plot(ax=ax_map, color="#333", linestyle="--", linewidth=1)
         for row in areas_by_type.to_crs(crs).itertuples():
@@ -51,9 +54,16 @@ def coverage_report(
             if len(own):
                 own.to_crs(crs).plot(ax=ax_map, color=STATION_TYPES[station_type].colour, markersize=14,
                                      edgecolor="white", linewidth=0.5)
+        if highlight is not None and len(highlight):
+            picks = gpd.GeoSeries(gpd.points_from_xy(highlight["lon"], highlight["lat"]), crs=4326).to_crs(crs)
+            ax_map.scatter(picks.x, picks.y, marker="*", s=260, color="black", edgecolor="#ffd600", zorder=5)
+            for point, rank in zip(picks, highlight["rank"]):
+                ax_map.annotate(str(rank), (point.x, point.y), xytext=(6, 6), textcoords="offset points", fontsize=11,
+                                fontweight="bold", zorder=6)
         minx, miny, maxx, maxy = study_area.to_crs(crs).total_bounds
-        ax_map.set_xlim(minx, maxx)
-        ax_map.set_ylim(miny, maxy)
+        margin_m = 0.04 * max(maxx - minx, maxy - miny)
+        ax_map.set_xlim(minx - margin_m, maxx + margin_m)
+        ax_map.set_ylim(miny - margin_m, maxy + margin_m)
         ax_map.set_aspect("equal")
         ax_map.set_xticks([])
         ax_map.set_yticks([])

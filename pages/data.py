@@ -11,11 +11,12 @@ from streamlit_folium import st_folium
 
 from geo.auth import check_sign_in, configured_editors
 from geo.datum import Datum, convert
-from geo.exchange import export_stations, merge_features, read_station_features
+from geo.exchange import export_stations, guess_column_map, merge_features, read_station_features
 from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local
 from geo.io import GeoDataError, stations_from_features, stations_to_feature_collection, validate_feature_collection
 from geo.maps import Basemap, build_overview_map, map_point_to_wgs84
+from geo.model import REQUIRED_PROPERTIES
 from geo.store import ConcurrentEditError, StationStore, diff_stations
 from ui import data
 from ui.demand import DATUM_LABELS
@@ -55,6 +56,27 @@ def _save(stations, summary: str) -> None:
     else:
         st.session_state["data_message"] = ("success", tr("saved"))
         st.session_state.pop("data_version", None)
+
+
+def _column_mapping(path: Path) -> dict[str, str]:
+    """The column-mapping step: which file column holds each property (guessed from the
+    headers, 经度/纬度/名称/地址 included; the planner can change every choice)."""
+    try:
+        header = (pd.read_csv(path, nrows=0, encoding="utf-8-sig") if path.suffix == ".csv"
+                  else pd.read_excel(path, nrows=0, engine="openpyxl")).columns.map(str).tolist()
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    guesses = guess_column_map(header)
+    mapping: dict[str, str] = {}
+    with st.expander(tr("column_mapping"), expanded=not {"lon", "lat", "id"} <= set(guesses)):
+        columns = st.columns(3)
+        for position, target in enumerate(["lon", "lat", *REQUIRED_PROPERTIES]):
+            options = ["—", *header]
+            default = options.index(guesses[target]) if target in guesses else 0
+            choice = columns[position % 3].selectbox(target, options, index=default, key=f"data_map_{target}")
+            if choice != "—":
+                mapping[choice] = target
+    return mapping
 
 
 editor = st.session_state.get("editor")
@@ -149,8 +171,11 @@ with tabs[2]:
             # only the suffix of the uploaded name is used: no path from outside reaches the disk
             path = Path(folder) / f"import{Path(upload.name).suffix.lower()}"
             path.write_bytes(upload.getvalue())
+            column_map = None
+            if path.suffix in (".csv", ".xlsx"):
+                column_map = _column_mapping(path)
             try:
-                imported, problems = read_station_features(path, datum=import_datum)
+                imported, problems = read_station_features(path, datum=import_datum, column_map=column_map)
             except GeoDataError as err:
                 imported, problems = [], getattr(err, "problems", None) or [err]
         merged = merge_features(stations_to_feature_collection(register)["features"], imported, mode=mode)

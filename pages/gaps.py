@@ -1,6 +1,7 @@
 """Gap analysis: where workers are left without a station, and where new ones should go."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import altair as alt
@@ -9,7 +10,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import DEFAULT_HEX_RESOLUTION, cover_points, coverage_table, demand_by_hex, hex_grid
+from geo.coverage import (
+    DEFAULT_HEX_RESOLUTION,
+    cover_points,
+    coverage_table,
+    demand_by_hex,
+    hex_grid,
+    largest_uncovered,
+    service_areas,
+    union_by_type,
+)
 from geo.datum import Datum, convert
 from geo.gaps import (
     DEFAULT_E2SFCA_ZONES,
@@ -26,6 +36,7 @@ from geo.gaps import (
 from geo.io import GeoDataError
 from geo.maps import Basemap, build_gaps_map, map_point_to_wgs84
 from geo.model import StationType, station_type_label
+from geo.report import coverage_report
 from geo.scenario import Scenario, ScenarioError, apply_scenario
 from ui import data
 from ui.demand import DATUM_LABELS, demand_input, read_points
@@ -167,6 +178,22 @@ if st.session_state.pop("gaps_lscp_requested", False):
     except SitingError as err:
         st.warning(tr("lscp_failed", reason=str(err)))
 
+# --- compare saved scenarios ------------------------------------------------------------------
+compare_files = st.file_uploader(tr("compare_scenarios"), type=["json"], accept_multiple_files=True, key="gaps_compare")
+if compare_files:
+    rows = [{tr("scenario_name"): tr("coverage_now"), tr("col_stations"): len(register), tr("col_share"): f"{now_share:.1%}"},
+            {tr("scenario_name"): f"{scenario.name} ({tr('current_scenario')})", tr("col_stations"): len(stations),
+             tr("col_share"): f"{scenario_share:.1%}"}]
+    for upload_file in compare_files:
+        try:
+            other = apply_scenario(register, Scenario.from_json(upload_file.getvalue()))
+        except ScenarioError as err:
+            st.error(f"{upload_file.name}: {err}")
+            continue
+        share = coverage_table(cover_points(other, lon, lat, radius_m, with_nearest=False), weight).iloc[0]["share_covered"]
+        rows.append({tr("scenario_name"): upload_file.name, tr("col_stations"): len(other), tr("col_share"): f"{share:.1%}"})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
 # --- export ------------------------------------------------------------------------------------
 st.subheader(tr("downloads"))
 export_datum = st.radio(tr("export_datum"), [d.value for d in Datum], format_func=DATUM_LABELS.get, horizontal=True,
@@ -174,7 +201,7 @@ export_datum = st.radio(tr("export_datum"), [d.value for d in Datum], format_fun
 out_lon, out_lat = convert(picks["lon"].to_numpy(), picks["lat"].to_numpy(), source=Datum.WGS84, target=Datum(export_datum))
 export = picks.assign(lon=np.round(out_lon, 7), lat=np.round(out_lat, 7), datum=export_datum, method=result.method,
                       radius_m=radius_m, synthetic_demand=synthetic)
-csv_column, geojson_column = st.columns(2)
+csv_column, geojson_column, report_column = st.columns(3)
 csv_column.download_button(tr("export_csv"), export.to_csv(index=False).encode("utf-8-sig"), "recommended_sites.csv",
                            "text/csv", key="gaps_csv")
 features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
@@ -184,3 +211,22 @@ features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r.
 geojson = {"type": "FeatureCollection", "datum": export_datum, "features": features}
 geojson_column.download_button(tr("export_geojson"), json.dumps(geojson, ensure_ascii=False, default=str),
                                "recommended_sites.geojson", "application/geo+json", key="gaps_geojson")
+
+report_column.button(tr("make_report"), key="gaps_make_report",
+                     on_click=lambda: st.session_state.update(gaps_report_requested=True))
+if st.session_state.pop("gaps_report_requested", False):
+    report_args = dict(
+        stations=stations, areas_by_type=union_by_type(service_areas(stations, radius_m)), study_area=study_area,
+        uncovered_hexes=largest_uncovered(uncovered_cells), lang=lang, synthetic=synthetic, made_on=date.today(),
+        key_figures=[(tr("coverage_now"), f"{now_share:.1%}"), (tr("coverage_scenario"), f"{scenario_share:.1%}"),
+                     (tr("coverage_with_new"), f"{result.covered_share:.1%}")],
+        table=pd.DataFrame({tr("col_rank"): picks["rank"], "lon": picks["lon"].round(5), "lat": picks["lat"].round(5),
+                            tr("col_gain"): picks["gain"]}),
+        title_key="gaps_report_title", highlight=picks,
+    )
+    st.session_state["gaps_report"] = (coverage_report(**report_args), coverage_report(**report_args, file_format="pdf"))
+if "gaps_report" in st.session_state:
+    png, pdf = st.session_state["gaps_report"]
+    png_column, pdf_column = st.columns(2)
+    png_column.download_button(tr("download_png"), png, "gap_report.png", "image/png", key="gaps_dl_png")
+    pdf_column.download_button(tr("download_pdf"), pdf, "gap_report.pdf", "application/pdf", key="gaps_dl_pdf")

@@ -83,3 +83,15 @@ def test_a_kml_bomb_is_refused(tmp_path):
                     '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&b;</name></Document></kml>')
     with pytest.raises(Exception):
         read_station_rows(path)
+
+
+def test_a_column_mapping_names_columns_the_guesser_does_not_know(tmp_path):
+    from geo.exchange import guess_column_map
+
+    path = tmp_path / "s.csv"
+    path.write_text("站名,东经,北纬,编号\n某站,116.83,30.74,X-1\n", encoding="utf-8")
+    assert guess_column_map(["站名", "东经", "北纬", "编号"]) == {"站名": "站名", "东经": "东经", "北纬": "北纬", "id": "编号"}
+    rows = read_station_rows(path, column_map={"站名": "name_zh", "东经": "lon", "北纬": "lat", "编号": "id"})
+    features, problems = rows_to_features(rows, datum="wgs84", source="s.csv")
+    assert problems == [] and features[0]["properties"]["name_zh"] == "某站"
+    assert features[0]["geometry"]["coordinates"] == [116.83, 30.74]

@@ -401,3 +401,10 @@ def test_a_signed_out_visitor_cannot_save(editable_register):
     at = run_data(data_fix_station="RS-02")
     at.text_input(key="data_fix_paste").input("116.8301,30.7402").run()
     assert all(b.key != "data_fix_save" for b in at.button)
+
+
+def test_the_gap_report_is_offered_on_request():
+    at = run_gaps()
+    at.button(key="gaps_make_report").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "一页报告 PNG" in labels and "一页报告 PDF" in labels
