@@ -33,6 +33,7 @@ def test_radius_change_upload_and_report(desktop_page, app_url, tmp_path):
                       "116.8300,30.7420,2,east\n", encoding="utf-8")
     page.get_by_text("上传需求点(CSV/GeoJSON)").click()
     wait_for_app_idle(page)
+    page.get_by_text("需求点文件:lon,lat[,weight][,label]").wait_for()  # the demand uploader is there
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(demand))
     page.get_by_text("到最近站点中位距离").wait_for(timeout=30_000)
     wait_for_app_idle(page)
@@ -61,6 +62,7 @@ def test_a_bad_demand_file_is_reported(desktop_page, app_url, tmp_path):
     bad.write_text("lon,lat\n116.82,30.73\nnot,a number\n", encoding="utf-8")
     page.get_by_text("上传需求点(CSV/GeoJSON)").click()
     wait_for_app_idle(page)
+    page.get_by_text("需求点文件:lon,lat[,weight][,label]").wait_for()  # the demand uploader is there
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(bad))
     page.get_by_text("文件有问题,未使用").wait_for(timeout=30_000)
     assert "line 3" in page.locator('[data-testid="stCode"]').first.inner_text()
