@@ -39,6 +39,14 @@ def _report_invalid(err: StationDataError, as_json: bool) -> int:
     return 1
 
 
+def _report_error(err: Exception, as_json: bool) -> int:
+    if as_json:
+        _print_json({"error": str(err)})
+    else:
+        print(err, file=sys.stderr)
+    return 1
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     try:
         stations = load_stations(args.file)
@@ -97,11 +105,7 @@ def _cmd_nearest(args: argparse.Namespace) -> int:
             open_at=datetime.fromisoformat(args.open_at) if args.open_at else None,
         )
     except (GeoDataError, ValueError) as err:
-        if args.json:
-            _print_json({"error": str(err)})
-        else:
-            print(err, file=sys.stderr)
-        return 1
+        return _report_error(err, args.json)
     table = found.assign(
         lon=found.geometry.x.round(7), lat=found.geometry.y.round(7), distance_m=found["distance_m"].round(1),
         route_m=found["route_m"].round(1), ebike_s=found["ebike_s"].round(0), walk_s=found["walk_s"].round(0),
@@ -170,11 +174,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
                 "table": json.loads(table.to_json(orient="records", force_ascii=False)),
             }
     except (GeoDataError, ValueError, OSError) as err:
-        if args.json:
-            _print_json({"error": str(err)})
-        else:
-            print(err, file=sys.stderr)
-        return 1
+        return _report_error(err, args.json)
     if args.json:
         _print_json(payload)
     else:
@@ -208,11 +208,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         else:
             result = solve_mclp(matrix, args.add)
     except (GeoDataError, ValueError) as err:
-        if args.json:
-            _print_json({"error": str(err)})
-        else:
-            print(err, file=sys.stderr)
-        return 1
+        return _report_error(err, args.json)
     out_lon, out_lat = convert(candidates["lon"].to_numpy()[result.chosen], candidates["lat"].to_numpy()[result.chosen],
                                source=Datum.WGS84, target=Datum(args.out_datum))
     picks = [

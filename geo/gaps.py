@@ -205,6 +205,16 @@ def _solve(c, constraints, integrality, bounds, time_limit_s):
     return result
 
 
+def _milp_result(matrix: CoverageMatrix, result, n_candidates: int) -> SitingResult:
+    """The chosen sites of a solved MILP, in pick order; status 0 means proven optimal."""
+    if result.x is None:
+        raise SitingError(f"the MILP solver found no solution: {result.message}")
+    chosen = np.flatnonzero(result.x[:n_candidates] > 0.5)
+    order, gains = _pick_order(matrix, chosen)
+    return SitingResult(order, gains, matrix.covered_weight(order), matrix.total_weight, "milp",
+                        optimal=result.status == 0, message=str(result.message))
+
+
 def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 120.0) -> SitingResult:
     """Maximal covering: choose ``p`` new sites maximising covered demand weight (MILP, HiGHS).
 
@@ -230,12 +240,7 @@ def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 120.0) -
         Bounds(0.0, 1.0),
         time_limit_s,
     )
-    if result.x is None:
-        raise SitingError(f"the MILP solver found no solution: {result.message}")
-    chosen = np.flatnonzero(result.x[:n_candidates] > 0.5)
-    order, gains = _pick_order(matrix, chosen)
-    return SitingResult(order, gains, matrix.covered_weight(order), matrix.total_weight, "milp",
-                        optimal=result.status == 0, message=str(result.message))
+    return _milp_result(matrix, result, n_candidates)
 
 
 def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: float = 120.0) -> SitingResult:
@@ -267,12 +272,7 @@ def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: flo
         Bounds(0.0, 1.0),
         time_limit_s,
     )
-    if result.x is None:
-        raise SitingError(f"the MILP solver found no solution: {result.message}")
-    chosen = np.flatnonzero(result.x[:n_candidates] > 0.5)
-    order, gains = _pick_order(matrix, chosen)
-    return SitingResult(order, gains, matrix.covered_weight(order), matrix.total_weight, "milp",
-                        optimal=result.status == 0, message=str(result.message))
+    return _milp_result(matrix, result, n_candidates)
 
 
 def coverage_curve(matrix: CoverageMatrix, max_new: int, *, method: str = "milp") -> pd.DataFrame:
