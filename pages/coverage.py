@@ -74,6 +74,9 @@ with st.expander(tr("more_options")):
 
 # --- figures -----------------------------------------------------------------------------------
 areas = service_areas(stations, radius)
+grid = hex_grid(study_area, resolution)
+grid_coverage = cover_points(stations, grid["lon"].to_numpy(), grid["lat"].to_numpy(), radius)
+grid = grid.assign(nearest_m=grid_coverage.nearest_m)
 if points is not None:
     lon, lat, weight = points["lon"].to_numpy(), points["lat"].to_numpy(), points["weight"].to_numpy()
     coverage = cover_points(stations, lon, lat, radius)
@@ -81,7 +84,6 @@ if points is not None:
     type_table = coverage_by_type(stations, lon, lat, weight, radius)
     demand_hexes = demand_by_hex(lon, lat, weight, coverage.covered, resolution)
     uncovered = largest_uncovered(demand_hexes)
-    grid = hex_grid(study_area, resolution)
     nearest_m = coverage.nearest_m
     key_figures = [
         (tr("share_covered"), f"{overall['share_covered']:.1%}"),
@@ -90,8 +92,6 @@ if points is not None:
     ]
 else:
     table = area_coverage(stations, study_area, radius).set_index("group")
-    grid = hex_grid(study_area, resolution)
-    grid_coverage = cover_points(stations, grid["lon"].to_numpy(), grid["lat"].to_numpy(), radius)
     cell_km2 = table.loc["all", "area_km2"] / max(1, len(grid))
     demand_hexes = None
     uncovered = largest_uncovered(grid.assign(uncovered=np.where(grid_coverage.covered, 0.0, cell_km2)))
@@ -106,7 +106,6 @@ else:
         (tr("share_covered_2plus"), f"{table.loc['2+', 'share_covered']:.1%}"),
         (tr("study_area_km2"), f"{table.loc['all', 'area_km2']:,.1f} km²"),
     ]
-grid = grid.assign(nearest_m=cover_points(stations, grid["lon"].to_numpy(), grid["lat"].to_numpy(), radius).nearest_m)
 
 for column, (label, value) in zip(st.columns(len(key_figures)), key_figures):
     column.metric(label, value)

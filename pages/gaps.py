@@ -119,8 +119,9 @@ columns[0].metric(tr("coverage_now"), f"{now_share:.1%}")
 columns[1].metric(tr("coverage_scenario"), f"{scenario_share:.1%}", f"{(scenario_share - now_share) * 100:+.1f} pp")
 columns[2].metric(tr("coverage_with_new"), f"{result.covered_share:.1%}",
                   f"{(result.covered_share - scenario_share) * 100:+.1f} pp")
-cells = hex_grid(study_area, DEFAULT_HEX_RESOLUTION)
-demand_cells = demand_by_hex(lon, lat, weight, np.zeros(len(lon), dtype=bool), DEFAULT_HEX_RESOLUTION)
+coverage_now = cover_points(stations, lon, lat, radius_m, with_nearest=False)
+# demand and its uncovered part per hexagon: for the accessibility score and the clusters
+demand_cells = demand_by_hex(lon, lat, weight, coverage_now.covered, DEFAULT_HEX_RESOLUTION)
 access = two_step_fca(demand_cells["lon"], demand_cells["lat"], demand_cells["demand"], stations.geometry.x,
                       stations.geometry.y, station_capacity(stations), zones=DEFAULT_E2SFCA_ZONES)
 columns[3].metric(tr("accessibility"), f"{np.median(access):.3f}")
@@ -135,9 +136,7 @@ picks = pd.DataFrame({
     "lat": candidates["lat"].to_numpy()[chosen],
     "gain": result.marginal_gain,
 })
-coverage_now = cover_points(stations, lon, lat, radius_m, with_nearest=False)
-uncovered_cells = demand_by_hex(lon, lat, weight, coverage_now.covered, DEFAULT_HEX_RESOLUTION)
-clusters = underserved_clusters(uncovered_cells, stations)
+clusters = underserved_clusters(demand_cells, stations)
 
 map_column, list_column = st.columns([3, 2], gap="medium")
 with map_column:
@@ -217,7 +216,7 @@ report_column.button(tr("make_report"), key="gaps_make_report",
 if st.session_state.pop("gaps_report_requested", False):
     report_args = dict(
         stations=stations, areas_by_type=union_by_type(service_areas(stations, radius_m)), study_area=study_area,
-        uncovered_hexes=largest_uncovered(uncovered_cells), lang=lang, synthetic=synthetic, made_on=date.today(),
+        uncovered_hexes=largest_uncovered(demand_cells), lang=lang, synthetic=synthetic, made_on=date.today(),
         key_figures=[(tr("coverage_now"), f"{now_share:.1%}"), (tr("coverage_scenario"), f"{scenario_share:.1%}"),
                      (tr("coverage_with_new"), f"{result.covered_share:.1%}")],
         table=pd.DataFrame({tr("col_rank"): picks["rank"], "lon": picks["lon"].round(5), "lat": picks["lat"].round(5),
