@@ -24,7 +24,9 @@ import geopandas as gpd
 from filelock import FileLock
 
 from geo.geodesy import ellipsoidal_distance_m
-from geo.io import GeoDataError, StationDataError, load_stations, stations_to_feature_collection, validate_feature_collection, write_json_atomic
+from geo.errors import GeoDataError, StationDataError
+from geo.register import load_stations, stations_to_feature_collection, write_json_atomic
+from geo.validate import validate_feature_collection
 
 HISTORY_DIR = "history"
 #: A position that changed by less than this is the same position (datum round trips, rounding).

@@ -11,15 +11,11 @@ import pytest
 from pyproj import Geod, Transformer
 from shapely.geometry import Point
 
-from geo import io
+
 from geo.datum import wgs84_to_bd09, wgs84_to_gcj02
-from geo.io import (
-    StationDataError,
-    load_county_boundary,
-    load_stations,
-    stations_to_feature_collection,
-    write_json_atomic,
-)
+from geo.errors import Problem, StationDataError
+from geo.reference import load_county_boundary
+from geo.register import load_stations, stations_to_feature_collection, write_json_atomic
 from geo.model import STATION_COLUMNS
 
 SEAT = (116.8236, 30.7374)
@@ -57,7 +53,7 @@ def write(tmp_path: Path, doc, name: str = "stations.geojson") -> Path:
     return path
 
 
-def problems_of(path: Path) -> list[io.Problem]:
+def problems_of(path: Path) -> list[Problem]:
     with pytest.raises(StationDataError) as caught:
         load_stations(path)
     return caught.value.problems
@@ -130,7 +126,7 @@ def test_an_empty_file_is_reported(tmp_path):
 
 
 def test_a_huge_file_is_refused_before_parsing(tmp_path, monkeypatch):
-    monkeypatch.setattr(io, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr("geo.readers.MAX_FILE_BYTES", 1000)
     path = write(tmp_path, collection(*[station(id=f"S-{i}") for i in range(20)]))
     assert "the limit is" in only_message(path)
 
@@ -318,7 +314,7 @@ def test_the_embedded_dataset_is_valid():
 
 def test_demand_csv_with_chinese_headers_weights_and_gcj02(tmp_path):
     from geo.datum import wgs84_to_gcj02
-    from geo.io import read_demand_points
+    from geo.readers import read_demand_points
 
     gcj_lon, gcj_lat = wgs84_to_gcj02(116.82, 30.73)
     path = tmp_path / "d.csv"
@@ -329,7 +325,7 @@ def test_demand_csv_with_chinese_headers_weights_and_gcj02(tmp_path):
 
 
 def test_demand_geojson_points_with_default_weight(tmp_path):
-    from geo.io import read_demand_points
+    from geo.readers import read_demand_points
 
     path = write(tmp_path, collection({"type": "Feature", "properties": {"label": "x"},
                                        "geometry": {"type": "Point", "coordinates": [116.82, 30.73]}}), "d.geojson")
@@ -338,7 +334,8 @@ def test_demand_geojson_points_with_default_weight(tmp_path):
 
 
 def test_bad_demand_rows_are_all_reported(tmp_path):
-    from geo.io import PointsDataError, read_demand_points
+    from geo.errors import PointsDataError
+    from geo.readers import read_demand_points
 
     path = tmp_path / "d.csv"
     path.write_text("lon,lat,weight\n116.8,30.7,1\n116.8,abc,1\n116.8,30.7,-2\n", encoding="utf-8")
@@ -351,7 +348,8 @@ def test_bad_demand_rows_are_all_reported(tmp_path):
 
 
 def test_a_csv_without_coordinate_columns_is_refused(tmp_path):
-    from geo.io import PointsDataError, read_points_csv
+    from geo.errors import PointsDataError
+    from geo.readers import read_points_csv
 
     path = tmp_path / "d.csv"
     path.write_text("name,where\na,b\n", encoding="utf-8")

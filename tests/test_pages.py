@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import geo.hours
-from geo.io import load_stations
+from geo.register import load_stations
 from geo.model import StationType
 from geo.nearest import nearest_stations
 
@@ -227,7 +227,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def test_area_coverage_figures_match_the_library(stations):
     from geo.coverage import area_coverage, default_study_area
-    from geo.io import load_county_boundary
+    from geo.reference import load_county_boundary
 
     at = run_coverage()
     assert not at.exception
@@ -246,7 +246,7 @@ def test_changing_the_radius_changes_the_figures():
 
 def test_demo_demand_is_labelled_synthetic_and_measured(stations):
     from geo.coverage import cover_points, coverage_table
-    from geo.io import read_demand_points
+    from geo.readers import read_demand_points
 
     at = run_coverage(coverage_source="demo")
     assert any("合成数据" in w.value for w in at.warning)
@@ -292,7 +292,8 @@ def run_gaps(**session) -> AppTest:
 def test_gap_analysis_recommends_the_optimal_sites(stations):
     from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
     from geo.gaps import build_coverage_matrix, solve_mclp
-    from geo.io import load_county_boundary, read_demand_points
+    from geo.readers import read_demand_points
+    from geo.reference import load_county_boundary
 
     at = run_gaps()
     assert not at.exception

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.io import DEFAULT_STATIONS_PATH, StationDataError, load_stations
+from geo.errors import StationDataError
+from geo.reference import DEFAULT_STATIONS_PATH
+from geo.register import load_stations
 from geo.store import ConcurrentEditError, StationStore, file_version
 
 
@@ -95,7 +97,7 @@ def test_a_writer_killed_mid_save_leaves_the_previous_file_intact(store, tmp_pat
     script = textwrap.dedent(f"""
         import json, os, sys, time
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from geo.io import load_stations
+        from geo.register import load_stations
         from geo.store import StationStore, file_version
         real_dump = json.dump
         def slow_dump(doc, handle, **kwargs):
@@ -157,7 +159,7 @@ junk = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(ma
 @given(rows=st.lists(st.tuples(st.integers(0, 58), st.sampled_from(FIELDS), junk), min_size=1, max_size=4),
        lon_lat=st.one_of(st.none(), st.tuples(st.floats(-200, 200), st.floats(-100, 100))))
 def test_random_bad_rows_never_corrupt_the_stored_register(tmp_path_factory, rows, lon_lat):
-    from geo.io import stations_from_features
+    from geo.register import stations_from_features
 
     folder = tmp_path_factory.mktemp("fuzz")
     path = folder / "stations.geojson"

@@ -14,7 +14,9 @@ from geo.datum import Datum, convert
 from geo.exchange import export_stations, guess_column_map, merge_features, read_station_features
 from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local
-from geo.io import GeoDataError, stations_from_features, stations_to_feature_collection, validate_feature_collection
+from geo.errors import GeoDataError
+from geo.register import stations_from_features, stations_to_feature_collection
+from geo.validate import validate_feature_collection
 from geo.maps import Basemap, build_overview_map, map_point_to_wgs84
 from geo.model import REQUIRED_PROPERTIES
 from geo.store import ConcurrentEditError, StationStore, diff_stations
