@@ -17,6 +17,7 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from geo.errors import Problem
+from geo.markup import markup_problem
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, NULLABLE_PROPERTIES, REQUIRED_PROPERTIES, WGS84, LocationStatus, StationType
 from geo.reference import load_communities, load_county_boundary
 
@@ -109,7 +110,7 @@ def _check_text(props: dict, key: str, *, max_chars: int) -> tuple[str, dict[str
         return "err_text_too_long", {"n": len(value), "limit": max_chars}
     if any(ord(ch) < 32 for ch in value):
         return "err_text_control", {}
-    return None
+    return markup_problem(value)
 
 
 def _feature_problems(props: dict, communities: set[str]) -> Iterable[tuple[str, str, dict[str, Any]]]:

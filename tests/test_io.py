@@ -83,10 +83,28 @@ def test_extra_properties_are_kept(tmp_path):
     assert load_stations(path)["capacity"].iloc[0] == 4
 
 
-def test_html_in_a_name_is_kept_as_plain_text(tmp_path):
-    name = "<img src=x onerror=alert(1)>"
-    path = write(tmp_path, collection(station(name_zh=name)))
-    assert load_stations(path)["name_zh"].iloc[0] == name
+@pytest.mark.parametrize("name, shown", [
+    ("<img src=x onerror=alert(1)>", "<i"),
+    ("药房{{ 7*7 }}", "{{"),
+    ("药房{% for x in y %}", "{%"),
+    ("药房${alert(1)}", "${"),
+    ("药房`反引号`", "`"),
+    ("药房</script>", "</"),
+])
+def test_template_or_script_syntax_in_a_name_is_refused_naming_it(tmp_path, name, shown):
+    problems = problems_of(write(tmp_path, collection(station(name_zh=name))))
+    assert [(p.field, p.key) for p in problems] == [("name_zh", "err_text_code_syntax")]
+    assert f'contains "{shown}"' in problems[0].message
+
+
+def test_direction_controls_in_an_address_are_refused(tmp_path):
+    problems = problems_of(write(tmp_path, collection(station(address="骑龙\u202e社区"))))
+    assert [(p.field, p.key) for p in problems] == [("address", "err_text_bidi")]
+
+
+def test_plain_punctuation_in_names_is_fine(tmp_path):
+    name = "人民医保药房(骑龙店)#2 · 24h & 50% <5 min"
+    assert load_stations(write(tmp_path, collection(station(name_zh=name))))["name_zh"].iloc[0] == name
 
 
 def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
