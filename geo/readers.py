@@ -56,7 +56,21 @@ def read_json_file(path: Path | str, problems: list[Problem], *, limit_bytes: in
     if not check_file_size(path, MAX_FILE_BYTES if limit_bytes is None else limit_bytes, problems):
         return None
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = path.read_bytes()
+    except OSError as err:
+        problems.append(Problem("err_file_unreadable", {"reason": err.strerror or str(err)}))
+        return None
+    return parse_json_bytes(content, problems)
+
+
+def parse_json_bytes(content: bytes, problems: list[Problem]) -> Any:
+    """The JSON document in ``content`` (UTF-8, a byte-order mark allowed), or ``None`` with the
+    reasons added to ``problems``."""
+    if not content:
+        problems.append(Problem("err_file_empty"))
+        return None
+    try:
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         problems.append(Problem("err_not_utf8", {"byte": err.start}))
         return None

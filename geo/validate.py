@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 from typing import Any, Iterable
 
 import geopandas as gpd
@@ -100,6 +101,16 @@ class PlaceChecker:
         return "err_outside_county", {"lon": lon, "lat": lat, "km": outside_m / 1000}
 
 
+@cache
+def _default_place_checker() -> PlaceChecker:
+    return PlaceChecker(load_county_boundary())
+
+
+@cache
+def _default_community_codes() -> frozenset[str]:
+    return frozenset(load_communities()["code"])
+
+
 def _check_text(props: dict, key: str, *, max_chars: int) -> tuple[str, dict[str, Any]] | None:
     value = props.get(key)
     if value is None and key in NULLABLE_PROPERTIES:
@@ -168,8 +179,8 @@ def validate_feature_collection(
     features = _check_collection(doc, problems)
     if features is None:
         return [], problems
-    checker = PlaceChecker(boundary if boundary is not None else load_county_boundary())
-    communities = set(community_codes) if community_codes is not None else set(load_communities()["code"])
+    checker = PlaceChecker(boundary) if boundary is not None else _default_place_checker()
+    communities = set(community_codes) if community_codes is not None else _default_community_codes()
     seen_ids: dict[str, int] = {}
     for row, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":

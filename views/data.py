@@ -203,7 +203,11 @@ with tabs[3]:
                                    for c in changes]), hide_index=True, width="stretch")
         versions = store.versions()
         choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version")
-        earlier = store.load_version(choice)
+        try:
+            earlier = store.load_version(choice)
+        except GeoDataError as err:
+            st.error(err.localized(lang))
+            st.stop()
         diff = diff_stations(register, earlier)
         st.info(tr("import_diff", added=len(diff["added"]), removed=len(diff["removed"]), changed=len(diff["changed"])))
         if can_edit and st.button(tr("restore"), key="data_restore"):
