@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.datum import Datum, convert
 from geo.errors import PointsDataError, Problem
-from geo.readers import MAX_FILE_BYTES, check_file_size, read_csv_table
+from geo.readers import MAX_FILE_BYTES, check_file_size, read_csv_table, read_spreadsheet
 from geo.register import stations_to_feature_collection
 from geo.tables import csv_bytes, unguard_formulas, xlsx_bytes
 from geo.model import REQUIRED_PROPERTIES
@@ -113,7 +113,7 @@ def read_station_rows(path: Path | str, *, column_map: dict[str, str] | None = N
         if suffix == ".csv":
             frame, _ = read_csv_table(path)
         elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = read_spreadsheet(path)
         elif suffix == ".kml":
             frame = _read_kml(path.read_bytes())
         else:
