@@ -120,8 +120,8 @@ def read_station_rows(path: Path | str, *, column_map: dict[str, str] | None = N
             raise PointsDataError(path.name, [Problem("err_unsupported_format", {"suffix": suffix})])
     except PointsDataError:
         raise
-    except (ValueError, UnicodeDecodeError) as err:
-        raise PointsDataError(path.name, [Problem("err_file_unreadable", {"reason": str(err)})]) from err
+    except (ValueError, SyntaxError, OSError) as err:  # XML parse errors are SyntaxErrors; defusedxml's are ValueErrors
+        raise PointsDataError(path.name, [Problem("err_file_unreadable", {"reason": str(err)[:200]})]) from err
     renamed = {c: COLUMN_ALIASES.get(str(c).strip().lower(), COLUMN_ALIASES.get(str(c).strip(), str(c).strip()))
                for c in frame.columns}
     if column_map:

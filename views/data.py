@@ -155,7 +155,7 @@ with tabs[2]:
             _, problems = validate_feature_collection({"type": "FeatureCollection", "features": merged})
         if problems:
             st.error(tr("import_problems", n=len(problems)))
-            st.code("\n".join(str(p) for p in problems), language=None)
+            st.text("\n".join(p.text(lang) for p in problems))
         else:
             new = stations_from_features(merged)
             diff = diff_stations(register, new)
