@@ -41,7 +41,8 @@ IMPORT_DEFAULTS = {"location_status": "unverified", "hours_status": "unverified"
                    "operator": None, "address": None}
 
 
-def _guard(value: object) -> object:
+def guard_formula(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ' (others as they are)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -79,10 +80,10 @@ def export_stations(stations: gpd.GeoDataFrame, file_format: str, datum: Datum |
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     table = stations_table(stations, datum)
     if file_format == "csv":
-        return table.map(_guard).to_csv(index=False).encode("utf-8-sig")
+        return table.map(guard_formula).to_csv(index=False).encode("utf-8-sig")
     if file_format == "xlsx":
         buffer = io.BytesIO()
-        table.map(_guard).to_excel(buffer, index=False, sheet_name="stations", engine="openpyxl")
+        table.map(guard_formula).to_excel(buffer, index=False, sheet_name="stations", engine="openpyxl")
         return buffer.getvalue()
     if file_format == "kml":
         placemarks = []
