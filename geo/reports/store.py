@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from geo.geodesy import ellipsoidal_distance_m
 from geo.io import DATA_DIR, TOWN_RADIUS_M
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT
-from geo.reports.database import create_report_engine, database_url, upgrade_database, writer
+from geo.reports.database import create_report_engine, current_revision, database_url, head_revision, upgrade_database, writer
 from geo.reports.errors import InvalidReportError, StorageError, TransitionError
 from geo.reports.photos import PhotoFolder, clean_photo
 from geo.reports.schema import MAX_NOTE_CHARS, Report, ReportEvent
@@ -183,6 +184,11 @@ class ReportStore:
                 upgrade_database(self.engine)
             except DBAPIError as err:
                 raise _storage_error(err) from err
+            except CommandError as err:
+                found = current_revision(self.engine)
+                raise StorageError("report_error_schema", f"the report database has schema revision {found!r}, "
+                                   f"newer than this version of the app knows ({head_revision()!r}); update the "
+                                   "app — nothing was changed", revision=str(found)) from err
 
     def close(self) -> None:
         self.engine.dispose()
