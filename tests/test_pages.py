@@ -124,7 +124,7 @@ SEAT = "116.82360,30.73744"
 
 def run_rider(url_at: str | None = None, **session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/rider.py")
+    at.switch_page("views/rider.py")
     if url_at:
         at.query_params["at"] = url_at
     for key, value in session.items():
@@ -215,7 +215,7 @@ def test_a_bad_position_in_the_url_is_ignored():
 
 def run_coverage(**session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/coverage.py")
+    at.switch_page("views/coverage.py")
     for key, value in session.items():
         at.session_state[key] = value
     return at.run()
@@ -283,7 +283,7 @@ def test_the_coverage_page_in_english():
 
 def run_gaps(**session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page("pages/gaps.py")
+    at.switch_page("views/gaps.py")
     for key, value in session.items():
         at.session_state[key] = value
     return at.run()
@@ -340,7 +340,7 @@ def editable_register(tmp_path, monkeypatch):
 
 def run_data(**session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/data.py")
+    at.switch_page("views/data.py")
     for key, value in session.items():
         at.session_state[key] = value
     return at.run()

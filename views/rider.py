@@ -15,12 +15,10 @@ from geo.navigation import navigation_links
 from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH, filter_stations, nearest_stations
 from ui import data
 from ui.lang import current_language, tr
-from ui.router import ensure_router
 from ui.location import clear_rider_location, rider_location, set_rider_location
 
 REST_TYPES = [t.value for t in StationType if t is not StationType.PARKING]
 
-ensure_router()
 lang = current_language()
 st.title(tr("rider_title"))
 st.caption(tr("rider_caption"))
@@ -39,7 +37,7 @@ def _start_locating() -> None:
 
 
 # actions go through on_click callbacks: they are recorded before the script runs, so a rerun
-# (see ui.router) cannot lose them
+# cannot lose them
 locate_column.button(tr("use_my_location"), key="rider_locate", width="stretch", on_click=_start_locating)
 if st.session_state.get("rider_locating"):
     from streamlit_js_eval import get_geolocation

@@ -21,9 +21,7 @@ from geo.store import ConcurrentEditError, StationStore, diff_stations
 from ui import data
 from ui.demand import DATUM_LABELS
 from ui.lang import current_language, tr
-from ui.router import ensure_router
 
-ensure_router()
 lang = current_language()
 st.title(tr("data_title"))
 st.caption(tr("data_caption"))

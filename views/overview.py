@@ -9,9 +9,7 @@ from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.summary import count_by_community, count_by_type
 from ui import data
 from ui.lang import current_language, tr
-from ui.router import ensure_router
 
-ensure_router()
 lang = current_language()
 st.title(tr("app_title"))
 st.caption(tr("app_subtitle"))

@@ -41,9 +41,7 @@ from geo.scenario import Scenario, ScenarioError, apply_scenario
 from ui import data
 from ui.demand import DATUM_LABELS, demand_input, read_points
 from ui.lang import current_language, tr
-from ui.router import ensure_router
 
-ensure_router()
 lang = current_language()
 st.title(tr("gaps_title"))
 st.caption(tr("gaps_caption"))
