@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
@@ -52,6 +53,10 @@ _MAX_ACTOR_CHARS = 80
 #: Columns of :meth:`ReportStore.reports_frame`, in order.
 REPORT_COLUMNS = ("id", "reference", "kind", "subject", "amenity", "station_id", "lon", "lat", "note", "photo",
                   "state", "created_at", "updated_at")
+
+
+_INSERT_REPORT = insert(Report.__table__).returning(Report.__table__.c.id)
+_INSERT_EVENT = insert(ReportEvent.__table__)
 
 
 def utc_now() -> datetime:
@@ -179,6 +184,9 @@ class ReportStore:
         self._writer = writer(self.engine)
         self.photos = PhotoFolder(photos_dir or DEFAULT_PHOTOS_DIR)
         self._clock = clock
+        # SQLite has one writer at a time: threads of this process queue here rather than in
+        # SQLite's busy handler, which sleeps in growing steps (other processes still wait there).
+        self._local_writer = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
         if upgrade:
             try:
                 upgrade_database(self.engine)
@@ -196,8 +204,18 @@ class ReportStore:
     @contextmanager
     def _write(self) -> Iterator[Session]:
         try:
-            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            with self._local_writer, Session(self._writer, expire_on_commit=False) as session, session.begin():
                 yield session
+        except IntegrityError:
+            raise
+        except (OperationalError, DBAPIError) as err:
+            raise _storage_error(err) from err
+
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        try:
+            with self._local_writer, self._writer.begin() as connection:
+                yield connection
         except IntegrityError:
             raise
         except (OperationalError, DBAPIError) as err:
@@ -262,14 +280,18 @@ class ReportStore:
         try:
             for _ in range(5):
                 now = self._clock()
-                report = Report(reference=new_reference(), submission_key=submission_key, kind=kind.value,
-                                subject=subject, amenity=amenity, station_id=station_id, lon=lon, lat=lat, note=note,
-                                photo=photo_name, state=ReportState.NEW.value, created_at=now, updated_at=now)
-                report.events.append(ReportEvent(from_state=None, to_state=ReportState.NEW.value, actor=None, at=now))
+                row = {"reference": new_reference(), "submission_key": submission_key, "kind": kind.value,
+                       "subject": subject, "amenity": amenity, "station_id": station_id, "lon": lon, "lat": lat,
+                       "note": note, "photo": photo_name, "state": ReportState.NEW.value, "created_at": now,
+                       "updated_at": now}
                 try:
-                    with self._write() as session:
-                        session.add(report)
-                    return FiledReport(report.id, report.reference, report.created_at)
+                    # Core, not the ORM: the write lock is held for two statements and no more.
+                    with self._write_connection() as connection:
+                        report_id = connection.execute(_INSERT_REPORT, row).scalar_one()
+                        connection.execute(_INSERT_EVENT, {"report_id": report_id, "from_state": None,
+                                                           "to_state": ReportState.NEW.value, "actor": None,
+                                                           "at": now, "answer": None})
+                    return FiledReport(report_id, row["reference"], now)
                 except IntegrityError:
                     # Either the same form won a race (return its report) or the random
                     # reference collided (draw another).
