@@ -44,6 +44,7 @@ def _file(submit) -> None:  # noqa: ANN001
         st.session_state["report_error"] = error_text(err, lang)
         return
     st.session_state["report_filed"] = filed.reference
+    st.session_state["report_lookup"] = filed.reference  # the status below shows the new report
     st.session_state["report_form_key"] = secrets.token_hex(16)
     for key in ("report_note", "report_place", "report_photo_upload"):
         st.session_state.pop(key, None)
@@ -135,7 +136,6 @@ if (reference := st.session_state.get("report_filed")) is not None:
     st.success(tr("report_filed"))
     st.code(reference, language=None)
     st.caption(tr("report_filed_keep"))
-    st.session_state.setdefault("report_lookup", reference)
     st.button(tr("report_another"), key="report_another", on_click=_another)
 elif station_param := st.query_params.get("station"):
     _station_form(station_param)
