@@ -158,6 +158,10 @@ if code.strip():
                    + tr("report_status_filed", time=status.created_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")))
         if status.note:
             st.text(status.note)  # a rider's text: shown as text, never as Markdown or HTML
+        answers = [e.answer for e in status.events if e.answer]
+        if answers:
+            st.markdown(f"**{tr('report_status_answer')}**")
+            st.text(answers[-1])
         history = [{tr("col_report_time"): e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"),
                     tr("col_report_state"): REPORT_STATES[ReportState(e.state)](lang),
                     tr("col_report_answer"): e.answer or ""} for e in status.events]

@@ -133,11 +133,14 @@ else:
     targets = [s.value for s in ReportState if s in ALLOWED_TRANSITIONS[current]]
     if current not in OPEN_STATES:
         st.caption(tr("triage_final"))
-    next_state = st.selectbox(tr("triage_next_state"), targets, key=f"triage_next_{chosen}",
+    st.selectbox(tr("triage_next_state"), targets, key=f"triage_next_{chosen}",
                               format_func=lambda s: REPORT_STATES[ReportState(s)](lang))
-    answer = st.text_input(tr("triage_answer"), key=f"triage_answer_{chosen}", max_chars=500)
+    st.text_input(tr("triage_answer"), key=f"triage_answer_{chosen}", max_chars=500)
 
-    def _apply(report_id: int, reference: str, expected: str, target: str, text: str) -> None:
+    def _apply(report_id: int, reference: str, expected: str) -> None:
+        # read the widgets now: values bound at the last render would miss what was just typed
+        target = st.session_state[f"triage_next_{reference}"]
+        text = st.session_state.get(f"triage_answer_{reference}", "")
         try:
             store.change_state(report_id, parse_state(target), actor=editor, answer=text, expected_state=expected)
         except ReportError as err:
@@ -147,7 +150,7 @@ else:
                                                                  state=REPORT_STATES[ReportState(target)](lang)))
 
     st.button(tr("triage_apply"), key="triage_apply", type="primary",
-              on_click=_apply, args=(int(report.id), chosen, current.value, next_state, answer))
+              on_click=_apply, args=(int(report.id), chosen, current.value))
 
     st.subheader(tr("triage_export"))
     csv_column, xlsx_column = st.columns(2)
