@@ -17,7 +17,10 @@ import numpy as np
 import pandas as pd
 
 from geo.datum import Datum, convert
-from geo.io import DEFAULT_STATIONS_PATH, GeoDataError, Problem, StationDataError, load_stations, read_points_csv
+from geo.errors import GeoDataError, Problem, StationDataError
+from geo.readers import read_points_csv
+from geo.reference import DEFAULT_STATIONS_PATH
+from geo.register import load_stations
 from geo.model import AMENITIES, StationType
 from geo.nearest import nearest_stations
 from geo.summary import count_by_type
@@ -134,7 +137,8 @@ def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
     from geo.coverage import area_coverage, clip_to_county, cover_points, coverage_by_type, coverage_table, default_study_area
-    from geo.io import load_county_boundary, read_demand_points
+    from geo.readers import read_demand_points
+    from geo.reference import load_county_boundary
 
     try:
         stations = load_stations(args.file)
@@ -185,7 +189,8 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
     from geo.gaps import build_coverage_matrix, greedy_mclp, solve_lscp, solve_mclp
-    from geo.io import load_county_boundary, read_demand_points
+    from geo.readers import read_demand_points
+    from geo.reference import load_county_boundary
 
     try:
         stations = load_stations(args.file)
@@ -234,7 +239,8 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from geo.exchange import merge_features, read_station_features
-    from geo.io import stations_from_features, validate_feature_collection
+    from geo.register import stations_from_features
+    from geo.validate import validate_feature_collection
     from geo.store import ConcurrentEditError, StationStore, diff_stations, file_version
 
     try:
@@ -245,7 +251,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if not problems:
             _, problems = validate_feature_collection({"type": "FeatureCollection", "features": merged})
     except (GeoDataError, ValueError, OSError) as err:
-        problems, merged = [Problem(str(err))], []
+        problems, merged = list(getattr(err, "problems", None) or [Problem.literal(str(err))]), []
     report: dict[str, Any] = {"file": Path(args.source).name, "mode": args.mode, "datum": args.datum,
                               "valid": not problems, "problems": [p.to_dict() for p in problems]}
     if not problems:
@@ -258,12 +264,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
                                              summary=f"import {Path(args.source).name} ({args.mode}, {args.datum})")
                 report["saved"] = True
             except (GeoDataError, ConcurrentEditError) as err:
-                report["valid"], report["problems"] = False, [{"row": None, "id": None, "field": None, "message": str(err)}]
+                problems = list(getattr(err, "problems", None) or [Problem.literal(str(err))])
+                report["valid"], report["problems"] = False, [p.to_dict() for p in problems]
     if args.json:
         _print_json(report)
     else:
-        for problem in report["problems"]:
-            print(f"- {Problem(**{k if k != 'id' else 'station_id': v for k, v in problem.items()})}", file=sys.stderr)
+        for problem in problems:
+            print(f"- {problem}", file=sys.stderr)
         if "diff" in report:
             diff = report["diff"]
             print(f"added {len(diff['added'])}, removed {len(diff['removed'])}, changed {len(diff['changed'])}; "

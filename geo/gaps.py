@@ -20,7 +20,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
-from geo.io import GeoDataError
+from geo.errors import GeoDataError
 from geo.model import StationType
 from geo.nearest import build_station_index, count_within
 

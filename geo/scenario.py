@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.io import GeoDataError
+from geo.errors import GeoDataError
 from geo.model import StationType
 
 SCENARIO_VERSION = 1

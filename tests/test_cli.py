@@ -9,7 +9,8 @@ import subprocess
 import sys
 from collections import Counter
 
-from geo.io import DEFAULT_STATIONS_PATH, load_stations
+from geo.reference import DEFAULT_STATIONS_PATH
+from geo.register import load_stations
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -98,7 +99,7 @@ def test_nearest_batch_reports_bad_rows_and_exits_1(tmp_path):
 
 def test_coverage_of_demand_points_matches_the_library():
     from geo.coverage import cover_points, coverage_table
-    from geo.io import read_demand_points
+    from geo.readers import read_demand_points
 
     result = run("coverage", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "500", "--json")
     assert result.returncode == 0, result.stderr
@@ -124,7 +125,8 @@ def test_area_coverage_by_type():
 def test_gaps_recommends_sites_and_reports_the_gain():
     from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
     from geo.gaps import build_coverage_matrix, solve_mclp
-    from geo.io import load_county_boundary, read_demand_points
+    from geo.readers import read_demand_points
+    from geo.reference import load_county_boundary
 
     result = run("gaps", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "1000", "--add", "2", "--json")
     assert result.returncode == 0, result.stderr

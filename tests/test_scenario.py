@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.io import load_stations
+from geo.register import load_stations
 from geo.scenario import Scenario, ScenarioError, apply_scenario
 
 

@@ -13,7 +13,9 @@ import streamlit as st
 
 from geo.coverage import CoverageError, clip_to_county, default_study_area
 from geo.datum import Datum
-from geo.io import DATA_DIR, GeoDataError, read_demand_points
+from geo.errors import GeoDataError
+from geo.readers import read_demand_points
+from geo.reference import DATA_DIR
 from ui import data
 from ui.lang import tr
 
@@ -23,7 +25,7 @@ DATUM_LABELS = {"wgs84": "WGS-84 (GPS/OSM)", "gcj02": "GCJ-02 (高德/腾讯)", 
 
 @st.cache_data(show_spinner=False)
 def read_points(content: bytes, suffix: str, datum: str) -> pd.DataFrame:
-    """Demand or candidate points from an uploaded file's bytes (see geo.io.read_demand_points)."""
+    """Demand or candidate points from an uploaded file's bytes (see geo.readers.read_demand_points)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)

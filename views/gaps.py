@@ -33,7 +33,7 @@ from geo.gaps import (
     two_step_fca,
     underserved_clusters,
 )
-from geo.io import GeoDataError
+from geo.errors import GeoDataError
 from geo.maps import Basemap, build_gaps_map, map_point_to_wgs84
 from geo.model import StationType, station_type_label
 from geo.report import coverage_report

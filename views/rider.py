@@ -8,7 +8,7 @@ from geo.geocode import GeocodingError, geocode_online, geocoder_config
 from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local
 from geo.i18n import describe_opening, format_distance, format_minutes
-from geo.io import TOWN_RADIUS_M
+from geo.validate import TOWN_RADIUS_M
 from geo.maps import Basemap, build_rider_map, map_point_to_wgs84
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, StationType, amenity_label, station_type_label
 from geo.navigation import navigation_links

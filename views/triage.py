@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.auth import check_sign_in, configured_editors
 from geo.maps import Basemap, build_reports_map
 from geo.model import LOCAL_TIMEZONE, amenity_label
 from geo.reports import ReportError
@@ -22,6 +21,7 @@ from geo.reports.vocabulary import (
     subject_label,
 )
 from ui import data
+from ui.auth import sign_in_box
 from ui.lang import current_language, tr
 from ui.reports import error_text, report_store_or_stop
 
@@ -31,39 +31,10 @@ lang = current_language()
 st.title(tr("triage_title"))
 st.caption(tr("triage_caption"))
 
-try:
-    secret_editors = dict(st.secrets.get("editors", {}))
-except Exception:  # noqa: BLE001 - having no secrets file at all is the normal case
-    secret_editors = {}
-editors = configured_editors(None, secret_editors)
-
-
-def _sign_in() -> None:
-    user = st.session_state.get("triage_user", "")
-    if check_sign_in(user, st.session_state.get("triage_password", ""), editors):
-        st.session_state["editor"] = user.strip()  # the same sign-in as the data page
-    else:
-        st.session_state["triage_sign_in_failed"] = True
-    st.session_state["triage_password"] = ""
-
-
-editor = st.session_state.get("editor")
-if not editors:
-    st.info(tr("editing_off"))
-    st.stop()
-if not editor or editor not in editors:
+editor = sign_in_box("triage")
+if editor is None:
     st.info(tr("triage_sign_in_needed"))
-    with st.form("triage_sign_in_form"):
-        st.text_input(tr("user_name"), key="triage_user")
-        st.text_input(tr("password"), type="password", key="triage_password")
-        st.form_submit_button(tr("sign_in"), on_click=_sign_in)
-    if st.session_state.pop("triage_sign_in_failed", False):
-        st.error(tr("sign_in_failed"))
     st.stop()
-
-signed_column, out_column = st.columns([4, 1])
-signed_column.success(tr("signed_in_as", user=editor))
-out_column.button(tr("sign_out"), key="triage_sign_out", on_click=lambda: st.session_state.pop("editor", None))
 store = report_store_or_stop(lang)
 if (message := st.session_state.pop("triage_message", None)) is not None:
     getattr(st, message[0])(message[1])

@@ -6,7 +6,6 @@ lon/lat degrees, aware UTC times) and return plain data.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,9 +14,9 @@ import pandas as pd
 from scipy.cluster.hierarchy import DisjointSet
 from scipy.spatial import cKDTree
 
-from geo.exchange import guard_formula
 from geo.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
 from geo.model import LOCAL_TIMEZONE, amenity_label
+from geo.tables import csv_bytes, xlsx_bytes
 from geo.reports.vocabulary import REPORT_STATES, ReportKind, ReportState, subject_label
 
 #: Hazards of one category this close (geodesic, metres) ...
@@ -123,12 +122,9 @@ def reports_table(reports: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def export_reports(table: pd.DataFrame, file_format: str) -> bytes:
     """``table`` (from :func:`reports_table`) as CSV (UTF-8 with BOM, for Excel) or .xlsx; text
     that a spreadsheet would run as a formula is guarded."""
-    guarded = table.map(guard_formula)
     if file_format == "csv":
-        return guarded.to_csv(index=False).encode("utf-8-sig")
+        return csv_bytes(table)
     if file_format == "xlsx":
-        buffer = io.BytesIO()
-        guarded.to_excel(buffer, index=False, sheet_name="reports", engine="openpyxl")
-        return buffer.getvalue()
+        return xlsx_bytes({"reports": table})
     msg = f"`file_format` was {file_format!r} but is expected to be one of {EXPORT_FORMATS}"
     raise ValueError(msg)

@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url, text
 
-from geo.io import DATA_DIR
+from geo.reference import DATA_DIR
 
 DEFAULT_DATABASE_PATH = DATA_DIR / "reports.sqlite3"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

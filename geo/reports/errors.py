@@ -3,8 +3,10 @@ can show it in the reader's language; ``str()`` is an English sentence for the C
 
 from __future__ import annotations
 
+from geo.errors import GeoDataError
 
-class ReportError(ValueError):
+
+class ReportError(GeoDataError):
     """A report or a triage step that cannot be accepted; nothing was stored."""
 
     def __init__(self, key: str, message: str, **params: object) -> None:

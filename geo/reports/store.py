@@ -26,7 +26,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from geo.geodesy import ellipsoidal_distance_m
-from geo.io import DATA_DIR, TOWN_RADIUS_M
+from geo.reference import DATA_DIR
+from geo.validate import TOWN_RADIUS_M
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT
 from geo.reports.database import create_report_engine, current_revision, database_url, head_revision, upgrade_database, writer
 from geo.reports.errors import InvalidReportError, StorageError, TransitionError
