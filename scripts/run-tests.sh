@@ -22,6 +22,6 @@ source scripts/venv.sh
 ensure_venv requirements-dev.txt
 if [ -z "${GAOHE_TEST_DATABASE_URL:-}" ]; then
   eval "$(bash scripts/test-postgres.sh start)"
-  trap 'bash scripts/test-postgres.sh stop "$GAOHE_TEST_PG_DIR"' EXIT
+  trap 'bash scripts/test-postgres.sh stop "${GAOHE_TEST_PG_DIR:-}"' EXIT
 fi
 .venv/bin/python -m pytest "$@"
