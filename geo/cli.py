@@ -422,11 +422,13 @@ def _cmd_reports_export(args: argparse.Namespace) -> int:
     from geo.reports.analysis import export_reports, reports_table
 
     try:
-        table = reports_table(_open_report_store(args).reports_frame(**_report_filters(args)), args.lang)
-        content = export_reports(table, args.format)
-        args.out.write_bytes(content)
-    except (ReportError, ValueError, OSError) as err:
+        store = _open_report_store(args)
+        reports = store.reports_frame(**_report_filters(args))
+        table = reports_table(reports, args.lang, store.events_frame(reports["id"]))
+        content = export_reports(table, args.format, args.lang, with_planners=args.with_planners)
+    except (ReportError, ValueError) as err:
         return _report_error(err, args.json)
+    _write_output(content, args.out)
     if args.json:
         _print_json({"out": str(args.out), "format": args.format, "reports": len(table), "bytes": len(content)})
     return 0
@@ -541,7 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--database", default=None,
                         help="database URL (default: GAOHE_DATABASE_URL, else data/reports.sqlite3)")
-    common.add_argument("--photos-dir", type=Path, default=None, help="folder of report photos (default: data/report_photos)")
+    common.add_argument("--photos-dir", type=Path, default=None,
+                        help="folder of report photos (default: GAOHE_REPORT_PHOTOS, else report_photos/ beside a "
+                        "SQLite database, else data/report_photos)")
     common.add_argument("--json", action="store_true", help="machine-readable output")
     filters = argparse.ArgumentParser(add_help=False)
     filters.add_argument("--state", action="append", help="only this state: code or label, e.g. 新 or new (repeatable)")
@@ -555,6 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
     report_export = report_commands.add_parser("export", parents=[common, filters], help="reports as CSV or Excel")
     report_export.add_argument("out", type=Path)
     report_export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    report_export.add_argument("--with-planners", action="store_true",
+                               help="add who handled each report (planners' names: keep such files internal)")
     report_export.set_defaults(run=_cmd_reports_export)
     set_state = report_commands.add_parser("set-state", parents=[common], help="move a report to a new state (logged)")
     set_state.add_argument("reference", help="the report's reference code, e.g. GH-4K7P-2XQM")

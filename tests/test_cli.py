@@ -200,5 +200,9 @@ def test_reports_commands_count_list_and_export_a_database(tmp_path):
     out = tmp_path / "reports.csv"
     exported = run("reports", "export", str(out), "--format", "csv", "--database", url, "--json")
     assert json.loads(exported.stdout)["reports"] == 2 and "'=1+1" in out.read_text(encoding="utf-8-sig")
+    assert out.read_text(encoding="utf-8-sig").startswith("查询码,状态,种类") and "王" not in out.read_text(encoding="utf-8-sig")
+    internal = tmp_path / "internal.csv"
+    run("reports", "export", str(internal), "--with-planners", "--lang", "en", "--database", url, "--json")
+    assert internal.read_text(encoding="utf-8-sig").startswith("Reference,State,Kind") and "王" in internal.read_text(encoding="utf-8-sig")
     wrong = run("reports", "list", "--state", "done", "--database", url, "--json")
     assert wrong.returncode == 1 and "expected to be one of" in json.loads(wrong.stdout)["error"]

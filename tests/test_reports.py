@@ -4,6 +4,7 @@ locked or full database, and schema migrations."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sqlite3
@@ -16,13 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import piexif
 import pytest
+from PIL import Image
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from geo.reports import InvalidReportError, StorageError, TransitionError
-from geo.reports.database import create_report_engine, current_revision, head_revision, upgrade_database
+from geo.reference import DATA_DIR
+from geo.reports.database import create_report_engine, current_revision, head_revision, photos_dir, upgrade_database
 from geo.reports.schema import Base
 from geo.reports.store import ReportStore, normalise_reference
 from geo.reports.vocabulary import ALLOWED_TRANSITIONS, ReportState, parse_state
@@ -37,6 +41,13 @@ def store(database_url, tmp_path):  # noqa: F811
     opened = ReportStore(database_url, photos_dir=tmp_path / "photos")
     yield opened
     opened.close()
+
+
+def _jpeg_with_gps() -> bytes:
+    exif = piexif.dump({"GPS": {piexif.GPSIFD.GPSLatitudeRef: b"N", piexif.GPSIFD.GPSLatitude: ((30, 1), (44, 1), (0, 1))}})
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 60, 40)).save(out, format="JPEG", exif=exif)
+    return out.getvalue()
 
 
 def _row_count(store: ReportStore, table: str) -> int:
@@ -65,7 +76,7 @@ def test_nothing_personal_is_stored_only_what_the_report_says(store):
     filed = store.file_hazard(category="parking", lon=116.8311, lat=30.7422, note="占道")
     columns = {c["name"] for c in inspect(store.engine).get_columns("reports")}
     assert columns == {"id", "reference", "submission_key", "kind", "subject", "amenity", "station_id", "lon", "lat",
-                       "note", "photo", "state", "created_at", "updated_at"}
+                       "place_source", "note", "photo", "state", "created_at", "updated_at"}
     with store.engine.connect() as connection:
         row = connection.execute(text("SELECT * FROM reports")).mappings().one()
         event = connection.execute(text("SELECT actor FROM report_events")).scalar_one()
@@ -102,6 +113,29 @@ def test_a_wrong_report_is_refused_with_a_key_and_nothing_is_stored(store, kwarg
         store.file_hazard(**report)
     assert caught.value.key == key
     assert _row_count(store, "reports") == 0 and not any(store.photos.root.rglob("*.jpg"))
+
+
+def test_station_feedback_may_carry_the_true_place_and_a_clean_photo(store, tmp_path):
+    registered = store.file_station_feedback(station_id="PM-01", issue="closed", lon=GAOHE[0], lat=GAOHE[1])
+    moved = store.file_station_feedback(station_id="PM-01", issue="not_here", lon=116.8261, lat=30.7411,
+                                        place_source="reporter", photo=_jpeg_with_gps())
+    assert (registered.has_photo, moved.has_photo) == (False, True)
+    frame = store.reports_frame().set_index("reference")
+    assert frame.at[registered.reference, "place_source"] == "register"
+    assert (frame.at[moved.reference, "place_source"], frame.at[moved.reference, "lon"]) == ("reporter", 116.8261)
+    assert store.status(moved.reference).has_photo and not store.status(registered.reference).has_photo
+    assert piexif.load(store.photos.read(frame.at[moved.reference, "photo"]))["GPS"] == {}
+    with pytest.raises(InvalidReportError) as caught:
+        store.file_station_feedback(station_id="PM-01", issue="closed", lon=GAOHE[0], lat=GAOHE[1], place_source="gps")
+    assert caught.value.key == "report_error_place" and _row_count(store, "reports") == 2
+
+
+def test_a_hazard_with_a_photo_says_so_when_filed_and_when_sent_again(store):
+    first = store.file_hazard(category="sanitation", lon=GAOHE[0], lat=GAOHE[1], photo=_jpeg_with_gps(),
+                              submission_key="form-photo")
+    again = store.file_hazard(category="sanitation", lon=GAOHE[0], lat=GAOHE[1], submission_key="form-photo")
+    without = store.file_hazard(category="sanitation", lon=GAOHE[0], lat=GAOHE[1])
+    assert (first.has_photo, again.resent, again.has_photo, without.has_photo) == (True, True, True, False)
 
 
 def test_a_note_of_exactly_500_characters_is_kept_whole(store):
@@ -148,6 +182,49 @@ def test_every_transition_not_in_the_rules_is_refused(store):
                 with pytest.raises(TransitionError, match="cannot become"):
                     store.change_state(filed.id, target, actor="planner")
                 assert store.status(filed.reference).state == start.value
+
+
+def test_one_change_for_several_reports_applies_where_the_rules_allow_and_says_why_not_elsewhere(store):
+    group = [store.file_hazard(category="fire_safety", lon=GAOHE[0], lat=GAOHE[1] + n * 1e-5) for n in range(4)]
+    store.change_state(group[1].id, "resolved", actor="A")  # closed: cannot be dispatched
+    store.change_state(group[2].id, "verified", actor="B")  # moved on since the planner looked
+    result = store.change_states({group[0].id: "new", group[1].id: "resolved", group[2].id: "new",
+                                  group[3].id: None, 10_000: "new"}, "dispatched", actor="王规划", answer="已派单")
+    assert [e.report_id for e in result.changed] == [group[0].id, group[3].id]
+    assert len({e.at for e in result.changed}) == 1 and {e.answer for e in result.changed} == {"已派单"}
+    assert [(err.key, err.params.get("reference")) for err in result.refused] == [
+        ("report_error_transition", group[1].reference), ("report_error_changed_meanwhile", group[2].reference),
+        ("report_error_not_found", None)]
+    states = store.reports_frame().set_index("reference")["state"]
+    assert [states[g.reference] for g in group] == ["dispatched", "resolved", "verified", "dispatched"]
+    assert [e.actor for e in store.history(group[0].id)] == [None, "王规划"]
+    with pytest.raises(TransitionError, match="who makes it"):
+        store.change_states({group[0].id: None}, "resolved", actor="")
+    assert store.reports_frame().set_index("reference")["state"][group[0].reference] == "dispatched"
+
+
+def test_the_events_table_lists_every_change_with_who_and_the_answer(store):
+    first = store.file_hazard(category="other", lon=GAOHE[0], lat=GAOHE[1])
+    second = store.file_hazard(category="other", lon=GAOHE[0], lat=GAOHE[1])
+    store.change_state(first.id, "verified", actor="A", answer="收到")
+    events = store.events_frame()
+    assert events[["report_id", "to_state", "actor", "answer"]].astype(object).where(events.notna(), None).values.tolist() == [
+        [first.id, "new", None, None], [second.id, "new", None, None], [first.id, "verified", "A", "收到"]]
+    assert str(events["at"].dt.tz) == "UTC"
+    assert store.events_frame([second.id])["report_id"].tolist() == [second.id]
+
+
+def test_photos_live_beside_a_sqlite_database_unless_a_folder_is_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("GAOHE_REPORT_PHOTOS", raising=False)
+    url = f"sqlite:///{tmp_path / 'db' / 'reports.sqlite3'}"
+    assert photos_dir(url) == (tmp_path / "db" / "report_photos").resolve()
+    assert photos_dir(url, {"GAOHE_REPORT_PHOTOS": str(tmp_path / "elsewhere")}) == tmp_path / "elsewhere"
+    assert photos_dir("postgresql+psycopg://u@h/db", {}) == DATA_DIR / "report_photos"
+    store = ReportStore(url)
+    filed = store.file_hazard(category="other", lon=GAOHE[0], lat=GAOHE[1], photo=_jpeg_with_gps())
+    (name,) = store.reports_frame()["photo"]
+    assert (tmp_path / "db" / "report_photos" / name[:2] / name).is_file() and filed.has_photo
+    store.close()
 
 
 def test_a_change_based_on_a_stale_state_is_refused(store):
@@ -358,6 +435,27 @@ def test_reports_from_the_previous_revision_get_their_history_on_upgrade(databas
     assert [(e.state, e.at.replace(tzinfo=None)) for e in first.events] == [("new", created)]
     assert [(e.state, e.at.replace(tzinfo=None)) for e in second.events] == [("new", created), ("resolved", updated)]
     assert store.history(store.report_id("GH-AAAA-0002"))[1].actor == "migration 0002"
+    store.close()
+
+
+def test_reports_from_revision_0002_keep_their_place_and_say_whose_it_is(database_url):  # noqa: F811
+    engine = create_report_engine(database_url)
+    upgrade_database(engine, "0002")
+    insert = text("INSERT INTO reports (reference, kind, subject, station_id, lon, lat, state, created_at, updated_at) "
+                  "VALUES (:ref, :kind, :subject, :station, 116.83, 30.74, 'new', :at, :at)")
+    at = datetime(2026, 5, 1, 2, 0)
+    with engine.begin() as connection:
+        connection.execute(insert, {"ref": "GH-AAAA-0001", "kind": "hazard", "subject": "sanitation", "station": None,
+                                    "at": at})
+        connection.execute(insert, {"ref": "GH-AAAA-0002", "kind": "station", "subject": "closed", "station": "PM-01",
+                                    "at": at})
+    engine.dispose()
+    store = ReportStore(database_url, photos_dir="/nonexistent")  # opening upgrades
+    frame = store.reports_frame().set_index("reference")
+    assert frame["place_source"].to_dict() == {"GH-AAAA-0001": "reporter", "GH-AAAA-0002": "register"}
+    assert (frame.at["GH-AAAA-0002", "lon"], frame.at["GH-AAAA-0002", "lat"]) == (116.83, 30.74)
+    with pytest.raises(Exception, match="(?i)check|constraint"), store.engine.begin() as connection:
+        connection.execute(text("UPDATE reports SET place_source = 'gps'"))
     store.close()
 
 

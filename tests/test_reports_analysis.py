@@ -15,15 +15,15 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from geo.reports.analysis import count_reports, export_reports, group_near_duplicates, reports_table
-from geo.reports.store import REPORT_COLUMNS
+from geo.reports.store import EVENT_COLUMNS, REPORT_COLUMNS
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     defaults = {"reference": "GH-0000-0000", "kind": "hazard", "subject": "sanitation", "amenity": None,
-                "station_id": None, "lon": 116.83, "lat": 30.74, "note": None, "photo": None, "state": "new",
-                "created_at": T0, "updated_at": T0}
+                "station_id": None, "lon": 116.83, "lat": 30.74, "place_source": "reporter", "note": None, "photo": None,
+                "state": "new", "created_at": T0, "updated_at": T0}
     frame = pd.DataFrame([{**defaults, "id": n + 1, **row} for n, row in enumerate(rows)], columns=list(REPORT_COLUMNS))
     for column in ("created_at", "updated_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -93,20 +93,61 @@ def test_counts_by_state_category_and_local_month():
     assert empty.total == 0 and empty.by_month == {} and empty.by_state["new"] == 0
 
 
+def _read_export(content: bytes, file_format: str) -> pd.DataFrame:
+    if file_format == "csv":
+        return pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    rows = list(sheet.iter_rows(values_only=True))
+    return pd.DataFrame([["" if value is None else str(value) for value in row] for row in rows[1:]], columns=rows[0])
+
+
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_exports_guard_formulas_and_keep_chinese_text(file_format):
     frame = _frame([{"note": '=HYPERLINK("http://x.example","点我")'}, {"note": "@SUM(1)"}, {"note": "路灯坏了 -2 盏"}])
     table = reports_table(frame, "zh")
-    content = export_reports(table, file_format)
-    if file_format == "csv":
-        read = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
-        notes = read["note"].tolist()
-    else:
-        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-        header = [c.value for c in sheet[1]]
-        notes = [row[header.index("note")] for row in sheet.iter_rows(min_row=2, values_only=True)]
-        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-    assert notes == ['\'=HYPERLINK("http://x.example","点我")', "'@SUM(1)", "路灯坏了 -2 盏"]
+    read = _read_export(export_reports(table, file_format), file_format)
+    assert read["说明"].tolist() == ['\'=HYPERLINK("http://x.example","点我")', "'@SUM(1)", "路灯坏了 -2 盏"]
     assert table["subject_label"].tolist() == ["环境卫生"] * 3 and table["created_local"][0] == "2026-11-01 10:00"
     with pytest.raises(ValueError, match="file_format"):
         export_reports(table, "pdf")
+
+
+def _history() -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = _frame([{"reference": "GH-AAAA-0001"},
+                    {"reference": "GH-AAAA-0002", "kind": "station", "subject": "not_here", "station_id": "PM-01",
+                     "place_source": "register", "state": "resolved"},
+                    {"reference": "GH-AAAA-0003", "lon": 116.9}])
+    events = pd.DataFrame([
+        (1, None, "new", None, T0, None), (2, None, "new", None, T0, None), (3, None, "new", None, T0, None),
+        (2, "new", "verified", "王规划", T0 + timedelta(hours=1), "收到"),
+        (2, "verified", "resolved", "李城管", T0 + timedelta(hours=2), "已搬到新址,登记已更正"),
+        (1, "new", "verified", "王规划", T0 + timedelta(hours=3), ""),
+    ], columns=list(EVENT_COLUMNS))
+    events["at"] = pd.to_datetime(events["at"], utc=True)
+    return frame, events
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_is_headed_in_the_page_language_with_the_latest_answer(file_format):
+    frame, events = _history()
+    table = reports_table(frame, "zh", events)
+    read = _read_export(export_reports(table, file_format, "zh"), file_format)
+    assert list(read.columns[:4]) == ["查询码", "状态", "种类", "类别/问题"]
+    assert "处理人" not in read.columns  # planners' names only in a signed-in planner's export
+    assert read["最新答复"].tolist() == ["", "已搬到新址,登记已更正", ""]
+    assert read["地点来源"].tolist() == ["报告人标出", "站点登记位置", "报告人标出"]
+    assert read["种类"].tolist() == ["隐患", "站点反馈", "隐患"]
+    signed_in = _read_export(export_reports(table, file_format, "zh", with_planners=True), file_format)
+    assert signed_in["处理人"].tolist() == ["王规划", "王规划, 李城管", ""]
+    english = _read_export(export_reports(reports_table(frame, "en", events), file_format, "en"), file_format)
+    assert list(english.columns[:4]) == ["Reference", "State", "Kind", "Category / problem"]
+    assert english["State"].tolist() == ["New", "Resolved", "New"]
+
+
+def test_near_duplicate_groups_are_named_by_their_first_report():
+    frame = _frame([{"reference": "GH-AAAA-0001"}, {"reference": "GH-AAAA-0002", "lat": 30.7401},
+                    {"reference": "GH-AAAA-0003", "lon": 116.9}])
+    table = reports_table(frame, "zh")
+    assert table["group_size"].tolist() == [2, 2, 1]
+    assert table["group_reference"].tolist() == ["GH-AAAA-0001", "GH-AAAA-0001", "GH-AAAA-0003"]

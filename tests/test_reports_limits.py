@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from geo.reports import RateLimitedError
-from geo.reports.limits import RateLimit, ReportRateLimiter
+from geo.reports.limits import (
+    ADDRESS_LIMIT,
+    LOCAL_ADDRESS,
+    SESSION_LIMIT,
+    RateLimit,
+    ReportRateLimiter,
+    client_address,
+    configured_limits,
+    trusted_proxies,
+)
 
 
 class Clock:
@@ -66,3 +75,47 @@ def test_the_limiter_keeps_no_address_and_forgets_idle_keys(clock):
     clock.now += 3601
     limiter.acquire(session="other", address=None)
     assert limiter.tracked_keys() == ["s:other"]
+
+
+def test_limits_come_from_the_environment_or_the_defaults():
+    assert configured_limits({}) == (SESSION_LIMIT, ADDRESS_LIMIT)
+    assert configured_limits({"GAOHE_REPORT_SESSION_LIMIT": "2/60", "GAOHE_REPORT_ADDRESS_LIMIT": " 10 / 600 "}) == (
+        RateLimit(2, 60.0), RateLimit(10, 600.0))
+    for wrong in ("5", "0/600", "5/0", "five/600", "-1/60"):
+        with pytest.raises(ValueError, match="GAOHE_REPORT_SESSION_LIMIT"):
+            configured_limits({"GAOHE_REPORT_SESSION_LIMIT": wrong})
+
+
+@pytest.mark.parametrize(
+    ("remote_ip", "forwarded_for", "proxies", "expected"),
+    [
+        ("203.0.113.7", None, 0, "203.0.113.7"),
+        (None, None, 0, LOCAL_ADDRESS),  # Streamlit gives no address for a loopback connection
+        ("127.0.0.1", "198.51.100.2", 0, LOCAL_ADDRESS),  # an unnamed proxy: the header is not believed
+        (None, "198.51.100.2", 1, "198.51.100.2"),  # our one proxy wrote the last entry
+        (None, "6.6.6.6, 198.51.100.2", 1, "198.51.100.2"),  # the client forged the first entry
+        (None, "6.6.6.6, 198.51.100.2, 10.0.0.5", 2, "198.51.100.2"),  # two proxies: the outer one saw the client
+        (None, "198.51.100.2", 2, LOCAL_ADDRESS),  # fewer entries than proxies: not written by ours
+        (None, "not-an-address", 1, LOCAL_ADDRESS),
+        ("::1", None, 0, LOCAL_ADDRESS),
+        ("2001:db8::1", None, 0, "2001:db8::1"),
+    ],
+)
+def test_the_address_a_connection_counts_against(remote_ip, forwarded_for, proxies, expected):
+    assert client_address(remote_ip, forwarded_for, connected=True, proxies=proxies) == expected
+
+
+def test_without_a_connection_there_is_no_address_and_proxies_are_read_from_the_environment():
+    assert client_address(None, "198.51.100.2", connected=False, proxies=1) is None
+    assert trusted_proxies({}) == 0 and trusted_proxies({"GAOHE_TRUSTED_PROXIES": "2"}) == 2
+    with pytest.raises(ValueError, match="GAOHE_TRUSTED_PROXIES"):
+        trusted_proxies({"GAOHE_TRUSTED_PROXIES": "yes"})
+
+
+def test_riders_behind_one_unnamed_proxy_share_one_address_quota(clock):
+    limiter = ReportRateLimiter(RateLimit(5, 600), RateLimit(3, 3600), clock=clock)
+    address = client_address(None, None, connected=True)
+    for n in range(3):
+        limiter.acquire(session=f"rider-{n}", address=address)
+    with pytest.raises(RateLimitedError):
+        limiter.acquire(session="rider-9", address=address)

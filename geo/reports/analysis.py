@@ -17,7 +17,16 @@ from scipy.spatial import cKDTree
 from geo.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
 from geo.model import LOCAL_TIMEZONE, amenity_label
 from geo.tables import csv_bytes, xlsx_bytes
-from geo.reports.vocabulary import REPORT_STATES, ReportKind, ReportState, subject_label
+from geo.i18n import t
+from geo.reports.vocabulary import (
+    KIND_LABELS,
+    PLACE_SOURCES,
+    REPORT_STATES,
+    PlaceSource,
+    ReportKind,
+    ReportState,
+    subject_label,
+)
 
 #: Hazards of one category this close (geodesic, metres) ...
 DUPLICATE_RADIUS_M = 50.0
@@ -93,12 +102,29 @@ def count_reports(reports: pd.DataFrame) -> ReportCounts:
     )
 
 
-def reports_table(reports: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def latest_answers(events: pd.DataFrame) -> pd.DataFrame:
+    """Per report (index ``report_id``): its latest answer to the reporter (``answer``, ``None``
+    if none) and the planners who changed its state, in order, comma-joined (``planners``).
+    ``events``: the table of :meth:`geo.reports.store.ReportStore.events_frame`."""
+    answered = events[events["answer"].notna() & (events["answer"] != "")]
+    answer = answered.groupby("report_id")["answer"].last()
+    acted = events[events["actor"].notna()]
+    planners = acted.groupby("report_id")["actor"].agg(lambda names: ", ".join(dict.fromkeys(names)))
+    return pd.DataFrame({"answer": answer, "planners": planners})
+
+
+def reports_table(reports: pd.DataFrame, lang: str = "zh", events: pd.DataFrame | None = None) -> pd.DataFrame:
     """The reports as a planner reads them: labels in ``lang`` beside the codes, local times,
-    and the near-duplicate group."""
+    the near-duplicate group (``group_id``: its first report's id; ``group_size``;
+    ``group_reference``: its first report's reference code) and, given ``events`` (the store's
+    ``events_frame``), the latest answer and the planners who handled each report."""
+    groups = group_near_duplicates(reports)
+    references = dict(zip(reports["id"], reports["reference"]))
+    sizes = groups.map(groups.value_counts())
     table = pd.DataFrame({
         "reference": reports["reference"],
         "kind": reports["kind"],
+        "kind_label": [KIND_LABELS[ReportKind(k)](lang) for k in reports["kind"]],
         "subject": reports["subject"],
         "subject_label": [subject_label(k, s, lang) for k, s in zip(reports["kind"], reports["subject"])],
         "amenity": reports["amenity"],
@@ -107,24 +133,67 @@ def reports_table(reports: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         "lon": reports["lon"].round(7),
         "lat": reports["lat"].round(7),
         "datum": "wgs84",
+        "place_source": reports["place_source"],
+        "place_label": [PLACE_SOURCES[PlaceSource(p)](lang) for p in reports["place_source"]],
         "note": reports["note"],
         "photo": reports["photo"],
+        "has_photo": reports["photo"].notna() & (reports["photo"] != ""),
         "state": reports["state"],
         "state_label": [REPORT_STATES[ReportState(s)](lang) for s in reports["state"]],
         "created_local": reports["created_at"].dt.tz_convert(LOCAL_TIMEZONE).dt.strftime("%Y-%m-%d %H:%M"),
         "updated_local": reports["updated_at"].dt.tz_convert(LOCAL_TIMEZONE).dt.strftime("%Y-%m-%d %H:%M"),
-        "group_id": group_near_duplicates(reports),
+        "group_id": groups,
+        "group_size": sizes.astype("int64"),
+        "group_reference": [references[g] for g in groups],
         "id": reports["id"],
     })
+    if events is not None:
+        answers = latest_answers(events)
+        for column in ("answer", "planners"):
+            known = answers[column].dropna().to_dict()
+            table[column] = pd.Series([known.get(i) for i in reports["id"]], dtype=object)
     return table.reset_index(drop=True)
 
 
-def export_reports(table: pd.DataFrame, file_format: str) -> bytes:
-    """``table`` (from :func:`reports_table`) as CSV (UTF-8 with BOM, for Excel) or .xlsx; text
-    that a spreadsheet would run as a formula is guarded."""
+#: Columns of an export, in order, with the catalogue key of each header.
+EXPORT_HEADERS: dict[str, str] = {
+    "reference": "col_report_reference",
+    "state_label": "col_report_state",
+    "kind_label": "col_report_kind",
+    "subject_label": "col_report_subject",
+    "amenity_label": "col_report_amenity",
+    "station_id": "col_report_station",
+    "lon": "col_report_lon",
+    "lat": "col_report_lat",
+    "datum": "col_report_datum",
+    "place_label": "col_report_place_source",
+    "note": "col_report_note",
+    "photo": "col_report_photo_file",
+    "created_local": "col_report_created",
+    "updated_local": "col_report_updated",
+    "group_reference": "col_report_group",
+    "group_size": "col_report_group_size",
+    "answer": "col_report_answer",
+    "planners": "col_report_actor",
+}
+
+
+def export_frame(table: pd.DataFrame, lang: str = "zh", *, with_planners: bool = False) -> pd.DataFrame:
+    """``table`` (from :func:`reports_table`) as exported: the columns of
+    :data:`EXPORT_HEADERS` it has, headed in ``lang``; the planners' names only when
+    ``with_planners`` (a signed-in planner's export, never a public one)."""
+    columns = [c for c in EXPORT_HEADERS if c in table.columns and (with_planners or c != "planners")]
+    return table[columns].rename(columns={c: t(EXPORT_HEADERS[c], lang) for c in columns})
+
+
+def export_reports(table: pd.DataFrame, file_format: str, lang: str = "zh", *, with_planners: bool = False) -> bytes:
+    """``table`` (from :func:`reports_table`) as CSV (UTF-8 with BOM, for Excel) or .xlsx, headed
+    in ``lang`` (see :func:`export_frame`); text that a spreadsheet would run as a formula is
+    guarded."""
+    frame = export_frame(table, lang, with_planners=with_planners)
     if file_format == "csv":
-        return csv_bytes(table)
+        return csv_bytes(frame)
     if file_format == "xlsx":
-        return xlsx_bytes({"reports": table})
+        return xlsx_bytes({t("export_sheet_reports", lang): frame})
     msg = f"`file_format` was {file_format!r} but is expected to be one of {EXPORT_FORMATS}"
     raise ValueError(msg)

@@ -37,6 +37,19 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
     return configured or f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
 
+def photos_dir(url: str, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the photos of the database at ``url`` live: ``GAOHE_REPORT_PHOTOS`` when set; else
+    ``report_photos/`` beside a SQLite database file (one folder to back up holds both); else
+    (PostgreSQL, in-memory SQLite) ``data/report_photos``."""
+    configured = (os.environ if environ is None else environ).get("GAOHE_REPORT_PHOTOS", "").strip()
+    if configured:
+        return Path(configured)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return Path(parsed.database).resolve().parent / "report_photos"
+    return DATA_DIR / "report_photos"
+
+
 def create_report_engine(url: str, *, lock_timeout_s: float = LOCK_TIMEOUT_S) -> Engine:
     """An engine for ``url``. SQLite: WAL journal, full sync (a confirmed report is on disk),
     foreign keys on, and transactions begun by us (``BEGIN`` or, for writers, ``BEGIN

@@ -1,9 +1,17 @@
-"""Rate limits on filing reports, per browser session and per network address.
+"""Rate limits on filing reports, per reporter token and per network address.
 
 Nothing here is written anywhere: counters live in this process's memory for one window and the
 address is kept only as a keyed hash (HMAC-SHA-256 with a random key made at start and never
 stored), so the limiter cannot be turned into a list of who reported. Each app process limits
 on its own; behind several processes the effective limit is a multiple (stated, not hidden).
+
+Which address? (:func:`client_address`.) Streamlit reports the connection's address, and none
+for a connection from the same machine. Behind a reverse proxy every rider connects from the
+proxy's address: with ``GAOHE_TRUSTED_PROXIES=N`` the client's address is taken from the
+``X-Forwarded-For`` entry the outermost of those N proxies wrote (entries further left come
+from the client and are not believed). Without it, a loopback or proxy connection is one shared
+address ("local"), so a flood through an unconfigured proxy is still capped — at the price that
+every rider behind it shares one address quota until the deployer sets the variable.
 """
 
 from __future__ import annotations
@@ -13,7 +21,11 @@ import hmac
 import secrets
 import threading
 import time
+import ipaddress
+import os
+import re
 from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,11 +37,70 @@ class RateLimit:
     count: int
     window_s: float
 
+    @classmethod
+    def parse(cls, text: str, name: str) -> RateLimit:
+        """``"5/600"``: 5 reports per 600 seconds; ``ValueError`` naming ``name`` otherwise."""
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*", text)
+        if not match or int(match[1]) < 1 or float(match[2]) <= 0:
+            msg = f"`{name}` was {text!r} but is expected to be COUNT/SECONDS, e.g. 5/600"
+            raise ValueError(msg)
+        return cls(int(match[1]), float(match[2]))
+
 
 #: A rider files a few reports on one ride; a script filing hundreds is stopped.
 SESSION_LIMIT = RateLimit(count=5, window_s=600.0)
 #: Many riders share a carrier's NAT address, so the per-address limit is wider.
 ADDRESS_LIMIT = RateLimit(count=30, window_s=3600.0)
+#: The address that stands for every connection from this machine or an unnamed proxy.
+LOCAL_ADDRESS = "local"
+
+
+def configured_limits(environ: Mapping[str, str] | None = None) -> tuple[RateLimit, RateLimit]:
+    """The session and address limits: ``GAOHE_REPORT_SESSION_LIMIT`` and
+    ``GAOHE_REPORT_ADDRESS_LIMIT`` (``COUNT/SECONDS``) when set, else the defaults."""
+    environ = os.environ if environ is None else environ
+    limits = []
+    for name, default in (("GAOHE_REPORT_SESSION_LIMIT", SESSION_LIMIT), ("GAOHE_REPORT_ADDRESS_LIMIT", ADDRESS_LIMIT)):
+        text = environ.get(name, "").strip()
+        limits.append(RateLimit.parse(text, name) if text else default)
+    return limits[0], limits[1]
+
+
+def trusted_proxies(environ: Mapping[str, str] | None = None) -> int:
+    """``GAOHE_TRUSTED_PROXIES``: how many reverse proxies in front of the app append the
+    address they saw to ``X-Forwarded-For`` (default 0: the header is ignored)."""
+    text = (os.environ if environ is None else environ).get("GAOHE_TRUSTED_PROXIES", "").strip() or "0"
+    if not text.isdigit():
+        msg = f"`GAOHE_TRUSTED_PROXIES` was {text!r} but is expected to be a whole number of proxies, e.g. 1"
+        raise ValueError(msg)
+    return int(text)
+
+
+def client_address(remote_ip: str | None, forwarded_for: str | None, *, connected: bool,
+                   proxies: int = 0) -> str | None:
+    """The address to limit a connection by (see the module's notes).
+
+    ``remote_ip``: the connection's address (``None`` for a loopback connection);
+    ``forwarded_for``: the ``X-Forwarded-For`` header; ``connected``: whether there is a
+    browser connection at all (``None`` is returned without one: tests, bare runs);
+    ``proxies``: :func:`trusted_proxies`."""
+    if not connected:
+        return None
+    if proxies > 0 and forwarded_for:
+        entries = [entry.strip() for entry in forwarded_for.split(",")]
+        if len(entries) >= proxies:
+            candidate = entries[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass  # not an address: our proxy did not write it; fall back to the connection
+    if remote_ip is None:
+        return LOCAL_ADDRESS
+    try:
+        address = ipaddress.ip_address(remote_ip)
+    except ValueError:
+        return LOCAL_ADDRESS
+    return LOCAL_ADDRESS if address.is_loopback else str(address)
 
 
 class ReportRateLimiter:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from geo.reports.vocabulary import ReportKind, ReportState
+from geo.reports.vocabulary import PlaceSource, ReportKind, ReportState
 
 MAX_NOTE_CHARS = 500
 
@@ -53,6 +53,7 @@ class Report(Base):
         CheckConstraint(_in("kind", [k.value for k in ReportKind]), name="ck_reports_kind"),
         CheckConstraint(_in("state", [s.value for s in ReportState]), name="ck_reports_state"),
         CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", name="ck_reports_lonlat"),
+        CheckConstraint(_in("place_source", [p.value for p in PlaceSource]), name="ck_reports_place_source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,9 +67,12 @@ class Report(Base):
     #: For a missing amenity: which one (code of :data:`geo.model.AMENITIES`).
     amenity: Mapped[str | None] = mapped_column(String(32))
     station_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    #: The reported place, WGS-84 degrees (for station feedback: the station's position).
+    #: The reported place, WGS-84 degrees: where the hazard is, or for station feedback where the
+    #: reporter says the station really is, else the station's position in the register.
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
+    #: Whose place ``lon``/``lat`` is (:class:`~geo.reports.vocabulary.PlaceSource`).
+    place_source: Mapped[str] = mapped_column(String(16), server_default=PlaceSource.REPORTER.value)
     note: Mapped[str | None] = mapped_column(String(MAX_NOTE_CHARS))
     #: File name of the cleaned photo (``<sha256>.jpg``), never the uploaded name.
     photo: Mapped[str | None] = mapped_column(String(80))

@@ -13,7 +13,7 @@ import re
 import secrets
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,10 +26,17 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from geo.geodesy import ellipsoidal_distance_m
-from geo.reference import DATA_DIR
 from geo.validate import TOWN_RADIUS_M
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT
-from geo.reports.database import create_report_engine, current_revision, database_url, head_revision, upgrade_database, writer
+from geo.reports.database import (
+    create_report_engine,
+    current_revision,
+    database_url,
+    photos_dir as default_photos_dir,
+    head_revision,
+    upgrade_database,
+    writer,
+)
 from geo.reports.errors import InvalidReportError, StorageError, TransitionError
 from geo.reports.photos import PhotoFolder, clean_photo
 from geo.reports.schema import MAX_NOTE_CHARS, Report, ReportEvent
@@ -37,12 +44,11 @@ from geo.reports.vocabulary import (
     ALLOWED_TRANSITIONS,
     REPORT_STATES,
     HazardCategory,
+    PlaceSource,
     ReportKind,
     ReportState,
     StationIssue,
 )
-
-DEFAULT_PHOTOS_DIR = DATA_DIR / "report_photos"
 
 #: Reference codes: Crockford's base-32 alphabet (no I, L, O, U), 8 symbols = 40 random bits.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -52,8 +58,10 @@ _STATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _MAX_ACTOR_CHARS = 80
 
 #: Columns of :meth:`ReportStore.reports_frame`, in order.
-REPORT_COLUMNS = ("id", "reference", "kind", "subject", "amenity", "station_id", "lon", "lat", "note", "photo",
-                  "state", "created_at", "updated_at")
+REPORT_COLUMNS = ("id", "reference", "kind", "subject", "amenity", "station_id", "lon", "lat", "place_source", "note",
+                  "photo", "state", "created_at", "updated_at")
+#: Columns of :meth:`ReportStore.events_frame`, in order.
+EVENT_COLUMNS = ("report_id", "from_state", "to_state", "actor", "at", "answer")
 
 
 _INSERT_REPORT = insert(Report.__table__).returning(Report.__table__.c.id)
@@ -123,6 +131,8 @@ class FiledReport:
     created_at: datetime
     #: True when this form had been sent before: the earlier report is returned, none is added.
     resent: bool = False
+    #: Whether a photo is stored with the report.
+    has_photo: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,15 @@ class TriageEvent:
     answer: str | None
 
 
+@dataclass(frozen=True)
+class BulkChange:
+    """What one state change on several reports did: the changes made, and for each report left
+    as it was, why (a :class:`TransitionError` with the report's reference in its params)."""
+
+    changed: tuple[TriageEvent, ...]
+    refused: tuple[TransitionError, ...]
+
+
 def _storage_error(err: DBAPIError) -> StorageError:
     """A database fault in words the reporter and the planner can act on."""
     orig = err.orig
@@ -174,8 +193,9 @@ def _storage_error(err: DBAPIError) -> StorageError:
 
 class ReportStore:
     """Reports in the database at ``url`` (default: :func:`database_url`) with photos in
-    ``photos_dir``. Opening upgrades the schema to the newest revision unless ``upgrade`` is
-    False. ``clock`` gives the current UTC time (tests pass their own)."""
+    ``photos_dir`` (default: :func:`geo.reports.database.photos_dir`: ``GAOHE_REPORT_PHOTOS``,
+    else beside a SQLite file). Opening upgrades the schema to the newest revision unless
+    ``upgrade`` is False. ``clock`` gives the current UTC time (tests pass their own)."""
 
     def __init__(self, url: str | None = None, *, photos_dir: Path | str | None = None,
                  clock: Callable[[], datetime] = utc_now, upgrade: bool = True,
@@ -183,7 +203,7 @@ class ReportStore:
         self.url = url or database_url()
         self.engine = engine or create_report_engine(self.url)
         self._writer = writer(self.engine)
-        self.photos = PhotoFolder(photos_dir or DEFAULT_PHOTOS_DIR)
+        self.photos = PhotoFolder(photos_dir or default_photos_dir(self.url))
         self._clock = clock
         # SQLite has one writer at a time: threads of this process queue here rather than in
         # SQLite's busy handler, which sleeps in growing steps (other processes still wait there).
@@ -245,13 +265,17 @@ class ReportStore:
         text = clean_note(note)
         cleaned = clean_photo(photo) if photo is not None else None
         return self._file(kind=ReportKind.HAZARD, subject=category.value, amenity=None, station_id=None, lon=lon,
-                          lat=lat, note=text, photo=cleaned, submission_key=submission_key)
+                          lat=lat, place_source=PlaceSource.REPORTER, note=text, photo=cleaned,
+                          submission_key=submission_key)
 
     def file_station_feedback(self, *, station_id: str, issue: StationIssue | str, lon: float, lat: float,
-                              amenity: str | None = None, note: str | None = None,
+                              place_source: PlaceSource | str = PlaceSource.REGISTER, amenity: str | None = None,
+                              note: str | None = None, photo: bytes | None = None,
                               submission_key: str | None = None) -> FiledReport:
-        """Feedback ``issue`` on station ``station_id`` standing at ``(lon, lat)`` in the register
-        (WGS-84). A missing amenity names which one (a code of :data:`geo.model.AMENITIES`)."""
+        """Feedback ``issue`` on station ``station_id``. ``(lon, lat)`` (WGS-84) is the station's
+        position in the register (``place_source`` "register") or the place where the reporter
+        says it really is ("reporter"). A missing amenity names which one (a code of
+        :data:`geo.model.AMENITIES`); the photo is cleaned as a hazard's."""
         try:
             issue = StationIssue(issue)
         except ValueError as err:
@@ -265,12 +289,21 @@ class ReportStore:
                                          f"is one of {list(AMENITIES)}")
         elif amenity is not None:
             raise InvalidReportError("report_error_amenity", "an amenity is named only for a missing amenity")
+        try:
+            place_source = PlaceSource(place_source)
+        except ValueError as err:
+            raise InvalidReportError("report_error_place", f"`place_source` was {place_source!r} but is expected to "
+                                     f"be one of {[p.value for p in PlaceSource]}") from err
         lon, lat = check_place(lon, lat)
+        text = clean_note(note)
+        cleaned = clean_photo(photo) if photo is not None else None
         return self._file(kind=ReportKind.STATION, subject=issue.value, amenity=amenity, station_id=station_id,
-                          lon=lon, lat=lat, note=clean_note(note), photo=None, submission_key=submission_key)
+                          lon=lon, lat=lat, place_source=place_source, note=text, photo=cleaned,
+                          submission_key=submission_key)
 
     def _file(self, *, kind: ReportKind, subject: str, amenity: str | None, station_id: str | None, lon: float,
-              lat: float, note: str | None, photo: bytes | None, submission_key: str | None) -> FiledReport:
+              lat: float, place_source: PlaceSource, note: str | None, photo: bytes | None,
+              submission_key: str | None) -> FiledReport:
         if submission_key is not None and not (1 <= len(submission_key) <= 64):
             raise InvalidReportError("report_error_form", "the form token is malformed")
         if submission_key is not None:
@@ -283,8 +316,8 @@ class ReportStore:
                 now = self._clock()
                 row = {"reference": new_reference(), "submission_key": submission_key, "kind": kind.value,
                        "subject": subject, "amenity": amenity, "station_id": station_id, "lon": lon, "lat": lat,
-                       "note": note, "photo": photo_name, "state": ReportState.NEW.value, "created_at": now,
-                       "updated_at": now}
+                       "place_source": place_source.value, "note": note, "photo": photo_name,
+                       "state": ReportState.NEW.value, "created_at": now, "updated_at": now}
                 try:
                     # Core, not the ORM: the write lock is held for two statements and no more.
                     with self._write_connection() as connection:
@@ -292,7 +325,7 @@ class ReportStore:
                         connection.execute(_INSERT_EVENT, {"report_id": report_id, "from_state": None,
                                                            "to_state": ReportState.NEW.value, "actor": None,
                                                            "at": now, "answer": None})
-                    return FiledReport(report_id, row["reference"], now)
+                    return FiledReport(report_id, row["reference"], now, has_photo=photo_name is not None)
                 except IntegrityError:
                     # Either the same form won a race (return its report) or the random
                     # reference collided (draw another).
@@ -309,7 +342,8 @@ class ReportStore:
     def _by_submission_key(self, submission_key: str) -> FiledReport | None:
         with self._read() as session:
             report = session.scalar(select(Report).where(Report.submission_key == submission_key))
-            return None if report is None else FiledReport(report.id, report.reference, report.created_at, resent=True)
+            return None if report is None else FiledReport(report.id, report.reference, report.created_at, resent=True,
+                                                           has_photo=report.photo is not None)
 
     def _photo_in_use(self, name: str | None) -> bool:
         if name is None:
@@ -350,29 +384,57 @@ class ReportStore:
         """Move report ``report_id`` to ``to_state`` as ``actor`` (a signed-in planner), with an
         optional ``answer`` the reporter will see. ``expected_state`` guards against two planners
         acting on the same report at once: the change is refused if the state moved meanwhile."""
+        to_state, actor, text = self._triage_step(to_state, actor, answer)
+        with self._write() as session:
+            return self._apply(session, report_id, to_state, actor=actor, answer=text, expected_state=expected_state,
+                               now=self._clock())
+
+    def change_states(self, expected_states: Mapping[int, ReportState | str | None], to_state: ReportState | str, *,
+                      actor: str, answer: str | None = None) -> BulkChange:
+        """One state change on several reports (``expected_states``: report id -> the state the
+        planner saw, or ``None``), in one transaction: each report the rules allow is changed
+        with the same ``actor``, time and ``answer``; each other one is left as it was and
+        listed in :attr:`BulkChange.refused` (already moved on, not allowed, gone)."""
+        to_state, actor, text = self._triage_step(to_state, actor, answer)
+        changed: list[TriageEvent] = []
+        refused: list[TransitionError] = []
+        with self._write() as session:
+            now = self._clock()
+            for report_id, expected in expected_states.items():
+                try:
+                    changed.append(self._apply(session, int(report_id), to_state, actor=actor, answer=text,
+                                               expected_state=expected, now=now))
+                except TransitionError as err:
+                    refused.append(err)
+        return BulkChange(tuple(changed), tuple(refused))
+
+    @staticmethod
+    def _triage_step(to_state: ReportState | str, actor: str, answer: str | None) -> tuple[ReportState, str, str | None]:
         to_state = ReportState(to_state)
         actor = (actor or "").strip()
         if not actor or len(actor) > _MAX_ACTOR_CHARS:
             raise TransitionError("report_error_actor", "a state change must say who makes it")
-        text = clean_note(answer)
-        with self._write() as session:
-            report = session.get(Report, report_id)
-            if report is None:
-                raise TransitionError("report_error_not_found", f"there is no report {report_id}", report=report_id)
-            current = ReportState(report.state)
-            if expected_state is not None and ReportState(expected_state) is not current:
-                raise TransitionError("report_error_changed_meanwhile", f"report {report.reference} is now "
-                                      f"{REPORT_STATES[current].en}; someone else changed it — reload",
-                                      reference=report.reference, state=current.value)
-            if to_state not in ALLOWED_TRANSITIONS[current]:
-                raise TransitionError("report_error_transition", f"a report that is {REPORT_STATES[current].en} "
-                                      f"cannot become {REPORT_STATES[to_state].en}",
-                                      from_state=current.value, to_state=to_state.value)
-            now = self._clock()
-            event = ReportEvent(from_state=current.value, to_state=to_state.value, actor=actor, at=now, answer=text)
-            report.events.append(event)
-            report.state, report.updated_at = to_state.value, now
-        return TriageEvent(report_id, current.value, to_state.value, actor, now, text)
+        return to_state, actor, clean_note(answer)
+
+    @staticmethod
+    def _apply(session: Session, report_id: int, to_state: ReportState, *, actor: str, answer: str | None,
+               expected_state: ReportState | str | None, now: datetime) -> TriageEvent:
+        report = session.get(Report, report_id)
+        if report is None:
+            raise TransitionError("report_error_not_found", f"there is no report {report_id}", report=report_id)
+        current = ReportState(report.state)
+        if expected_state is not None and ReportState(expected_state) is not current:
+            raise TransitionError("report_error_changed_meanwhile", f"report {report.reference} is now "
+                                  f"{REPORT_STATES[current].en}; someone else changed it — reload",
+                                  reference=report.reference, state=current.value)
+        if to_state not in ALLOWED_TRANSITIONS[current]:
+            raise TransitionError("report_error_transition", f"report {report.reference} is "
+                                  f"{REPORT_STATES[current].en} and cannot become {REPORT_STATES[to_state].en}",
+                                  reference=report.reference, from_state=current.value, to_state=to_state.value)
+        report.events.append(ReportEvent(from_state=current.value, to_state=to_state.value, actor=actor, at=now,
+                                         answer=answer))
+        report.state, report.updated_at = to_state.value, now
+        return TriageEvent(report_id, current.value, to_state.value, actor, now, answer)
 
     def history(self, report_id: int) -> list[TriageEvent]:
         """Every state change of one report, oldest first, with who made it."""
@@ -380,6 +442,18 @@ class ReportStore:
             events = session.scalars(select(ReportEvent).where(ReportEvent.report_id == report_id)
                                      .order_by(ReportEvent.id)).all()
             return [TriageEvent(e.report_id, e.from_state, e.to_state, e.actor, e.at, e.answer) for e in events]
+
+    def events_frame(self, report_ids: Iterable[int] | None = None) -> pd.DataFrame:
+        """Every state change (of ``report_ids``, default all) as a table (columns
+        :data:`EVENT_COLUMNS`; ``at`` aware UTC), oldest first."""
+        query = select(*(getattr(ReportEvent, c) for c in EVENT_COLUMNS)).order_by(ReportEvent.id)
+        if report_ids is not None:
+            query = query.where(ReportEvent.report_id.in_([int(i) for i in report_ids]))
+        with self._read() as session:
+            rows = session.execute(query).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=list(EVENT_COLUMNS))
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
+        return frame.astype({"report_id": "int64"})
 
     # listing ------------------------------------------------------------------------------
 

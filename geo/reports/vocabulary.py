@@ -32,6 +32,13 @@ class StationIssue(str, Enum):
     OTHER = "other"
 
 
+class PlaceSource(str, Enum):
+    """Where a report's place comes from."""
+
+    REPORTER = "reporter"  # the reporter tapped it (a hazard; the true place of a station)
+    REGISTER = "register"  # the station's position in the register when the feedback was filed
+
+
 class ReportState(str, Enum):
     NEW = "new"
     VERIFIED = "verified"
@@ -49,28 +56,38 @@ class Label:
         return self.zh if lang == "zh" else self.en
 
 
+KIND_LABELS: dict[ReportKind, Label] = {
+    ReportKind.HAZARD: Label("隐患", "Hazard"),
+    ReportKind.STATION: Label("站点反馈", "Station feedback"),
+}
+
+PLACE_SOURCES: dict[PlaceSource, Label] = {
+    PlaceSource.REPORTER: Label("报告人标出", "Marked by the reporter"),
+    PlaceSource.REGISTER: Label("站点登记位置", "Station's registered position"),
+}
+
 HAZARD_CATEGORIES: dict[HazardCategory, Label] = {
-    HazardCategory.SANITATION: Label("环境卫生", "sanitation"),
-    HazardCategory.FIRE_SAFETY: Label("消防安全", "fire safety"),
-    HazardCategory.ROAD_TRAFFIC: Label("道路交通", "road traffic"),
-    HazardCategory.PARKING: Label("占道/停车", "obstruction / parking"),
-    HazardCategory.OTHER: Label("其他", "other"),
+    HazardCategory.SANITATION: Label("环境卫生", "Sanitation"),
+    HazardCategory.FIRE_SAFETY: Label("消防安全", "Fire safety"),
+    HazardCategory.ROAD_TRAFFIC: Label("道路交通", "Road traffic"),
+    HazardCategory.PARKING: Label("占道/停车", "Obstruction / parking"),
+    HazardCategory.OTHER: Label("其他", "Other"),
 }
 
 STATION_ISSUES: dict[StationIssue, Label] = {
-    StationIssue.NOT_HERE: Label("不在这里", "not here"),
-    StationIssue.CLOSED: Label("没开门", "not open"),
-    StationIssue.AMENITY_MISSING: Label("设施缺失", "amenity missing"),
-    StationIssue.WRONG_HOURS: Label("时间不对", "wrong opening hours"),
-    StationIssue.OTHER: Label("其他", "other"),
+    StationIssue.NOT_HERE: Label("不在这里", "Not here"),
+    StationIssue.CLOSED: Label("没开门", "Not open"),
+    StationIssue.AMENITY_MISSING: Label("设施缺失", "Amenity missing"),
+    StationIssue.WRONG_HOURS: Label("时间不对", "Wrong opening hours"),
+    StationIssue.OTHER: Label("其他", "Other"),
 }
 
 REPORT_STATES: dict[ReportState, Label] = {
-    ReportState.NEW: Label("新", "new"),
-    ReportState.VERIFIED: Label("已核实", "verified"),
-    ReportState.DISPATCHED: Label("已派单", "dispatched"),
-    ReportState.RESOLVED: Label("已解决", "resolved"),
-    ReportState.REJECTED: Label("不予处理", "not acted on"),
+    ReportState.NEW: Label("新", "New"),
+    ReportState.VERIFIED: Label("已核实", "Verified"),
+    ReportState.DISPATCHED: Label("已派单", "Dispatched"),
+    ReportState.RESOLVED: Label("已解决", "Resolved"),
+    ReportState.REJECTED: Label("不予处理", "Not acted on"),
 }
 
 #: States a report may move to from each state. Work goes forward (steps may be skipped: a
@@ -91,7 +108,7 @@ def parse_state(text: str) -> ReportState:
     """A state from its code (``resolved``) or its Chinese or English label (``已解决``)."""
     wanted = text.strip()
     for state, label in REPORT_STATES.items():
-        if wanted in (state.value, label.zh, label.en):
+        if wanted in (state.value, label.zh) or wanted.casefold() == label.en.casefold():
             return state
     allowed = [f"{s.value} ({label.zh})" for s, label in REPORT_STATES.items()]
     msg = f"`state` was {text!r} but is expected to be one of {allowed}"
