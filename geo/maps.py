@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
+from urllib.parse import urlencode
 
 import folium
 import folium.plugins
@@ -97,9 +98,12 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str) -
 
 
 def station_popup_html(
-    station: pd.Series, *, lang: str, moment: datetime, community_names: dict[str, str]
+    station: pd.Series, *, lang: str, moment: datetime, community_names: dict[str, str],
+    feedback_url: str | None = None,
 ) -> str:
-    """Popup HTML for one station; every value from the data is HTML-escaped."""
+    """Popup HTML for one station; every value from the data is HTML-escaped. With
+    ``feedback_url`` (a URL of the app, made by :func:`station_feedback_url`), a "report a
+    problem with this station" link that opens the report page in the whole window."""
     esc = map_text
     name, other_name = (station.name_zh, station.name_en) if lang == "zh" else (station.name_en, station.name_zh)
     amenities = station.amenities or []
@@ -141,8 +145,18 @@ def station_popup_html(
         f'<div class="gh-popup" data-station-id="{esc(station.id)}">'
         f"<b class=\"gh-name\">{esc(name)}</b><br><small>{esc(other_name)} · {esc(station.id)}</small>"
         f"{status_html}<table>{''.join(rows)}</table>"
-        f'<div class="gh-source">{esc(t("popup_source", lang))}: {esc(station.source)}</div></div>'
+        f'<div class="gh-source">{esc(t("popup_source", lang))}: {esc(station.source)}</div>'
+        + (f'<a class="gh-feedback" href="{esc(feedback_url)}" target="_top">{esc(t("popup_feedback", lang))}</a>'
+           if feedback_url else "")
+        + "</div>"
     )
+
+
+def station_feedback_url(station_id: str, *, lang: str, base_path: str = "") -> str:
+    """The app's URL of the feedback form for one station: ``<base_path>/report?station=<id>``
+    (plus ``&lang=en`` on English pages), the id percent-encoded."""
+    query = {"station": station_id, **({"lang": lang} if lang != "zh" else {})}
+    return f"{base_path.rstrip('/')}/report?{urlencode(query)}"
 
 
 def _marker_icon(station_type: StationType, verified: bool, *, rank: int | None = None) -> folium.DivIcon:
@@ -189,6 +203,7 @@ class _MapStyle(MacroElement):
           .gh-marker { width: 24px; height: 24px; border-radius: 50%; color: #fff; font: bold 13px/24px
             "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; text-align: center;
             box-shadow: 0 1px 4px rgba(0,0,0,.5); }
+          .gh-report-cluster div { background: #37474f; }
           .gh-cluster div { width: 30px; height: 30px; margin: 3px; border-radius: 50%; color: #fff;
             text-align: center; font: bold 13px/30px sans-serif; opacity: .85; }
           .gh-popup { font: 13px/1.4 "Noto Sans CJK SC", "PingFang SC", sans-serif; min-width: 220px; }
@@ -206,6 +221,16 @@ class _MapStyle(MacroElement):
           .leaflet-container { background: #eef2f3; }
           .gh-whatif { outline: 3px solid #ffd600; }
           .gh-pick { width: 26px; font-size: 11px; }
+          .gh-place { white-space: nowrap; pointer-events: none; font: 11px/16px "Noto Sans CJK SC", "PingFang SC",
+            sans-serif; color: #263238; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+          .gh-place-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 3px 3px 0 1px;
+            vertical-align: top; border: 1px solid #fff; box-shadow: 0 0 2px rgba(0,0,0,.6); }
+          .gh-place-landmark .gh-place-name { font-weight: bold; }
+          .gh-selected-ring { width: 26px; height: 26px; border: 4px solid #111; border-radius: 50%; }
+          .gh-registered { width: 16px; height: 16px; border: 3px dashed #6a1b9a; border-radius: 50%;
+            background: rgba(106,27,154,.15); }
+          .gh-feedback { display: inline-block; margin-top: 6px; padding: 4px 10px; border-radius: 4px;
+            background: #1a73e8; color: #fff !important; text-decoration: none; font-weight: bold; }
           .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;
             border: 3px solid #fff; box-shadow: 0 0 0 2px #1a73e8, 0 1px 6px rgba(0,0,0,.5); }
         </style>
@@ -261,12 +286,15 @@ def build_overview_map(
     basemap: Basemap | str = Basemap.OSM,
     moment: datetime,
     community_names: dict[str, str] | None = None,
+    feedback_base_path: str | None = None,
 ) -> folium.Map:
     """Overview map: one layer per station type (numerous types clustered), popups, a legend,
     a layer control and the county outline.
 
     ``stations`` and ``boundary`` are in EPSG:4326 (WGS-84); they are drawn in the datum of
-    ``basemap``. ``moment`` (aware, or naive Asia/Shanghai) decides the "open now" shown.
+    ``basemap``. ``moment`` (aware, or naive Asia/Shanghai) decides the "open now" shown. With
+    ``feedback_base_path`` (the app's base URL path, ``""`` at the root) each popup links to the
+    station's feedback form.
     """
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
@@ -320,7 +348,11 @@ def build_overview_map(
                 icon=_marker_icon(station_type, station.location_status == "verified"),
                 tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
                 popup=folium.Popup(
-                    station_popup_html(station, lang=lang, moment=moment, community_names=community_names),
+                    station_popup_html(
+                        station, lang=lang, moment=moment, community_names=community_names,
+                        feedback_url=None if feedback_base_path is None
+                        else station_feedback_url(station.id, lang=lang, base_path=feedback_base_path),
+                    ),
                     max_width=320,
                 ),
             ).add_to(layer)
@@ -594,30 +626,103 @@ REPORT_STATE_COLOURS = {"new": "#d32f2f", "verified": "#f57c00", "dispatched": "
                         "rejected": "#757575"}
 
 
-def build_report_pick_map(picked_lonlat: tuple[float, float] | None, *, lang: str,
-                          basemap: Basemap | str = Basemap.OSM, zoom: int = 16) -> folium.Map:
-    """A map to tap the place of a hazard: centred on the picked place (WGS-84 lon/lat) or the
-    town, with a marker on the picked place. Carries no text from any report."""
+def build_report_pick_map(*, lang: str, basemap: Basemap | str = Basemap.OSM, zoom: int = 16,
+                          centre_lonlat: tuple[float, float] | None = None,
+                          stations: gpd.GeoDataFrame | None = None, boundary: gpd.GeoDataFrame | None = None,
+                          landmarks: pd.DataFrame | None = None,
+                          station_lonlat: tuple[float, float] | None = None) -> folium.Map:
+    """The map on which a rider taps the place of a report, readable with no tiles: the county
+    outline (``boundary``), the stations (``stations``) and ``landmarks`` (``name_zh``,
+    ``name_en``, ``lon``, ``lat``) as labelled dots that let taps through to the map, and for
+    station feedback the station's registered position (``station_lonlat``). Centred on
+    ``centre_lonlat``, else the station, else the town (all WGS-84 lon/lat). The picked place
+    goes on top as :func:`report_place_layer`, so a tap does not rebuild the map. Carries no
+    text from any report; station and landmark names go through :func:`map_text`."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
-    centre = convert(*(picked_lonlat or COUNTY_SEAT_LONLAT), source=Datum.WGS84, target=datum)
+
+    def to_map(lon, lat):
+        return convert(lon, lat, source=Datum.WGS84, target=datum)
+
+    centre = to_map(*(centre_lonlat or station_lonlat or COUNTY_SEAT_LONLAT))
     fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
     fmap.options["zoom"] = zoom
     fmap.add_child(_MapStyle())
-    if picked_lonlat is not None:
+    if boundary is not None and len(boundary):
+        outline = convert_geometry(boundary.union_all(), source=Datum.WGS84, target=datum)
+        folium.GeoJson(outline.__geo_interface__, name=_label("layer_boundary", lang), interactive=False,
+                       style_function=lambda _: {"color": "#555", "weight": 2, "dashArray": "6 4", "fill": False},
+                       ).add_to(fmap)
+    context = folium.FeatureGroup(name=_label("layer_report_context", lang), control=False)
+    if stations is not None and len(stations):
+        lon, lat = to_map(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy())
+        for (_, station), x, y in zip(stations.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
+            colour = STATION_TYPES[StationType(station.station_type)].colour
+            _place_label(context, float(x), float(y), station.name_zh if lang == "zh" else station.name_en,
+                         colour=colour, css_class="gh-place-station")
+    if landmarks is not None and len(landmarks):
+        known = landmarks.dropna(subset=["lon", "lat"]).drop_duplicates(subset=["lon", "lat"])
+        lon, lat = to_map(known["lon"].to_numpy(dtype=float), known["lat"].to_numpy(dtype=float))
+        for (_, landmark), x, y in zip(known.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
+            _place_label(context, float(x), float(y), landmark.name_zh if lang == "zh" else landmark.name_en,
+                         colour="#455a64", css_class="gh-place-landmark")
+    context.add_to(fmap)
+    if station_lonlat is not None:
+        x, y = to_map(*station_lonlat)
         folium.Marker(
-            location=[float(centre[1]), float(centre[0])],
-            icon=folium.DivIcon(html='<div class="gh-rider"></div>', icon_size=(24, 24), icon_anchor=(12, 12),
-                                class_name="gh-icon gh-icon-report-place"),
+            location=[float(y), float(x)], interactive=False,
+            icon=folium.DivIcon(html='<div class="gh-registered"></div>', icon_size=(22, 22), icon_anchor=(11, 11),
+                                class_name="gh-icon gh-icon-registered"),
         ).add_to(fmap)
     return fmap
 
 
+def report_place_layer(picked_lonlat: tuple[float, float] | None, *, basemap: Basemap | str = Basemap.OSM
+                       ) -> folium.FeatureGroup:
+    """The picked place (WGS-84 lon/lat; none yet: an empty layer) as a marker in the datum of
+    ``basemap``, to lay over :func:`build_report_pick_map`."""
+    layer = folium.FeatureGroup(name="picked", control=False)
+    if picked_lonlat is not None:
+        x, y = convert(*picked_lonlat, source=Datum.WGS84, target=BASEMAP_DATUM[Basemap(basemap)])
+        folium.Marker(
+            location=[float(y), float(x)], interactive=False,
+            icon=folium.DivIcon(html='<div class="gh-rider"></div>', icon_size=(24, 24), icon_anchor=(12, 12),
+                                class_name="gh-icon gh-icon-report-place"),
+            z_index_offset=1000,
+        ).add_to(layer)
+    return layer
+
+
+def _place_label(layer: folium.FeatureGroup, x: float, y: float, name: str, *, colour: str, css_class: str) -> None:
+    """A small dot with its name beside it, which lets taps through to the map."""
+    folium.Marker(
+        location=[y, x], interactive=False,
+        icon=folium.DivIcon(
+            html=(f'<div class="gh-place {css_class}"><span class="gh-place-dot" style="background:{colour}"></span>'
+                  f'<span class="gh-place-name">{map_text(name)}</span></div>'),
+            icon_size=(160, 16), icon_anchor=(6, 8), class_name="gh-icon gh-icon-place",
+        ),
+    ).add_to(layer)
+
+
+_REPORT_CLUSTER_ICON_JS = """
+function(cluster) {
+  return L.divIcon({
+    html: '<div><span>' + cluster.getChildCount() + '</span></div>',
+    className: 'marker-cluster gh-cluster gh-report-cluster',
+    iconSize: new L.Point(36, 36)
+  });
+}
+"""
+
+
 def build_reports_map(reports: pd.DataFrame, *, labels: dict[int, str], lang: str,
                       basemap: Basemap | str = Basemap.OSM) -> folium.Map:
-    """Reports as circles coloured by state (``reports``: the store's table, WGS-84). The
-    tooltip of each is ``labels[id]``: text the app makes (reference code, category, state),
-    never a rider's note, so no report text reaches the map's template or script."""
+    """Reports as circles coloured by state (``reports``: the store's table, WGS-84); reports
+    drawn on top of each other gather in a numbered cluster that opens on a tap. The tooltip of
+    each is ``labels[id]``: text the app makes (reference code first, category, state), never a
+    rider's note, so no report text reaches the map's template or script. The planner's
+    selection goes on top as :func:`selected_reports_layer`."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
     lon, lat = convert(reports["lon"].to_numpy(), reports["lat"].to_numpy(), source=Datum.WGS84, target=datum)
@@ -626,13 +731,40 @@ def build_reports_map(reports: pd.DataFrame, *, labels: dict[int, str], lang: st
               else convert(*COUNTY_SEAT_LONLAT, source=Datum.WGS84, target=datum))
     fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
     fmap.add_child(_MapStyle())
+    cluster = folium.plugins.MarkerCluster(
+        name=_label("layer_reports", lang), control=False, icon_create_function=_REPORT_CLUSTER_ICON_JS,
+        options={"maxClusterRadius": 24, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False,
+                 "zoomToBoundsOnClick": True},
+    )
+    _local_assets(
+        cluster,
+        {"markerclusterjs": "markercluster/leaflet.markercluster.js"},
+        {"markerclustercss": "markercluster/MarkerCluster.css",
+         "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css"},
+    )
     for report_id, state, x, y in zip(reports["id"], reports["state"], lon, lat):
         folium.CircleMarker(
             location=[float(y), float(x)], radius=8, color="#fff", weight=2, fill=True, fill_opacity=0.9,
             fill_color=REPORT_STATE_COLOURS[state], class_name=f"gh-report gh-report-{state}",
             tooltip=map_text(labels[int(report_id)]),
-        ).add_to(fmap)
+        ).add_to(cluster)
+    cluster.add_to(fmap)
     if len(reports) > 1:
         fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]], padding=(30, 30),
                         max_zoom=17)
     return fmap
+
+
+def selected_reports_layer(reports: pd.DataFrame, *, basemap: Basemap | str = Basemap.OSM) -> folium.FeatureGroup:
+    """A thick ring around each of ``reports`` (the planner's selection; WGS-84), which lets
+    taps through to the report under it."""
+    layer = folium.FeatureGroup(name="selected", control=False)
+    if len(reports):
+        lon, lat = convert(reports["lon"].to_numpy(), reports["lat"].to_numpy(), source=Datum.WGS84,
+                           target=BASEMAP_DATUM[Basemap(basemap)])
+        for x, y in zip(np.atleast_1d(lon), np.atleast_1d(lat)):
+            # a marker, not a circle: folium passes `interactive` to markers only
+            folium.Marker(location=[float(y), float(x)], interactive=False, icon=folium.DivIcon(
+                html='<div class="gh-selected-ring"></div>', icon_size=(32, 32), icon_anchor=(16, 16),
+                class_name="gh-icon gh-icon-selected")).add_to(layer)
+    return layer

@@ -17,6 +17,7 @@ from geo.maps import (
     build_coverage_map,
     build_gaps_map,
     build_overview_map,
+    build_report_pick_map,
     build_reports_map,
     build_rider_map,
     standalone_html,
@@ -92,7 +93,8 @@ def _all_maps(stations):
                           "gain": [10.0, 5.0]})
     clusters = pd.DataFrame({"lon": [116.82], "lat": [30.74], "demand": [12.0]})
     return {
-        "overview": build_overview_map(stations, boundary, lang="zh", moment=MOMENT, basemap="none"),
+        "overview": build_overview_map(stations, boundary, lang="zh", moment=MOMENT, basemap="none",
+                                       feedback_base_path=""),
         "rider": build_rider_map(results, rider_lonlat=(116.8236, 30.7374), context=stations, lang="en",
                                  moment=MOMENT, basemap="none"),
         "coverage": build_coverage_map(stations, areas_by_type=union_by_type(areas), overlap=overlap_area(areas),
@@ -104,10 +106,14 @@ def _all_maps(stations):
             pd.DataFrame({"id": range(len(CORPUS)), "state": "new", "lon": 116.82 + 0.001 * pd.RangeIndex(len(CORPUS)),
                           "lat": 30.74}),
             labels=dict(enumerate(CORPUS)), lang="zh", basemap="none"),
+        "report_place": build_report_pick_map(
+            lang="zh", basemap="none", stations=stations, boundary=boundary, station_lonlat=(116.82, 30.74),
+            landmarks=pd.DataFrame({"name_zh": CORPUS, "name_en": CORPUS, "lon": 116.82 + 0.001 * pd.RangeIndex(len(CORPUS)),
+                                    "lat": 30.735})),
     }
 
 
-@pytest.mark.parametrize("builder", ["overview", "rider", "coverage", "gaps", "reports"])
+@pytest.mark.parametrize("builder", ["overview", "rider", "coverage", "gaps", "reports", "report_place"])
 def test_no_map_builder_lets_corpus_text_run_as_template_or_script(hostile_stations, builder):
     fmap = _all_maps(hostile_stations)[builder]
     # the full render is the path that compiles every element's output as a Jinja template again
