@@ -1,34 +1,36 @@
 """Streamlit side of rider reports: the shared store and rate limiter, the reporter's
-anonymous session token, and errors in the reader's language."""
+anonymous token (a cookie, so that a reload does not reset the limit) and address, and errors
+in the reader's language."""
 
 from __future__ import annotations
 
-import os
+import json
+import re
 import secrets
+from pathlib import Path
 
 import streamlit as st
 
 from geo.i18n import t
-from geo.reports import ReportError, ReportStore
-from geo.reports.database import database_url
-from geo.reports.limits import ReportRateLimiter
+from geo.markup import plain_text
+from geo.reports import ReportError, ReportStore, limits
+from geo.reports.database import database_url, photos_dir
+from geo.reports.limits import ReportRateLimiter, configured_limits
 from geo.reports.vocabulary import REPORT_STATES, ReportState
-
-
-def photos_dir() -> str | None:
-    """``$GAOHE_REPORT_PHOTOS`` if set, else the store's default beside the database."""
-    return os.environ.get("GAOHE_REPORT_PHOTOS") or None
+from ui.lang import current_language
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str, photos: str | None) -> ReportStore:
+def _store(url: str, photos: Path) -> ReportStore:
     return ReportStore(url, photos_dir=photos)
 
 
 def report_store() -> ReportStore:
-    """The report store of ``GAOHE_DATABASE_URL`` (default ``data/reports.sqlite3``), opened
-    (and migrated) once per process. Raises :class:`geo.reports.StorageError`."""
-    return _store(database_url(), photos_dir())
+    """The report store of ``GAOHE_DATABASE_URL`` (default ``data/reports.sqlite3``) with the
+    photos of :func:`geo.reports.database.photos_dir` (``GAOHE_REPORT_PHOTOS``, else beside a
+    SQLite file), opened (and migrated) once per process. Raises :class:`geo.reports.StorageError`."""
+    url = database_url()
+    return _store(url, photos_dir(url))
 
 
 def report_store_or_stop(lang: str) -> ReportStore:
@@ -41,21 +43,45 @@ def report_store_or_stop(lang: str) -> ReportStore:
 
 @st.cache_resource(show_spinner=False)
 def rate_limiter() -> ReportRateLimiter:
-    return ReportRateLimiter()
+    """The process's limiter, with the limits of ``GAOHE_REPORT_SESSION_LIMIT`` /
+    ``GAOHE_REPORT_ADDRESS_LIMIT``."""
+    session_limit, address_limit = configured_limits()
+    return ReportRateLimiter(session_limit, address_limit)
+
+
+#: The cookie that keeps the reporter token across reloads (for the longest limit window).
+_TOKEN_COOKIE = "gh_report_token"
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 def reporter_session() -> str:
-    """A random token of this browser session (for the rate limit only; never stored)."""
-    return st.session_state.setdefault("report_session", secrets.token_hex(16))
+    """A random token of this browser for the per-reporter limit, the same after a reload.
+
+    It is kept in a cookie of this site that expires after the longest limit window; it says
+    nothing about the rider, is never stored on the server (the limiter holds it in memory for
+    one window) and a new one is drawn when the cookie is missing or malformed."""
+    if "report_session" not in st.session_state:
+        sent = st.context.cookies.get(_TOKEN_COOKIE, "")
+        valid = isinstance(sent, str) and _TOKEN.match(sent)
+        st.session_state["report_session"] = sent if valid else secrets.token_hex(16)
+    token = st.session_state["report_session"]
+    max_age_s = int(max(rate_limiter().session_limit.window_s, rate_limiter().address_limit.window_s))
+    # our own constant script: the token is 32 hex digits, checked above or drawn here
+    st.sidebar.html(
+        f"<script>document.cookie = '{_TOKEN_COOKIE}={token}; Max-Age={max_age_s}; Path=/; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+    return token
 
 
 def client_address() -> str | None:
-    """The connection's address for the per-address limit (``None`` on localhost)."""
-    try:
-        address = st.context.ip_address
-    except Exception:  # noqa: BLE001 - AppTest and bare runs have no client connection
-        return None
-    return address if isinstance(address, str) else None
+    """The address this connection counts against (see :func:`geo.reports.limits.client_address`):
+    ``None`` only without a browser connection (AppTest)."""
+    headers = st.context.headers
+    remote_ip = st.context.ip_address
+    return limits.client_address(remote_ip if isinstance(remote_ip, str) else None, headers.get("X-Forwarded-For"),
+                                 connected=bool(headers), proxies=limits.trusted_proxies())
 
 
 def error_text(err: ReportError, lang: str) -> str:
@@ -66,3 +92,90 @@ def error_text(err: ReportError, lang: str) -> str:
         return t(err.key, lang, **params)
     except (KeyError, IndexError):
         return str(err)
+
+
+_REFERENCE = re.compile(r"^GH-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+
+
+def copyable_code(reference: str, *, copy_label: str, copied_label: str, failed_label: str) -> None:
+    """The reference code in large type with a button that copies it and then says so
+    (``copied_label``); where the browser refuses the clipboard (plain http on a LAN), the code
+    is selected and ``failed_label`` asks to copy it by hand."""
+    if not _REFERENCE.match(reference):  # our own codes only: nothing else reaches this HTML and script
+        msg = f"{reference!r} is not a reference code"
+        raise ValueError(msg)
+    labels = {name: json.dumps(plain_text(text)).replace("<", "\\u003c") for name, text in
+              (("copy", copy_label), ("copied", copied_label), ("failed", failed_label))}
+    box = f"gh-code-{reference}"
+    st.html(
+        f"""
+<div id="{box}" class="gh-code-box" style="display:flex;flex-wrap:wrap;align-items:center;gap:10px;margin:4px 0">
+  <span class="gh-code" style="font:700 1.6rem/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.06em;
+    user-select:all;-webkit-user-select:all">{reference}</span>
+  <button type="button" class="gh-copy" style="min-height:44px;padding:6px 14px;border-radius:8px;
+    border:1px solid #1a73e8;background:#fff;color:#1a73e8;font-size:1rem;cursor:pointer"></button>
+  <span class="gh-copied" role="status" aria-live="polite" style="color:#1b7f3b;font-weight:600"></span>
+</div>
+<script>
+(function () {{
+  var box = document.getElementById("{box}");
+  if (!box) {{ return; }}
+  var button = box.querySelector(".gh-copy"), said = box.querySelector(".gh-copied");
+  var code = box.querySelector(".gh-code");
+  button.textContent = {labels["copy"]};
+  function done() {{ said.textContent = {labels["copied"]}; button.textContent = {labels["copied"]}; }}
+  function byHand() {{
+    var range = document.createRange(); range.selectNodeContents(code);
+    var selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range);
+    var copied = false;
+    try {{ copied = document.execCommand("copy"); }} catch (e) {{ copied = false; }}
+    if (copied) {{ done(); }} else {{ said.textContent = {labels["failed"]}; }}
+  }}
+  button.addEventListener("click", function () {{
+    if (navigator.clipboard && window.isSecureContext) {{
+      navigator.clipboard.writeText("{reference}").then(done, byHand);
+    }} else {{ byHand(); }}
+  }});
+}})();
+</script>
+""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def bring_into_view(container_key: str) -> None:
+    """Scroll the page (if needed) so that the container made with ``key=container_key`` is
+    on screen: a message under a button the rider pressed at the bottom of a phone screen."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", container_key):
+        msg = f"`container_key` was {container_key!r} but is expected to be letters, digits, _ or -"
+        raise ValueError(msg)
+    # a new nonce each time: an unchanged script element would not run again on a rerun
+    nonce = secrets.token_hex(4)
+    st.sidebar.html(
+        f"""<script data-nonce="{nonce}">
+(function (tries) {{
+  function look() {{
+    var box = document.querySelector(".st-key-{container_key}");
+    if (box && box.getBoundingClientRect().height > 0) {{ box.scrollIntoView({{block: "nearest", behavior: "smooth"}}); }}
+    else if (tries-- > 0) {{ setTimeout(look, 100); }}
+  }}
+  look();
+}})(30);
+</script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def app_base_path() -> str:
+    """The URL path the app is served under (``""`` at the root, ``/gaohe`` for
+    ``server.baseUrlPath = "gaohe"``), for links from inside map frames."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def report_entry() -> None:
+    """A clear way to the report page, for the pages riders land on (on a phone the page menu
+    is folded away)."""
+    with st.container(border=True, key="report_entry"):
+        st.page_link("views/report.py", label=t("report_entry", current_language()), width="stretch")
+        st.caption(t("report_entry_hint", current_language()))

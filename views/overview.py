@@ -10,11 +10,12 @@ from geo.reports import ReportError
 from geo.summary import count_by_community, count_by_type
 from ui import data
 from ui.lang import current_language, tr
-from ui.reports import report_store
+from ui.reports import app_base_path, report_entry, report_store
 
 lang = current_language()
 st.title(tr("app_title"))
 st.caption(tr("app_subtitle"))
+report_entry()
 
 stations = data.stations_or_stop(lang)
 
@@ -56,6 +57,7 @@ with map_column:
         basemap=basemap,
         moment=now_local(),
         community_names=data.community_names(lang),
+        feedback_base_path=app_base_path(),
     )
     st_folium(fmap, key="overview_map", returned_objects=[], height=600, use_container_width=True)
     st.caption(tr("shown_on_map", n=len(shown)))

@@ -1,6 +1,11 @@
-"""Riders report: a hazard at a place (隐患直报/随手拍) or feedback on one station
-(``/report?station=ID``), and look up what became of a report by its reference code.
-Phone first; nothing personal is asked or kept."""
+"""Riders report: a hazard at a place (隐患直报/随手拍), or feedback on one station
+(``/report?station=ID``), and look up what became of a report (``/report?code=GH-...``).
+Phone first; nothing personal is asked or kept.
+
+The photo, note and submit button sit in one ``st.form``: Streamlit keeps a form's submit
+button disabled while a file of that form is still uploading, so a report can never leave
+without the photo the rider chose. Messages appear right under the button the rider pressed.
+"""
 
 import secrets
 from zoneinfo import ZoneInfo
@@ -8,161 +13,309 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import Basemap, build_report_pick_map, map_point_to_wgs84
-from geo.model import AMENITIES, LOCAL_TIMEZONE, amenity_label
-from geo.reports import RateLimitedError, ReportError
+from geo.geodesy import ellipsoidal_distance_m
+from geo.maps import Basemap, build_report_pick_map, map_point_to_wgs84, report_place_layer
+from geo.markup import markdown_text
+from geo.model import AMENITIES, LOCAL_TIMEZONE, amenity_label, station_type_label
+from geo.reports import FiledReport, RateLimitedError, ReportError
+from geo.reports.photos import MAX_PHOTO_BYTES
 from geo.reports.schema import MAX_NOTE_CHARS
-from geo.reports.vocabulary import HAZARD_CATEGORIES, REPORT_STATES, STATION_ISSUES, ReportState, StationIssue, subject_label
+from geo.reports.vocabulary import (
+    HAZARD_CATEGORIES,
+    REPORT_STATES,
+    STATION_ISSUES,
+    PlaceSource,
+    ReportState,
+    StationIssue,
+    subject_label,
+)
 from ui import data
 from ui.lang import current_language, tr
-from ui.reports import client_address, error_text, rate_limiter, report_store_or_stop, reporter_session
+from ui.location import phone_position
+from ui.reports import (
+    bring_into_view,
+    client_address,
+    copyable_code,
+    error_text,
+    rate_limiter,
+    report_store_or_stop,
+    reporter_session,
+)
 
 #: A station note is a short remark; a hazard note may describe the scene.
 STATION_NOTE_CHARS = 200
+MAX_PHOTO_MB = MAX_PHOTO_BYTES // (1024 * 1024)
+PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
 LOCAL = ZoneInfo(LOCAL_TIMEZONE)
+#: What the rider entered, cleared once a report is filed.
+FORM_KEYS = ("report_place", "report_place_accuracy", "report_place_centre", "report_true_place",
+             "report_true_place_accuracy", "report_true_place_centre", "report_category", "report_note",
+             "report_issue", "report_amenity")
+#: The tiles of the place map (the deployer's basemap once the basemap settings land on main).
+BASEMAP = Basemap.OSM
 
 lang = current_language()
-st.title(tr("hazard_report_title"))
-st.info(tr("report_privacy"))
 store = report_store_or_stop(lang)
 st.session_state.setdefault("report_form_key", secrets.token_hex(16))
+station_param = st.query_params.get("station")
+if (code_param := st.query_params.get("code")) and "report_lookup" not in st.session_state:
+    st.session_state["report_lookup"] = code_param
+
+st.header(tr("station_report_title") if station_param else tr("hazard_report_title"))
+st.caption(tr("report_privacy"))
 
 
-def _file(submit) -> None:  # noqa: ANN001
-    """Count the report against the limits, store it, remember the reference code; on any
-    error keep what the rider typed and say what to do."""
+def _place_text(lon: float, lat: float) -> dict[str, str]:
+    return {"lat": f"{lat:.5f}", "lon": f"{lon:.5f}"}
+
+
+def _file(submit) -> FiledReport | str:  # noqa: ANN001
+    """Count the report against the limits and store it: the filed report, or the message to
+    show (nothing stored, nothing counted, the form kept)."""
     session, address = reporter_session(), client_address()
     try:
         rate_limiter().acquire(session=session, address=address)
     except RateLimitedError as err:
-        st.session_state["report_error"] = error_text(err, lang)
-        return
+        return error_text(err, lang)
     try:
-        filed = submit(st.session_state["report_form_key"])
+        return submit(st.session_state["report_form_key"])
     except ReportError as err:
         rate_limiter().release(session=session, address=address)  # nothing was stored: it does not count
-        st.session_state["report_error"] = error_text(err, lang)
+        return error_text(err, lang)
+
+
+def _say(message_area, text: str) -> None:  # noqa: ANN001
+    """An error under the submit button, scrolled into view."""
+    message_area.error(text)
+    bring_into_view("report_message")
+
+
+def _send(message_area, submit) -> None:  # noqa: ANN001
+    """File the report with a progress note under the button; on success show the reference
+    code (next run), else the reason under the button."""
+    with message_area, st.spinner(tr("report_sending")):
+        bring_into_view("report_message")
+        outcome = _file(submit)
+    if isinstance(outcome, str):
+        _say(message_area, outcome)
         return
-    st.session_state["report_filed"] = filed.reference
-    st.session_state["report_lookup"] = filed.reference  # the status below shows the new report
+    st.session_state["report_filed"] = (outcome.reference, outcome.has_photo)
+    st.session_state["report_lookup"] = outcome.reference
     st.session_state["report_form_key"] = secrets.token_hex(16)
-    for key in ("report_note", "report_place", "report_photo_upload"):
+    for key in FORM_KEYS:
         st.session_state.pop(key, None)
+    st.rerun()
 
 
-def _another() -> None:
-    st.session_state.pop("report_filed", None)
+def _pick_place(state_key: str, *, stations, station_lonlat=None) -> tuple[float, float] | None:  # noqa: ANN001
+    """The phone-position button and the map to tap: the place chosen so far (WGS-84 lon/lat).
+    A tap only moves the marker (a layer over the map), so the map keeps its view and tiles."""
+    found = phone_position(state_key)
+    if found is not None:
+        st.session_state[state_key] = (found.lon, found.lat)
+        st.session_state[f"{state_key}_accuracy"] = found.accuracy_m
+        st.session_state[f"{state_key}_centre"] = (found.lon, found.lat)  # show the phone's place
+
+    def _on_tap() -> None:
+        click = (st.session_state.get(f"{state_key}_map") or {}).get("last_clicked")
+        if click:
+            lon, lat = map_point_to_wgs84(click["lng"], click["lat"], BASEMAP)
+            st.session_state[state_key] = (round(lon, 5), round(lat, 5))
+            st.session_state.pop(f"{state_key}_accuracy", None)
+
+    place = st.session_state.get(state_key)
+    centre = st.session_state.get(f"{state_key}_centre")
+    fmap = build_report_pick_map(lang=lang, basemap=BASEMAP, stations=stations, boundary=data.county_boundary(),
+                                 landmarks=_landmarks(), station_lonlat=station_lonlat)
+    st_folium(fmap, key=f"{state_key}_map", feature_group_to_add=report_place_layer(place, basemap=BASEMAP),
+              center=None if centre is None else (centre[1], centre[0]), returned_objects=["last_clicked"],
+              height=300, use_container_width=True, on_change=_on_tap)
+    st.caption(tr("report_map_caption"))
+    return place
+
+
+def _landmarks():  # noqa: ANN202
+    places = data.gazetteer()
+    return places[places["kind"] == "landmark"]
+
+
+def _photo_uploader(label_key: str):  # noqa: ANN202
+    photo = st.file_uploader(tr(label_key, max_mb=MAX_PHOTO_MB), type=PHOTO_TYPES, key="report_photo_upload",
+                             max_upload_size=MAX_PHOTO_MB)
+    st.caption(tr("report_photo_wait"))
+    return photo
 
 
 def _hazard_form() -> None:
-    st.subheader(tr("report_hazard_header"))
     st.markdown(f"**{tr('report_place')}**")
     st.caption(tr("report_place_hint"))
-    if st.button(tr("report_use_location"), key="report_locate", width="stretch"):
-        st.session_state["report_locating"] = st.session_state.get("report_locating_count", 0) + 1
-        st.session_state["report_locating_count"] = st.session_state["report_locating"]
-    if st.session_state.get("report_locating"):
-        from streamlit_js_eval import get_geolocation
-
-        answer = get_geolocation(component_key=f"report_geolocation_{st.session_state['report_locating']}")
-        if answer is None:
-            st.info(tr("report_locating"))
-        else:
-            st.session_state["report_locating"] = False
-            if "coords" in answer:
-                # only the reported place is kept, rounded to ~1 m; the position itself is not stored
-                st.session_state["report_place"] = (round(answer["coords"]["longitude"], 5),
-                                                    round(answer["coords"]["latitude"], 5))
-            else:
-                st.error(tr("report_location_failed", reason=str((answer.get("error") or {}).get("message", "?"))))
-    place = st.session_state.get("report_place")
-    fmap = build_report_pick_map(place, lang=lang, basemap=Basemap.OSM)
-    clicked = st_folium(fmap, key="report_map", returned_objects=["last_clicked"], height=300, use_container_width=True)
-    if clicked and clicked.get("last_clicked"):
-        lon, lat = map_point_to_wgs84(clicked["last_clicked"]["lng"], clicked["last_clicked"]["lat"], Basemap.OSM)
-        if (round(lon, 5), round(lat, 5)) != place:
-            st.session_state["report_place"] = (round(lon, 5), round(lat, 5))
-            st.rerun()
+    place = _pick_place("report_place", stations=data.stations_or_stop(lang))
     if place:
-        st.success(tr("report_place_set", lon=f"{place[0]:.5f}", lat=f"{place[1]:.5f}"))
-    category = st.radio(tr("report_category"), list(HAZARD_CATEGORIES), horizontal=True, key="report_category",
-                        format_func=lambda c: HAZARD_CATEGORIES[c](lang))
-    note = st.text_area(tr("report_note", max=MAX_NOTE_CHARS), max_chars=MAX_NOTE_CHARS, key="report_note",
-                        placeholder=tr("report_note_placeholder"), height=90)
-    photo = st.file_uploader(tr("report_photo"), type=["jpg", "jpeg", "png", "heic", "heif"], key="report_photo_upload")
+        st.success(tr("report_place_set", **_place_text(*place)))
+        if (accuracy := st.session_state.get("report_place_accuracy")) is not None and accuracy >= 1:
+            st.caption(tr("report_place_from_phone", accuracy=f"{accuracy:.0f}"))
+    with st.form("report_hazard_form", border=False, enter_to_submit=False):
+        category = st.radio(tr("report_category"), list(HAZARD_CATEGORIES), index=None, horizontal=True,
+                            key="report_category", format_func=lambda c: HAZARD_CATEGORIES[c](lang), persist_state="page")
+        note = st.text_area(tr("report_note", max=MAX_NOTE_CHARS), max_chars=MAX_NOTE_CHARS, key="report_note",
+                            placeholder=tr("report_note_placeholder"), height=90, persist_state="page")
+        photo = _photo_uploader("report_photo")
+        submitted = st.form_submit_button(tr("report_submit"), key="report_submit", type="primary", width="stretch")
+        message_area = st.container(key="report_message")
+    if not submitted:
+        return
+    if place is None:
+        _say(message_area, tr("report_need_place"))
+        return
+    if category is None:
+        _say(message_area, tr("report_need_category"))
+        return
 
     def submit(form_key: str):  # noqa: ANN202
         return store.file_hazard(category=category, lon=place[0], lat=place[1], note=note,
                                  photo=photo.getvalue() if photo is not None else None, submission_key=form_key)
 
-    if st.button(tr("report_submit"), key="report_submit", type="primary", width="stretch", disabled=place is None):
-        _file(submit)
+    _send(message_area, submit)
+
+
+def _choose_station(stations) -> None:  # noqa: ANN001
+    """A searchable list of stations: choosing one opens its feedback form."""
+    names = dict(zip(stations["id"], stations["name_zh" if lang == "zh" else "name_en"]))
+    chosen = st.selectbox(tr("report_station_choose"), list(names), index=None, key="report_station_choice",
+                          placeholder=tr("report_station_choose_placeholder"),
+                          format_func=lambda i: f"{names[i]} · {i}")
+    if chosen is not None:
+        st.query_params["station"] = chosen
+        st.session_state.pop("report_station_choice", None)
         st.rerun()
-    if place is None:
-        st.caption(tr("report_place_missing"))
 
 
 def _station_form(station_id: str) -> None:
     stations = data.stations_or_stop(lang)
     found = stations[stations["id"] == station_id]
     if found.empty:
-        st.warning(tr("report_station_unknown", id=station_id))
+        st.warning(tr("report_station_unknown", id=markdown_text(station_id, max_chars=40)))
+        _choose_station(stations)
+        st.page_link("views/report.py", label=tr("report_station_other"), query_params={}, icon="📷")
         return
     station = found.iloc[0]
-    st.subheader(tr("report_station_header", name=station.name_zh if lang == "zh" else station.name_en))
-    issue = st.radio(tr("report_station_issue"), [i.value for i in StationIssue], key="report_issue",
-                     format_func=lambda i: STATION_ISSUES[StationIssue(i)](lang))
+    registered = (float(station.geometry.x), float(station.geometry.y))
+    st.subheader(tr("report_station_header", name=markdown_text(station.name_zh if lang == "zh" else station.name_en)))
+    st.caption(f"{station_type_label(station.station_type, lang)} · {markdown_text(station_id)}")
+    issue = st.radio(tr("report_station_issue"), [i.value for i in StationIssue], index=None, key="report_issue",
+                     format_func=lambda i: STATION_ISSUES[StationIssue(i)](lang), persist_state="page")
     amenity = None
+    true_place = None
     if issue == StationIssue.AMENITY_MISSING.value:
         listed = [a for a in (station.amenities or []) if a in AMENITIES] or list(AMENITIES)
-        amenity = st.selectbox(tr("report_station_amenity"), listed, key="report_amenity",
+        amenity = st.selectbox(tr("report_station_amenity"), listed, index=None, key="report_amenity",
+                               placeholder=tr("report_station_amenity"),
                                format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}")
-    note = st.text_area(tr("report_station_note", max=STATION_NOTE_CHARS), max_chars=STATION_NOTE_CHARS,
-                        key="report_note", height=70)
+    elif issue == StationIssue.NOT_HERE.value:
+        st.caption(tr("report_station_true_place"))
+        true_place = _pick_place("report_true_place", stations=stations[stations["id"] != station_id],
+                                 station_lonlat=registered)
+        if true_place:
+            moved_m = float(ellipsoidal_distance_m(*registered, *true_place))
+            st.success(tr("report_station_true_place_set", **_place_text(*true_place), distance_m=f"{moved_m:.0f}"))
+    with st.form("report_station_form", border=False, enter_to_submit=False):
+        note = st.text_area(tr("report_station_note", max=STATION_NOTE_CHARS), max_chars=STATION_NOTE_CHARS,
+                            key="report_note", height=70, persist_state="page")
+        photo = _photo_uploader("report_station_photo")
+        submitted = st.form_submit_button(tr("report_submit"), key="report_submit", type="primary", width="stretch")
+        message_area = st.container(key="report_message")
+    st.page_link("views/report.py", label=tr("report_station_other"), query_params={}, icon="📷")
+    if not submitted:
+        return
+    if issue is None:
+        _say(message_area, tr("report_need_issue"))
+        return
+    if issue == StationIssue.AMENITY_MISSING.value and amenity is None:
+        _say(message_area, error_text(ReportError("report_error_amenity", "choose the amenity"), lang))
+        return
+    lon, lat = true_place or registered
+    source = PlaceSource.REPORTER if true_place else PlaceSource.REGISTER
 
     def submit(form_key: str):  # noqa: ANN202
         return store.file_station_feedback(station_id=station_id, issue=issue, amenity=amenity, note=note,
-                                           lon=station.geometry.x, lat=station.geometry.y, submission_key=form_key)
+                                           lon=lon, lat=lat, place_source=source,
+                                           photo=photo.getvalue() if photo is not None else None,
+                                           submission_key=form_key)
 
-    if st.button(tr("report_submit"), key="report_submit", type="primary", width="stretch"):
-        _file(submit)
-        st.rerun()
-    st.page_link("views/report.py", label=tr("report_station_other"), query_params={})
+    _send(message_area, submit)
 
 
-if (message := st.session_state.pop("report_error", None)) is not None:
-    st.error(message)
-if (reference := st.session_state.get("report_filed")) is not None:
+def _show_status(reference: str) -> None:
+    st.session_state["report_tab"] = tr("report_tab_lookup")
+    st.session_state["report_lookup"] = reference
+
+
+def _another() -> None:
+    st.session_state.pop("report_filed", None)
+
+
+def _filed(reference: str, has_photo: bool) -> None:
     st.success(tr("report_filed"))
-    st.code(reference, language=None)
+    copyable_code(reference, copy_label=tr("report_copy"), copied_label=tr("report_copied"),
+                  failed_label=tr("report_copy_failed"))
+    st.markdown(tr("report_filed_photo") if has_photo else tr("report_filed_no_photo"))
     st.caption(tr("report_filed_keep"))
-    st.button(tr("report_another"), key="report_another", on_click=_another)
-elif station_param := st.query_params.get("station"):
-    _station_form(station_param)
-else:
-    _hazard_form()
+    st.page_link("views/report.py", label=tr("report_keep_link"), query_params={"code": reference})
+    status_column, another_column = st.columns(2)
+    status_column.button(tr("report_show_status"), key="report_show_status", type="primary", width="stretch",
+                         on_click=_show_status, args=(reference,))
+    another_column.button(tr("report_another"), key="report_another", width="stretch", on_click=_another)
 
-st.divider()
-st.subheader(tr("report_status_header"))
-code = st.text_input(tr("report_status_code"), key="report_lookup", placeholder="GH-XXXX-XXXX")
-if code.strip():
+
+def _lookup() -> None:
+    st.caption(tr("report_status_hint"))
+    code_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+    code = code_column.text_input(tr("report_status_code"), key="report_lookup", placeholder="GH-XXXX-XXXX",
+                                  persist_state="page")
+    button_column.button(tr("report_status_lookup"), key="report_lookup_go", width="stretch")
+    if not code.strip():
+        return
     status = store.status(code)
     if status is None:
-        st.warning(tr("report_status_none", code=code.strip()[:20]))
-    else:
-        label = subject_label(status.kind, status.subject, lang)
-        if status.amenity:
-            label += f" · {amenity_label(status.amenity, lang)}"
-        st.markdown(tr("report_status_state", state=REPORT_STATES[ReportState(status.state)](lang)))
-        st.caption(f"{status.reference} · {label} · "
-                   + tr("report_status_filed", time=status.created_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")))
-        if status.note:
-            st.text(status.note)  # a rider's text: shown as text, never as Markdown or HTML
-        answers = [e.answer for e in status.events if e.answer]
-        if answers:
-            st.markdown(f"**{tr('report_status_answer')}**")
-            st.text(answers[-1])
-        history = [{tr("col_report_time"): e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"),
-                    tr("col_report_state"): REPORT_STATES[ReportState(e.state)](lang),
-                    tr("col_report_answer"): e.answer or ""} for e in status.events]
-        st.dataframe(history, hide_index=True, width="stretch")
+        st.warning(tr("report_status_none", code=markdown_text(code.strip(), max_chars=20)))
+        return
+    if st.query_params.get("code") != status.reference:
+        st.query_params["code"] = status.reference  # the address bar now holds the link to keep
+    label = subject_label(status.kind, status.subject, lang)
+    if status.amenity:
+        label += f" · {amenity_label(status.amenity, lang)}"
+    st.markdown(tr("report_status_state", state=REPORT_STATES[ReportState(status.state)](lang)))
+    filed = status.created_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    photo = tr("report_status_photo") if status.has_photo else tr("report_status_no_photo")
+    st.caption(f"{status.reference} · {label} · {tr('report_status_filed', time=filed)} · {photo}")
+    if status.note:
+        st.text(status.note)  # a rider's text: shown as text, never as Markdown or HTML
+    answers = [e.answer for e in status.events if e.answer]
+    if answers:
+        st.markdown(f"**{tr('report_status_answer')}**")
+        st.text(answers[-1])
+    st.markdown(f"**{tr('report_status_history')}**")
+    for event in status.events:
+        line = f"{event.at.astimezone(LOCAL).strftime('%Y-%m-%d %H:%M')} · {REPORT_STATES[ReportState(event.state)](lang)}"
+        st.text(line + (f" · {event.answer}" if event.answer else ""))
+    st.page_link("views/report.py", label=tr("report_keep_link"), query_params={"code": status.reference})
+
+
+filed_report = st.session_state.get("report_filed")
+report_label = tr("report_tab_station") if station_param else tr("report_tab_report")
+lookup_label = tr("report_tab_lookup")
+if st.session_state.get("report_tab") not in (report_label, lookup_label):
+    st.session_state.pop("report_tab", None)  # a label of the other language or the other form
+report_tab, lookup_tab = st.tabs([report_label, lookup_label], key="report_tab", on_change="rerun",
+                                 default=lookup_label if code_param and not filed_report else report_label)
+if report_tab.open:
+    with report_tab:
+        if filed_report is not None:
+            _filed(*filed_report)
+        elif station_param:
+            _station_form(station_param)
+        else:
+            _hazard_form()
+if lookup_tab.open:
+    with lookup_tab:
+        _lookup()

@@ -1,5 +1,12 @@
-"""Planners triage rider reports: list and map, state changes with who and when, near-duplicate
-groups, the station's correction for station feedback, counts and exports."""
+"""Planners triage rider reports: list and map, state changes with who and when (one report or
+several at once, e.g. a whole near-duplicate group), the station's correction for station
+feedback, counts and exports.
+
+The planner keeps their place: reports they just changed stay in the list (marked) until the
+filter changes, the selection stays, and the confirmation appears under the button they pressed.
+The selection is kept as reference codes (``triage_selected``), never as row positions, so a
+report filed meanwhile cannot shift it onto another report.
+"""
 
 from zoneinfo import ZoneInfo
 
@@ -7,25 +14,37 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import Basemap, build_reports_map
-from geo.model import LOCAL_TIMEZONE, amenity_label
+from geo.geodesy import ellipsoidal_distance_m
+from geo.maps import Basemap, build_reports_map, selected_reports_layer
+from geo.markup import markdown_text
+from geo.model import LOCAL_TIMEZONE
 from geo.reports import ReportError
 from geo.reports.analysis import count_reports, export_reports, reports_table
 from geo.reports.vocabulary import (
     ALLOWED_TRANSITIONS,
+    KIND_LABELS,
     OPEN_STATES,
+    PLACE_SOURCES,
     REPORT_STATES,
+    PlaceSource,
     ReportKind,
     ReportState,
-    parse_state,
     subject_label,
 )
 from ui import data
 from ui.auth import sign_in_box
 from ui.lang import current_language, tr
-from ui.reports import error_text, report_store_or_stop
+from ui.reports import bring_into_view, error_text, report_store_or_stop
 
 LOCAL = ZoneInfo(LOCAL_TIMEZONE)
+#: The tiles of the triage map (the deployer's basemap once the basemap settings land on main).
+BASEMAP = Basemap.OSM
+#: Table columns: report-table column -> catalogue key of the header.
+LIST_COLUMNS = {"reference": "col_report_reference", "state_label": "col_report_state",
+                "kind_label": "col_report_kind", "subject_label": "col_report_subject",
+                "station_id": "col_report_station", "created_local": "col_report_created",
+                "group_text": "col_report_group", "photo_mark": "col_report_photo", "note": "col_report_note",
+                "answer": "col_report_answer"}
 
 lang = current_language()
 st.title(tr("triage_title"))
@@ -36,104 +55,214 @@ if editor is None:
     st.info(tr("triage_sign_in_needed"))
     st.stop()
 store = report_store_or_stop(lang)
-if (message := st.session_state.pop("triage_message", None)) is not None:
-    getattr(st, message[0])(message[1])
+
+
+def _forget_kept() -> None:
+    """A new filter: reports changed before no longer need to stay in view."""
+    st.session_state.pop("triage_kept", None)
+
+
+def _clear_action() -> None:
+    for key in ("triage_next", "triage_answer"):
+        st.session_state.pop(key, None)
+
+
+def _on_table_selection() -> None:
+    """The planner ticked rows: turn the row positions of the table they saw into references."""
+    rows = ((st.session_state.get("triage_table") or {}).get("selection") or {}).get("rows", [])
+    shown = st.session_state.get("triage_rendered", [])
+    st.session_state["triage_selected"] = [shown[i] for i in rows if 0 <= i < len(shown)]
+    _clear_action()
+
+
+def _on_map_tap() -> None:
+    """A tap on a report on the map selects it (its tooltip starts with the reference code)."""
+    tooltip = (st.session_state.get("triage_map") or {}).get("last_object_clicked_tooltip") or ""
+    reference = tooltip.split(" ")[0].strip()
+    if reference.startswith("GH-"):
+        st.session_state["triage_selected"] = [reference]
+        _clear_action()
+
+
+def _select(references: list[str]) -> None:
+    st.session_state["triage_selected"] = list(references)
+    _clear_action()
+
 
 everything = store.reports_frame()
+events = store.events_frame()
 counts = count_reports(everything)
 for column, state in zip(st.columns(len(ReportState)), ReportState):
     column.metric(REPORT_STATES[state](lang), counts.by_state[state.value])
 
 filter_state, filter_kind = st.columns([3, 2])
 states = filter_state.multiselect(tr("triage_filter_state"), [s.value for s in ReportState],
-                                  default=[s.value for s in OPEN_STATES], key="triage_states",
-                                  format_func=lambda s: REPORT_STATES[ReportState(s)](lang))
+                                  default=[s.value for s in ReportState if s in OPEN_STATES], key="triage_states",
+                                  format_func=lambda s: REPORT_STATES[ReportState(s)](lang), on_change=_forget_kept)
 kinds = filter_kind.multiselect(tr("triage_filter_kind"), [k.value for k in ReportKind],
                                 default=[k.value for k in ReportKind], key="triage_kinds",
-                                format_func=lambda k: tr(f"triage_kind_{k}"))
-shown = everything[everything["state"].isin(states) & everything["kind"].isin(kinds)].reset_index(drop=True)
-table = reports_table(shown, lang)
+                                format_func=lambda k: KIND_LABELS[ReportKind(k)](lang), on_change=_forget_kept)
 
-if shown.empty:
+# groups are found among all reports, so a duplicate of a closed report is still seen as one
+full_table = reports_table(everything, lang, events)
+full_table["group_text"] = [tr("triage_group_cell", n=n, reference=r) if n > 1 else ""
+                            for n, r in zip(full_table["group_size"], full_table["group_reference"])]
+full_table["photo_mark"] = ["📷" if has else "" for has in full_table["has_photo"]]
+kept = set(st.session_state.get("triage_kept", []))
+matches = full_table["state"].isin(states) & full_table["kind"].isin(kinds)
+table = full_table[matches | full_table["reference"].isin(kept)].reset_index(drop=True)
+shown = everything.set_index("reference").loc[table["reference"]].reset_index()
+by_reference = table.set_index("reference")
+selected = [r for r in st.session_state.get("triage_selected", []) if r in by_reference.index]
+st.session_state["triage_selected"] = selected
+export_slot = None
+
+if table.empty:
     st.info(tr("triage_none"))
 else:
     labels = {int(r.id): f"{r.reference} · {r.subject_label} · {r.state_label}" for r in table.itertuples()}
-    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=Basemap.OSM)
-    st_folium(fmap, key="triage_map", returned_objects=[], height=380, use_container_width=True)
-    st.caption(tr("triage_map_caption", n=len(shown)))
+    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=BASEMAP)
+    st_folium(fmap, key="triage_map", feature_group_to_add=selected_reports_layer(
+        shown[shown["reference"].isin(selected)], basemap=BASEMAP), returned_objects=["last_object_clicked_tooltip"],
+        height=380, use_container_width=True, on_change=_on_map_tap)
+    st.caption(tr("triage_map_caption", n=len(table)))
+    if kept - set(full_table.loc[matches, "reference"]):
+        st.caption(tr("triage_kept_visible", n=len(kept - set(full_table.loc[matches, "reference"]))))
+    st.caption(tr("triage_table_caption"))
+    # the selection shown in the table follows the references chosen, wherever their rows are now
+    positions = [int(table.index[table["reference"] == r][0]) for r in selected]
+    current = ((st.session_state.get("triage_table") or {}).get("selection") or {}).get("rows")
+    if current is None or list(current) != positions:
+        st.session_state["triage_table"] = {"selection": {"rows": positions, "columns": [], "cells": []}}
+    st.session_state["triage_rendered"] = table["reference"].tolist()
     # rider text is shown only in the table (Streamlit renders cells as text) and with st.text
-    listing = table[["reference", "state_label", "subject_label", "station_id", "created_local", "group_id", "note"]]
-    st.dataframe(listing.rename(columns={
-        "reference": tr("col_report_reference"), "state_label": tr("col_report_state"),
-        "subject_label": tr("col_report_subject"), "station_id": tr("col_report_station"),
-        "created_local": tr("col_report_time"), "group_id": tr("col_report_group"), "note": tr("col_report_note"),
-    }), hide_index=True, width="stretch", height=260)
+    st.dataframe(table[list(LIST_COLUMNS)].rename(columns={c: tr(k) for c, k in LIST_COLUMNS.items()}),
+                 hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320), key="triage_table",
+                 on_select=_on_table_selection, selection_mode="multi-row", placeholder="")
 
-    chosen = st.selectbox(tr("triage_choose"), table["reference"].tolist(), key="triage_chosen",
-                          format_func=lambda ref: labels[int(table.set_index("reference").at[ref, "id"])])
-    row = table.set_index("reference").loc[chosen]
-    report = shown[shown["reference"] == chosen].iloc[0]
-    st.subheader(tr("triage_details"))
-    label = subject_label(report.kind, report.subject, lang)
-    if isinstance(report.amenity, str):
-        label += f" · {amenity_label(report.amenity, lang)}"
-    st.markdown(f"**{chosen}** · {label} · {row.state_label}")
-    st.caption(tr("triage_place", lon=f"{report.lon:.5f}", lat=f"{report.lat:.5f}"))
-    if isinstance(report.note, str) and report.note:
-        st.text(report.note)
-    if isinstance(report.photo, str) and report.photo:
-        st.image(store.photos.read(report.photo), caption=tr("triage_photo"), width=320)
-    group = table[(table["group_id"] == row.group_id) & (table["reference"] != chosen)]
-    if len(group):
-        st.warning(tr("triage_group", n=len(group), refs=", ".join(group["reference"])))
-    if report.kind == ReportKind.STATION.value:
+
+def _apply(references: list[str], expected: dict[str, str]) -> None:
+    """Change the state of the chosen reports (read from the widgets at click time)."""
+    target = st.session_state.get("triage_next")
+    if target is None:
+        st.session_state["triage_message"] = ("error", tr("triage_need_state"))
+        return
+    answer = st.session_state.get("triage_answer", "")
+    ids = {int(by_reference.at[r, "id"]): expected[r] for r in references}
+    try:
+        result = store.change_states(ids, ReportState(target), actor=editor, answer=answer)
+    except ReportError as err:
+        st.session_state["triage_message"] = ("error", error_text(err, lang))
+        return
+    label = REPORT_STATES[ReportState(target)](lang)
+    changed = [by_reference.index[by_reference["id"] == e.report_id][0] for e in result.changed]
+    lines = []
+    if len(changed) == 1:
+        lines.append(tr("triage_changed", reference=changed[0], state=label))
+    elif changed:
+        lines.append(tr("triage_changed_many", n=len(changed), state=label, refs=", ".join(changed)))
+    lines += [error_text(err, lang) for err in result.refused]
+    st.session_state["triage_message"] = ("warning" if result.refused else "success", "\n\n".join(lines))
+    st.session_state["triage_kept"] = sorted(set(st.session_state.get("triage_kept", [])) | set(changed))
+    if changed:
+        _clear_action()  # the answer was sent: it must not go out again with the next change
+
+
+def _details(reference: str) -> None:
+    row = by_reference.loc[reference]
+    st.subheader(f"{tr('triage_details')} · {reference}")
+    label = f"{row.kind_label} · {row.subject_label}"
+    if isinstance(row.amenity_label, str):
+        label += f" · {row.amenity_label}"
+    st.markdown(f"**{markdown_text(label)}** · {markdown_text(row.state_label)} · {row.created_local}")
+    st.caption(tr("triage_place", lat=f"{row.lat:.5f}", lon=f"{row.lon:.5f}",
+                  source=PLACE_SOURCES[PlaceSource(row.place_source)](lang)))
+    if row.kind == ReportKind.STATION.value:
         stations = data.stations_or_stop(lang)
-        named = stations.loc[stations["id"] == report.station_id, "name_zh" if lang == "zh" else "name_en"]
-        st.caption(tr("triage_station", id=report.station_id, name=named.iloc[0] if len(named) else "?"))
+        station = stations[stations["id"] == row.station_id]
+        name = station.iloc[0]["name_zh" if lang == "zh" else "name_en"] if len(station) else "?"
+        st.caption(tr("triage_station", id=markdown_text(row.station_id), name=markdown_text(name)))
+        if row.place_source == PlaceSource.REPORTER.value and len(station):
+            moved_m = float(ellipsoidal_distance_m(station.iloc[0].geometry.x, station.iloc[0].geometry.y,
+                                                   row.lon, row.lat))
+            st.caption(tr("triage_place_moved", distance_m=f"{moved_m:.0f}"))
         if st.button(tr("triage_open_station"), key="triage_open_station"):
-            st.session_state["data_fix_station"] = report.station_id
+            st.session_state["data_fix_station"] = row.station_id
             st.switch_page("views/data.py")
-
-    history = store.history(int(report.id))
+    if isinstance(row.note, str) and row.note:
+        st.text(row.note)
+    if row.has_photo:
+        st.image(store.photos.read(row.photo), caption=tr("triage_photo"), width=320)
+    else:
+        st.caption(tr("triage_no_photo"))
+    group = table[(table["group_id"] == row.group_id) & (table["reference"] != reference)]
+    others = full_table[(full_table["group_id"] == row.group_id) & (full_table["reference"] != reference)]
+    if len(others):
+        st.warning(tr("triage_group", n=len(others), refs=", ".join(others["reference"])))
+        if len(group):
+            st.button(tr("triage_select_group", n=len(group) + 1), key="triage_select_group", on_click=_select,
+                      args=([reference, *group["reference"]],))
+    history = store.history(int(row.id))
     st.dataframe([{tr("col_report_time"): e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"),
                    tr("col_report_state"): REPORT_STATES[ReportState(e.to_state)](lang),
                    tr("col_report_actor"): e.actor or "—", tr("col_report_answer"): e.answer or ""} for e in history],
                  hide_index=True, width="stretch")
 
-    current = ReportState(report.state)
-    targets = [s.value for s in ReportState if s in ALLOWED_TRANSITIONS[current]]
-    if current not in OPEN_STATES:
-        st.caption(tr("triage_final"))
-    st.selectbox(tr("triage_next_state"), targets, key=f"triage_next_{chosen}",
-                              format_func=lambda s: REPORT_STATES[ReportState(s)](lang))
-    st.text_input(tr("triage_answer"), key=f"triage_answer_{chosen}", max_chars=500)
 
-    def _apply(report_id: int, reference: str, expected: str) -> None:
-        # read the widgets now: values bound at the last render would miss what was just typed
-        target = st.session_state[f"triage_next_{reference}"]
-        text = st.session_state.get(f"triage_answer_{reference}", "")
-        try:
-            store.change_state(report_id, parse_state(target), actor=editor, answer=text, expected_state=expected)
-        except ReportError as err:
-            st.session_state["triage_message"] = ("error", error_text(err, lang))
+if not table.empty:
+    with st.container(border=True, key="triage_action"):
+        if not selected:
+            st.info(tr("triage_pick_hint"))
+        elif len(selected) == 1:
+            _details(selected[0])
         else:
-            st.session_state["triage_message"] = ("success", tr("triage_changed", reference=reference,
-                                                                 state=REPORT_STATES[ReportState(target)](lang)))
+            st.subheader(tr("triage_selected", n=len(selected)))
+            for reference in selected:
+                row = by_reference.loc[reference]
+                st.text(f"{reference} · {row.kind_label} · {row.subject_label} · {row.state_label} · {row.created_local}")
+        if selected:
+            current_states = {ReportState(by_reference.at[r, "state"]) for r in selected}
+            targets = [s.value for s in ReportState if all(s in ALLOWED_TRANSITIONS[c] for c in current_states)]
+            if len(selected) == 1 and next(iter(current_states)) not in OPEN_STATES:
+                st.caption(tr("triage_final"))
+            if not targets:
+                st.warning(tr("triage_no_common_state"))
+            else:
+                st.selectbox(tr("triage_next_state"), targets, index=None, key="triage_next",
+                             placeholder=tr("triage_next_state_placeholder"),
+                             format_func=lambda s: REPORT_STATES[ReportState(s)](lang))
+                st.text_input(tr("triage_answer"), key="triage_answer", max_chars=500)
+                st.button(tr("triage_apply") if len(selected) == 1 else tr("triage_apply_many", n=len(selected)),
+                          key="triage_apply", type="primary", on_click=_apply,
+                          args=(selected, {r: by_reference.at[r, "state"] for r in selected}))
+        if (message := st.session_state.pop("triage_message", None)) is not None:
+            with st.container(key="triage_message"):
+                getattr(st, message[0])(message[1])
+            bring_into_view("triage_message")
 
-    st.button(tr("triage_apply"), key="triage_apply", type="primary",
-              on_click=_apply, args=(int(report.id), chosen, current.value))
-
-    st.subheader(tr("triage_export"))
-    csv_column, xlsx_column = st.columns(2)
-    csv_column.download_button(tr("triage_export_csv"), export_reports(table, "csv"), "gaohe-reports.csv",
-                               mime="text/csv", key="triage_csv")
-    xlsx_column.download_button(tr("triage_export_xlsx"), export_reports(table, "xlsx"), "gaohe-reports.xlsx",
-                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                key="triage_xlsx")
+st.subheader(tr("triage_export"))
+scope = st.radio(tr("triage_export_scope"), ["shown", "all"], horizontal=True, key="triage_export_scope",
+                 format_func=lambda s: tr("triage_export_shown", n=len(table)) if s == "shown"
+                 else tr("triage_export_all", n=len(full_table)))
+st.caption(tr("triage_export_note"))
+exported = table if scope == "shown" else full_table
+stamp = pd.Timestamp.now(tz=LOCAL_TIMEZONE).strftime("%Y%m%d-%H%M")
+csv_column, xlsx_column = st.columns(2)
+csv_column.download_button(tr("triage_export_csv"), export_reports(exported, "csv", lang, with_planners=True),
+                           f"gaohe-reports-{scope}-{stamp}.csv", mime="text/csv", key="triage_csv",
+                           on_click="ignore")
+xlsx_column.download_button(tr("triage_export_xlsx"), export_reports(exported, "xlsx", lang, with_planners=True),
+                            f"gaohe-reports-{scope}-{stamp}.xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            key="triage_xlsx", on_click="ignore")
 
 with st.expander(tr("triage_counts")):
-    by_category = {subject_label(*key.split("/"), lang): n for key, n in counts.by_category.items()}
-    for title, column, values in (("triage_by_category", "col_report_subject", by_category),
-                                  ("triage_by_month", "col_report_time", counts.by_month)):
-        st.markdown(f"**{tr(title)}**")
-        st.dataframe(pd.DataFrame({tr(column): list(values), tr("col_count"): list(values.values())}), hide_index=True)
+    st.markdown(f"**{tr('triage_by_category')}**")
+    by_category = pd.DataFrame([
+        {tr("col_report_kind"): KIND_LABELS[ReportKind(kind)](lang),
+         tr("col_report_subject"): subject_label(kind, subject, lang), tr("col_count"): n}
+        for kind, subject, n in ((*key.split("/"), n) for key, n in counts.by_category.items())])
+    st.dataframe(by_category, hide_index=True)
+    st.markdown(f"**{tr('triage_by_month')}**")
+    st.dataframe(pd.DataFrame({tr("col_report_time"): list(counts.by_month),
+                               tr("col_count"): list(counts.by_month.values())}), hide_index=True)
