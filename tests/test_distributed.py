@@ -60,3 +60,22 @@ def test_dask_coverage_equals_the_in_memory_table(dataset, client):
     assert got["share_covered"] == pytest.approx(expected["share_covered"], rel=1e-12)
     assert got["share_covered_2plus"] == pytest.approx(expected["share_covered_2plus"], rel=1e-12)
     assert got["median_nearest_m"] == pytest.approx(expected["median_nearest_m"], abs=0.1)
+
+
+def test_the_cli_runs_on_a_given_scheduler_and_writes_geoparquet(dataset, client, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    folder, lon, lat, _ = dataset
+    out = tmp_path / "nearest.parquet"
+    result = subprocess.run([sys.executable, "-m", "geo", "nearest", "--points", str(folder), "-k", "1", "--scheduler",
+                             client.scheduler.address, "--out", str(out), "--json"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["points"] == len(lon)
+    stations = load_stations()
+    station_index, _ = nearest_arrays(build_station_index(stations), lon, lat, k=1)
+    written = gpd.read_parquet(out)
+    assert written.geometry.y.tolist() == lat.tolist()
+    assert written["station_id_1"].astype(str).tolist() == stations["id"].to_numpy()[station_index[:, 0]].tolist()
