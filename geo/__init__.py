@@ -3,6 +3,7 @@
 Coordinates are WGS-84 (EPSG:4326) lon/lat unless a name says otherwise; distances are metres.
 """
 
-from geo.io import GeoDataError, Problem, StationDataError, load_stations
+from geo.errors import GeoDataError, Problem, StationDataError
+from geo.register import load_stations
 
 __all__ = ["GeoDataError", "Problem", "StationDataError", "load_stations"]

@@ -19,7 +19,7 @@ import shapely
 from pyproj import CRS, Geod
 from shapely.geometry import Polygon, box
 
-from geo.io import GeoDataError
+from geo.errors import GeoDataError
 from geo.model import WGS84, StationType
 from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, build_station_index, count_within, query_nearest
 

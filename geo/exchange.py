@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from geo.datum import Datum, convert
-from geo.io import MAX_FILE_BYTES, PointsDataError, Problem, stations_to_feature_collection
+from geo.errors import PointsDataError, Problem
+from geo.readers import MAX_FILE_BYTES, check_file_size, read_csv_table, read_spreadsheet
+from geo.register import stations_to_feature_collection
+from geo.tables import csv_bytes, unguard_formulas, xlsx_bytes
 from geo.model import REQUIRED_PROPERTIES
 
 FORMATS = ("geojson", "csv", "xlsx", "kml")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: Column names recognised on import (lower-case), mapped to register properties.
 COLUMN_ALIASES: dict[str, str] = {
@@ -39,18 +41,6 @@ COLUMN_ALIASES: dict[str, str] = {
 #: Filled in when an imported row lacks them: imported positions are unverified until checked.
 IMPORT_DEFAULTS = {"location_status": "unverified", "hours_status": "unverified", "phone": None,
                    "operator": None, "address": None}
-
-
-def _guard(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _unguard(value: object) -> object:
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
 
 
 def stations_table(stations: gpd.GeoDataFrame, datum: Datum | str = Datum.WGS84) -> pd.DataFrame:
@@ -79,11 +69,9 @@ def export_stations(stations: gpd.GeoDataFrame, file_format: str, datum: Datum |
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     table = stations_table(stations, datum)
     if file_format == "csv":
-        return table.map(_guard).to_csv(index=False).encode("utf-8-sig")
+        return csv_bytes(table)
     if file_format == "xlsx":
-        buffer = io.BytesIO()
-        table.map(_guard).to_excel(buffer, index=False, sheet_name="stations", engine="openpyxl")
-        return buffer.getvalue()
+        return xlsx_bytes({"stations": table})
     if file_format == "kml":
         placemarks = []
         for row in table.to_dict(orient="records"):
@@ -117,27 +105,30 @@ def read_station_rows(path: Path | str, *, column_map: dict[str, str] | None = N
     """The rows of a CSV, Excel or KML station file as text, with columns renamed to register
     properties: by ``column_map`` (file column -> property) where given, else where recognised."""
     path = Path(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise PointsDataError(path.name, [Problem(f"the file is larger than {MAX_FILE_BYTES / 1e6:.0f} MB")])
+    problems: list[Problem] = []
+    if not check_file_size(path, MAX_FILE_BYTES, problems):
+        raise PointsDataError(path.name, problems)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame, _ = read_csv_table(path)
         elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = read_spreadsheet(path)
         elif suffix == ".kml":
             frame = _read_kml(path.read_bytes())
         else:
-            raise PointsDataError(path.name, [Problem(f'"{suffix}" files are not supported: use .geojson, .csv, .xlsx or .kml')])
-    except (ValueError, UnicodeDecodeError) as err:
-        raise PointsDataError(path.name, [Problem(f"the file could not be read: {err}")]) from err
+            raise PointsDataError(path.name, [Problem("err_unsupported_format", {"suffix": suffix})])
+    except PointsDataError:
+        raise
+    except (ValueError, SyntaxError, OSError) as err:  # XML parse errors are SyntaxErrors; defusedxml's are ValueErrors
+        raise PointsDataError(path.name, [Problem("err_file_unreadable", {"reason": str(err)[:200]})]) from err
     renamed = {c: COLUMN_ALIASES.get(str(c).strip().lower(), COLUMN_ALIASES.get(str(c).strip(), str(c).strip()))
                for c in frame.columns}
     if column_map:
         chosen = {source: target for source, target in column_map.items() if source in frame.columns}
         renamed = {c: (chosen[c] if c in chosen else (t if t not in chosen.values() else f"{t} (unused)"))
                    for c, t in renamed.items()}
-    return frame.rename(columns=renamed).map(_unguard)
+    return unguard_formulas(frame.rename(columns=renamed))
 
 
 def guess_column_map(columns: list[str]) -> dict[str, str]:
@@ -156,10 +147,10 @@ def rows_to_features(rows: pd.DataFrame, *, datum: Datum | str, source: str) -> 
     lon = pd.to_numeric(rows.get("lon", pd.Series(dtype=str)), errors="coerce")
     lat = pd.to_numeric(rows.get("lat", pd.Series(dtype=str)), errors="coerce")
     if "lon" not in rows or "lat" not in rows:
-        return [], [Problem("needs longitude and latitude columns (lon,lat or 经度,纬度)")]
+        return [], [Problem("err_need_lonlat_columns", {"found": ", ".join(map(str, rows.columns))})]
     good = lon.notna() & lat.notna() & (lon.abs() <= 180) & (lat.abs() <= 90)
     for row in rows.index[~good]:
-        problems.append(Problem(f"coordinates {rows.at[row, 'lon']!r}, {rows.at[row, 'lat']!r} are not numbers in degrees",
+        problems.append(Problem("err_lonlat_not_numbers", {"lon": rows.at[row, "lon"], "lat": rows.at[row, "lat"]},
                                 row=int(row) + 2, unit="line"))
     wgs_lon, wgs_lat = convert(lon[good].to_numpy(), lat[good].to_numpy(), source=Datum(datum), target=Datum.WGS84)
     features = []
@@ -186,18 +177,18 @@ def read_station_features(
     path: Path | str, *, datum: Datum | str, column_map: dict[str, str] | None = None
 ) -> tuple[list[dict], list[Problem]]:
     """Features (WGS-84) from any supported station file, with the row problems found while
-    reading; validation of the properties is left to :func:`geo.io.validate_feature_collection`."""
+    reading; validation of the properties is left to :func:`geo.validate.validate_feature_collection`."""
     path = Path(path)
     if path.suffix.lower() in (".geojson", ".json"):
-        from geo.io import _read_json
+        from geo.readers import read_json_file
 
         problems: list[Problem] = []
-        doc = _read_json(path, problems)
+        doc = read_json_file(path, problems)
         if problems:
             return [], problems
         features = doc.get("features") if isinstance(doc, dict) else None
         if not isinstance(features, list):
-            return [], [Problem("expected a GeoJSON FeatureCollection")]
+            return [], [Problem("err_not_feature_collection", {"kind": type(doc).__name__})]
         if Datum(datum) is not Datum.WGS84:
             for feature in features:
                 geometry = feature.get("geometry") if isinstance(feature, dict) else None

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from geo.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
-from geo.io import GeoDataError
+from geo.errors import GeoDataError
 from geo.model import StationType
 from geo.nearest import build_station_index, count_within
 from geo.siting import greedy_picks, solve_max_covering

@@ -17,7 +17,7 @@ import pandas as pd
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
-from geo.io import DATA_DIR
+from geo.reference import DATA_DIR
 
 LANDMARKS_PATH = DATA_DIR / "landmarks.csv"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from geo.datum import bd09_to_wgs84
-from geo.io import GeoDataError
+from geo.errors import GeoDataError
 
 #: Prefer answers around Huaining County: Nominatim's viewbox, as geopy wants it (lat, lon).
 _HUAINING_VIEWBOX_LATLON = [(30.35, 116.45), (30.85, 117.0)]

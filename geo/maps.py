@@ -7,7 +7,7 @@ converted to GCJ-02 so that it sits on the right street of those tiles.
 
 from __future__ import annotations
 
-import html
+
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -22,6 +22,7 @@ from jinja2 import Template
 
 from geo.datum import Datum, convert, convert_geometry
 from geo.i18n import describe_opening, t
+from geo.markup import map_text
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType, amenity_label, station_type_label
 
 #: Where Streamlit serves the app's ``static/`` folder (``enableStaticServing``).
@@ -53,6 +54,11 @@ _AMAP_TILES = (
 )
 
 
+def _label(key: str, lang: str, **values: object) -> str:
+    """A catalogue string made safe for map HTML (its ``{fields}`` may carry data)."""
+    return map_text(t(key, lang, **values))
+
+
 def _local_assets(element: folium.elements.JSCSSMixin, js: dict[str, str], css: dict[str, str]) -> None:
     element.default_js = [(name, f"{STATIC_URL}/{path}") for name, path in js.items()]
     element.default_css = [(name, f"{STATIC_URL}/{path}") for name, path in css.items()]
@@ -76,13 +82,13 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str) -
     )
     if basemap is Basemap.OSM:
         folium.TileLayer(
-            "OpenStreetMap", name=t("basemap_osm", lang), max_zoom=MAX_ZOOM, max_native_zoom=19
+            "OpenStreetMap", name=_label("basemap_osm", lang), max_zoom=MAX_ZOOM, max_native_zoom=19
         ).add_to(fmap)
     elif basemap is Basemap.AMAP:
         folium.TileLayer(
             _AMAP_TILES,
-            attr="© 高德地图 AutoNavi",
-            name=t("basemap_amap", lang),
+            attr=map_text("© 高德地图 AutoNavi"),
+            name=_label("basemap_amap", lang),
             subdomains="1234",
             max_zoom=MAX_ZOOM,
             max_native_zoom=18,
@@ -94,7 +100,7 @@ def station_popup_html(
     station: pd.Series, *, lang: str, moment: datetime, community_names: dict[str, str]
 ) -> str:
     """Popup HTML for one station; every value from the data is HTML-escaped."""
-    esc = html.escape
+    esc = map_text
     name, other_name = (station.name_zh, station.name_en) if lang == "zh" else (station.name_en, station.name_zh)
     amenities = station.amenities or []
     amenity_html = (
@@ -149,7 +155,7 @@ def _marker_icon(station_type: StationType, verified: bool, *, rank: int | None 
     return folium.DivIcon(
         html=(
             f'<div class="gh-marker gh-type-{station_type.value}{rank_class}" '
-            f'style="background:{info.colour};border:2px {border} #fff;">{html.escape(glyph)}</div>'
+            f'style="background:{info.colour};border:2px {border} #fff;">{map_text(glyph)}</div>'
         ),
         icon_size=(28, 28),
         icon_anchor=(14, 14),
@@ -236,14 +242,14 @@ class _Legend(MacroElement):
 
 
 def _legend_html(counts: dict[StationType, int], lang: str) -> str:
-    lines = [f"<b>{html.escape(t('legend_title', lang))}</b>"]
+    lines = [f"<b>{map_text(t('legend_title', lang))}</b>"]
     for station_type, count in counts.items():
         info = STATION_TYPES[station_type]
         lines.append(
-            f'<div><span class="gh-marker" style="background:{info.colour}">{html.escape(info.glyph)}</span>'
-            f"{html.escape(station_type_label(station_type, lang))} ({count})</div>"
+            f'<div><span class="gh-marker" style="background:{info.colour}">{map_text(info.glyph)}</span>'
+            f"{map_text(station_type_label(station_type, lang))} ({count})</div>"
         )
-    lines.append(f"<div>{html.escape(t('legend_unverified', lang))}</div>")
+    lines.append(f"<div>{map_text(t('legend_unverified', lang))}</div>")
     return "".join(lines)
 
 
@@ -278,9 +284,9 @@ def build_overview_map(
     outline = convert_geometry(boundary.union_all(), source=Datum.WGS84, target=datum)
     folium.GeoJson(
         outline.__geo_interface__,
-        name=t("layer_boundary", lang),
+        name=_label("layer_boundary", lang),
         style_function=lambda _: {"color": "#555", "weight": 2, "dashArray": "6 4", "fill": False},
-        attribution=t("boundary_attribution", lang),
+        attribution=_label("boundary_attribution", lang),
         control=True,
     ).add_to(fmap)
 
@@ -291,7 +297,7 @@ def build_overview_map(
             continue
         counts[station_type] = int(mask.sum())
         info = STATION_TYPES[station_type]
-        layer_name = f'<span style="color:{info.colour}">●</span> {html.escape(station_type_label(station_type, lang))} ({counts[station_type]})'
+        layer_name = f'<span style="color:{info.colour}">●</span> {map_text(station_type_label(station_type, lang))} ({counts[station_type]})'
         if station_type in CLUSTERED_TYPES:
             layer = folium.plugins.MarkerCluster(
                 name=layer_name,
@@ -312,7 +318,7 @@ def build_overview_map(
             folium.Marker(
                 location=[float(y), float(x)],
                 icon=_marker_icon(station_type, station.location_status == "verified"),
-                tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+                tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
                 popup=folium.Popup(
                     station_popup_html(station, lang=lang, moment=moment, community_names=community_names),
                     max_width=320,
@@ -365,7 +371,7 @@ def build_rider_map(
     fmap = _base_map(center, basemap, lang)
     fmap.add_child(_MapStyle())
 
-    others = folium.FeatureGroup(name=t("layer_other_stations", lang), control=False)
+    others = folium.FeatureGroup(name=_label("layer_other_stations", lang), control=False)
     for (_, station), x, y in zip(context.iterrows(), ctx_lon, ctx_lat):
         folium.CircleMarker(
             location=[float(y), float(x)],
@@ -374,7 +380,7 @@ def build_rider_map(
             weight=1,
             fill=True,
             fill_opacity=0.5,
-            tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+            tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
         ).add_to(others)
     others.add_to(fmap)
 
@@ -387,14 +393,14 @@ def build_rider_map(
             location=[rider[1], rider[0]],
             icon=folium.DivIcon(html='<div class="gh-rider"></div>', icon_size=(24, 24), icon_anchor=(12, 12),
                                 class_name="gh-icon gh-icon-rider"),
-            tooltip=html.escape(t("you_are_here", lang)),
+            tooltip=map_text(t("you_are_here", lang)),
             z_index_offset=1000,
         ).add_to(fmap)
     for (_, station), x, y in zip(results.iterrows(), res_lon, res_lat):
         folium.Marker(
             location=[float(y), float(x)],
             icon=_marker_icon(StationType(station.station_type), station.location_status == "verified", rank=int(station["rank"])),
-            tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+            tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
             popup=folium.Popup(
                 station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=300
             ),
@@ -428,13 +434,13 @@ DEMAND_COLOURS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a6360
 
 def _hex_layer(hexes: gpd.GeoDataFrame, column: str, colours: tuple[str, ...], name: str, datum: Datum,
                label: str, show: bool) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name=name, show=show)
+    layer = folium.FeatureGroup(name=map_text(name), show=show)
     fills = _colour_scale(hexes[column].to_numpy(dtype=float), colours)
     features = []
     for (_, row), fill in zip(hexes.iterrows(), fills):
         geometry = convert_geometry(row.geometry, source=Datum.WGS84, target=datum)
         features.append({"type": "Feature", "geometry": geometry.__geo_interface__,
-                         "properties": {"fill": fill, "tip": f"{label}: {row[column]:,.0f}"}})
+                         "properties": {"fill": fill, "tip": map_text(f"{label}: {row[column]:,.0f}")}})
     if features:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
@@ -464,7 +470,7 @@ def build_coverage_map(
     centre = outline.centroid
     fmap = _base_map((centre.x, centre.y), basemap, lang)
     fmap.add_child(_MapStyle())
-    folium.GeoJson(outline.__geo_interface__, name=t("layer_study_area", lang),
+    folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
                    style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
     if distance_hexes is not None and len(distance_hexes):
         _hex_layer(distance_hexes, "nearest_m", DISTANCE_COLOURS, t("layer_distance_hex", lang), datum,
@@ -476,22 +482,22 @@ def build_coverage_map(
         info = STATION_TYPES[StationType(row.station_type)]
         folium.GeoJson(
             convert_geometry(row.geometry, source=Datum.WGS84, target=datum).__geo_interface__,
-            name=f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}",
+            name=map_text(f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}"),
             style_function=lambda _, colour=info.colour: {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.12},
         ).add_to(fmap)
     if len(overlap) and not overlap.geometry.iloc[0].is_empty:
         folium.GeoJson(
             convert_geometry(overlap.geometry.iloc[0], source=Datum.WGS84, target=datum).__geo_interface__,
-            name=t("layer_overlap", lang),
+            name=_label("layer_overlap", lang),
             style_function=lambda _: {"color": "#4a148c", "weight": 0.5, "fillColor": "#4a148c", "fillOpacity": 0.18},
         ).add_to(fmap)
     lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
-    markers = folium.FeatureGroup(name=t("layer_stations", lang))
+    markers = folium.FeatureGroup(name=_label("layer_stations", lang))
     for (_, station), x, y in zip(stations.iterrows(), lon, lat):
         folium.CircleMarker(
             location=[float(y), float(x)], radius=5, weight=1, color="#fff", fill=True, fill_opacity=0.9,
             fill_color=STATION_TYPES[StationType(station.station_type)].colour,
-            tooltip=html.escape(station.name_zh if lang == "zh" else station.name_en),
+            tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
         ).add_to(markers)
     markers.add_to(fmap)
     fmap.add_child(_Legend(_coverage_legend_html(lang)))
@@ -503,9 +509,9 @@ def build_coverage_map(
 
 def _coverage_legend_html(lang: str) -> str:
     swatches = "".join(f'<span style="display:inline-block;width:14px;height:10px;background:{c}"></span>' for c in DISTANCE_COLOURS)
-    return (f"<b>{html.escape(t('legend_title', lang))}</b><div>{swatches} {html.escape(t('legend_distance', lang))}</div>"
+    return (f"<b>{map_text(t('legend_title', lang))}</b><div>{swatches} {map_text(t('legend_distance', lang))}</div>"
             f'<div><span style="display:inline-block;width:14px;height:10px;background:#4a148c;opacity:.4"></span> '
-            f"{html.escape(t('layer_overlap', lang))}</div>")
+            f"{map_text(t('layer_overlap', lang))}</div>")
 
 
 def standalone_html(fmap: folium.Map) -> str:
@@ -539,22 +545,22 @@ def build_gaps_map(
     outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
     fmap = _base_map((outline.centroid.x, outline.centroid.y), basemap, lang)
     fmap.add_child(_MapStyle())
-    folium.GeoJson(outline.__geo_interface__, name=t("layer_study_area", lang),
+    folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
                    style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
     if access_hexes is not None and len(access_hexes):
         _hex_layer(access_hexes, "access", DISTANCE_COLOURS[::-1], t("layer_accessibility", lang), datum,
                    t("accessibility", lang), show=True).add_to(fmap)
-    cluster_layer = folium.FeatureGroup(name=t("layer_clusters", lang))
+    cluster_layer = folium.FeatureGroup(name=_label("layer_clusters", lang))
     if len(clusters):
         c_lon, c_lat = convert(clusters["lon"].to_numpy(), clusters["lat"].to_numpy(), source=Datum.WGS84, target=datum)
         biggest = float(clusters["demand"].max())
         for row, x, y in zip(clusters.itertuples(), c_lon, c_lat):
             folium.CircleMarker(location=[float(y), float(x)], radius=6 + 18 * (row.demand / biggest) ** 0.5,
                                 color="#b71c1c", weight=2, fill=True, fill_opacity=0.25,
-                                tooltip=f"{t('demand_label', lang)}: {row.demand:,.0f}").add_to(cluster_layer)
+                                tooltip=map_text(f"{t('demand_label', lang)}: {row.demand:,.0f}")).add_to(cluster_layer)
     cluster_layer.add_to(fmap)
     s_lon, s_lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
-    station_layer = folium.FeatureGroup(name=t("layer_stations", lang))
+    station_layer = folium.FeatureGroup(name=_label("layer_stations", lang))
     for (_, station), x, y in zip(stations.iterrows(), s_lon, s_lat):
         whatif = str(station["id"]).startswith("NEW-")
         icon = _marker_icon(StationType(station.station_type), station.location_status == "verified")
@@ -562,10 +568,10 @@ def build_gaps_map(
             icon = folium.DivIcon(html=icon.options["html"].replace("gh-marker ", "gh-marker gh-whatif "),
                                   icon_size=(28, 28), icon_anchor=(14, 14), class_name="gh-icon gh-icon-whatif")
         folium.Marker(location=[float(y), float(x)], icon=icon,
-                      tooltip=html.escape(str(station.name_zh if lang == "zh" else station.get("name_en", station.name_zh)))
+                      tooltip=map_text(str(station.name_zh if lang == "zh" else station.get("name_en", station.name_zh)))
                       ).add_to(station_layer)
     station_layer.add_to(fmap)
-    pick_layer = folium.FeatureGroup(name=t("layer_recommended", lang))
+    pick_layer = folium.FeatureGroup(name=_label("layer_recommended", lang))
     if len(picks):
         p_lon, p_lat = convert(picks["lon"].to_numpy(), picks["lat"].to_numpy(), source=Datum.WGS84, target=datum)
         for row, x, y in zip(picks.itertuples(), p_lon, p_lat):
@@ -574,10 +580,59 @@ def build_gaps_map(
                 icon=folium.DivIcon(html=f'<div class="gh-marker gh-pick" style="background:#000;border:2px solid #ffd600">'
                                          f"★{int(row.rank)}</div>", icon_size=(30, 30), icon_anchor=(15, 15),
                                     class_name="gh-icon gh-icon-pick"),
-                tooltip=f"{t('recommended', lang)} {int(row.rank)}",
+                tooltip=map_text(f"{t('recommended', lang)} {int(row.rank)}"),
             ).add_to(pick_layer)
     pick_layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     minx, miny, maxx, maxy = outline.bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+#: Colour of a report marker by state (geo.reports.vocabulary.ReportState codes).
+REPORT_STATE_COLOURS = {"new": "#d32f2f", "verified": "#f57c00", "dispatched": "#1976d2", "resolved": "#388e3c",
+                        "rejected": "#757575"}
+
+
+def build_report_pick_map(picked_lonlat: tuple[float, float] | None, *, lang: str,
+                          basemap: Basemap | str = Basemap.OSM, zoom: int = 16) -> folium.Map:
+    """A map to tap the place of a hazard: centred on the picked place (WGS-84 lon/lat) or the
+    town, with a marker on the picked place. Carries no text from any report."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    centre = convert(*(picked_lonlat or COUNTY_SEAT_LONLAT), source=Datum.WGS84, target=datum)
+    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
+    fmap.options["zoom"] = zoom
+    fmap.add_child(_MapStyle())
+    if picked_lonlat is not None:
+        folium.Marker(
+            location=[float(centre[1]), float(centre[0])],
+            icon=folium.DivIcon(html='<div class="gh-rider"></div>', icon_size=(24, 24), icon_anchor=(12, 12),
+                                class_name="gh-icon gh-icon-report-place"),
+        ).add_to(fmap)
+    return fmap
+
+
+def build_reports_map(reports: pd.DataFrame, *, labels: dict[int, str], lang: str,
+                      basemap: Basemap | str = Basemap.OSM) -> folium.Map:
+    """Reports as circles coloured by state (``reports``: the store's table, WGS-84). The
+    tooltip of each is ``labels[id]``: text the app makes (reference code, category, state),
+    never a rider's note, so no report text reaches the map's template or script."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    lon, lat = convert(reports["lon"].to_numpy(), reports["lat"].to_numpy(), source=Datum.WGS84, target=datum)
+    lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
+    centre = ((float(lon.min() + lon.max()) / 2, float(lat.min() + lat.max()) / 2) if len(reports)
+              else convert(*COUNTY_SEAT_LONLAT, source=Datum.WGS84, target=datum))
+    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
+    fmap.add_child(_MapStyle())
+    for report_id, state, x, y in zip(reports["id"], reports["state"], lon, lat):
+        folium.CircleMarker(
+            location=[float(y), float(x)], radius=8, color="#fff", weight=2, fill=True, fill_opacity=0.9,
+            fill_color=REPORT_STATE_COLOURS[state], class_name=f"gh-report gh-report-{state}",
+            tooltip=map_text(labels[int(report_id)]),
+        ).add_to(fmap)
+    if len(reports) > 1:
+        fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]], padding=(30, 30),
+                        max_zoom=17)
     return fmap

@@ -33,7 +33,7 @@ from geo.geodesy import (
     unit_vectors,
 )
 from geo.hours import opening_state
-from geo.io import GeoDataError
+from geo.errors import GeoDataError
 from geo.model import AMENITIES, StationType
 
 #: Route distance ~ straight line x this factor (streets are not straight). Set here only.

@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from geo.gaps import CoverageMatrix, SitingError, pairs_within
-from geo.io import LAT_COLUMNS, LON_COLUMNS, WEIGHT_COLUMNS, PointsDataError, Problem, _find_column
+from geo.errors import PointsDataError, Problem
+from geo.readers import LAT_COLUMNS, LON_COLUMNS, WEIGHT_COLUMNS, find_column
 from geo.nearest import StationIndex, build_station_index, count_within, nearest_arrays
 from geo.siting import merge_identical_rows
 
@@ -56,21 +57,21 @@ def iter_demand_chunks(path: Path | str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
                        ) -> Iterator[PointChunk]:
     """Demand points of a GeoParquet (``.parquet``) or CSV file, ``chunk_rows`` at a time, as
     WGS-84 lon/lat with weights (1 where the file has none). Bad rows raise
-    :class:`geo.io.PointsDataError` naming them (chunks before them have been yielded)."""
+    :class:`geo.errors.PointsDataError` naming them (chunks before them have been yielded)."""
     from geo.datum import Datum, convert
 
     path = Path(path)
     if not path.exists():
-        raise PointsDataError(path.name, [Problem(f"file not found: {path}")])
+        raise PointsDataError(path.name, [Problem("err_file_not_found", {"path": str(path)})])
     if path.is_file() and path.stat().st_size == 0:
-        raise PointsDataError(path.name, [Problem("the file is empty (0 bytes)")])
+        raise PointsDataError(path.name, [Problem("err_file_empty")])
     is_csv = path.suffix.lower() in (".csv", ".txt")
     if path.suffix.lower() in (".parquet", ".geoparquet") or path.is_dir():
         chunks = _parquet_chunks(path, chunk_rows)
     elif is_csv:
         chunks = _csv_chunks(path, chunk_rows)
     else:
-        raise PointsDataError(path.name, [Problem(f"`{path.suffix}` files cannot be streamed; use GeoParquet or CSV")])
+        raise PointsDataError(path.name, [Problem.literal(f"`{path.suffix}` files cannot be streamed; use GeoParquet or CSV")])
     for chunk in chunks:
         _check_chunk(path.name, chunk, is_csv)
         if datum != "wgs84":
@@ -85,11 +86,11 @@ def _check_chunk(source: str, chunk: PointChunk, is_csv: bool) -> None:
     problems = []
     bad = ~(np.isfinite(chunk.lon) & np.isfinite(chunk.lat) & (np.abs(chunk.lon) <= 180) & (np.abs(chunk.lat) <= 90))
     for row in np.flatnonzero(bad)[:50]:
-        problems.append(Problem(f"({chunk.lon[row]}, {chunk.lat[row]}) is not longitude/latitude degrees",
+        problems.append(Problem("err_lonlat_not_degrees", {"lon": chunk.lon[row], "lat": chunk.lat[row]},
                                 row=first + int(row), unit=unit))
     bad_weight = ~(np.isfinite(chunk.weight) & (chunk.weight >= 0))
     for row in np.flatnonzero(bad_weight)[:50]:
-        problems.append(Problem(f"weight {chunk.weight[row]} is not a number >= 0", row=first + int(row), unit=unit))
+        problems.append(Problem("err_bad_weight", {"value": chunk.weight[row]}, row=first + int(row), unit=unit))
     if problems:
         raise PointsDataError(source, problems)
 
@@ -100,14 +101,14 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
     for file in files:
         parquet = pq.ParquetFile(file)
         names = parquet.schema_arrow.names
-        lon_column, lat_column = _find_column(names, LON_COLUMNS), _find_column(names, LAT_COLUMNS)
-        weight_column = _find_column(names, WEIGHT_COLUMNS)
+        lon_column, lat_column = find_column(names, LON_COLUMNS), find_column(names, LAT_COLUMNS)
+        weight_column = find_column(names, WEIGHT_COLUMNS)
         geometry_column = None
         if lon_column is None or lat_column is None:
             metadata = json.loads((parquet.schema_arrow.metadata or {}).get(b"geo", b"{}"))
             geometry_column = metadata.get("primary_column")
             if geometry_column not in names:
-                raise PointsDataError(file.name, [Problem("needs lon/lat columns or a GeoParquet point geometry")])
+                raise PointsDataError(file.name, [Problem.literal("needs lon/lat columns or a GeoParquet point geometry")])
         columns = [c for c in (lon_column, lat_column, geometry_column, weight_column) if c is not None]
         for batch in parquet.iter_batches(batch_size=chunk_rows, columns=columns):
             if geometry_column is not None:
@@ -130,11 +131,10 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
     except UnicodeDecodeError:  # Chinese Excel saves GBK/GB18030
         header, encoding = head.decode("gb18030"), "gb18030"
     names = [name.strip() for name in header.strip().split(",")]
-    lon_column, lat_column = _find_column(names, LON_COLUMNS), _find_column(names, LAT_COLUMNS)
+    lon_column, lat_column = find_column(names, LON_COLUMNS), find_column(names, LAT_COLUMNS)
     if lon_column is None or lat_column is None:
-        raise PointsDataError(path.name, [Problem(f"needs longitude and latitude columns (e.g. lon,lat or 经度,纬度); "
-                                                  f"found: {', '.join(names)}")])
-    weight_column = _find_column(names, WEIGHT_COLUMNS)
+        raise PointsDataError(path.name, [Problem("err_need_lonlat_columns", {"found": ", ".join(names)})])
+    weight_column = find_column(names, WEIGHT_COLUMNS)
     wanted = [c for c in (lon_column, lat_column, weight_column) if c is not None]
     reader = pa_csv.open_csv(
         path,
@@ -153,7 +153,7 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
                 yield PointChunk(offset, lon.astype(float), lat.astype(float), weight.astype(float))
                 offset += len(lon)
     except pa.ArrowInvalid as err:
-        raise PointsDataError(path.name, [Problem(f"after row {offset}: {err}")]) from err
+        raise PointsDataError(path.name, [Problem("err_csv_unreadable", {"reason": f"after row {offset}: {err}"})]) from err
 
 
 def points_from_geometry(column: pa.Array | pa.ChunkedArray, source: str = "", offset: int = 0
@@ -167,8 +167,8 @@ def points_from_geometry(column: pa.Array | pa.ChunkedArray, source: str = "", o
                 column.field("y").to_numpy(zero_copy_only=False).astype(float))
     if column.null_count:
         first = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
-        raise PointsDataError(source, [Problem(f"{column.null_count} point(s) without geometry", row=offset + first + 1,
-                                              unit="row")])
+        raise PointsDataError(source, [Problem.literal(f"{column.null_count} point(s) without geometry", row=offset + first + 1,
+                                                      unit="row")])
     if pa.types.is_large_binary(column.type):
         column = column.cast(pa.binary())
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset:column.offset + len(column) + 1]
@@ -184,7 +184,7 @@ def points_from_geometry(column: pa.Array | pa.ChunkedArray, source: str = "", o
     kinds = shapely.get_type_id(geometries)
     if (kinds != 0).any():
         first = int(np.flatnonzero(kinds != 0)[0])
-        raise PointsDataError(source, [Problem("demand geometries must be points", row=offset + first + 1, unit="row")])
+        raise PointsDataError(source, [Problem.literal("demand geometries must be points", row=offset + first + 1, unit="row")])
     return shapely.get_x(geometries), shapely.get_y(geometries)
 
 

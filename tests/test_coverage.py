@@ -26,7 +26,8 @@ from geo.coverage import (
     service_areas,
     station_radii_m,
 )
-from geo.io import load_county_boundary, load_stations
+from geo.reference import load_county_boundary
+from geo.register import load_stations
 
 GEOD = Geod(ellps="WGS84")
 

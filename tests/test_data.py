@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from geo.io import COUNTY_BOUNDARY_PATH, DEFAULT_STATIONS_PATH, load_communities, load_stations
+from geo.reference import COUNTY_BOUNDARY_PATH, DEFAULT_STATIONS_PATH, load_communities
+from geo.register import load_stations
 
 RED_STATION_AMENITIES = {"seating", "microwave", "hot_water", "umbrella", "charger", "first_aid", "bp_monitor"}
 

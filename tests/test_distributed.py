@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from geo.coverage import cover_points, coverage_table
-from geo.io import load_stations
+from geo.register import load_stations
 from geo.nearest import build_station_index, nearest_arrays
 
 pytest.importorskip("dask_geopandas")

@@ -9,7 +9,8 @@ import pytest
 from pyproj import Geod
 
 from geo.exchange import FORMATS, export_stations, read_station_rows, rows_to_features
-from geo.io import load_stations, stations_from_features, validate_feature_collection
+from geo.register import load_stations, stations_from_features
+from geo.validate import validate_feature_collection
 
 GEOD = Geod(ellps="WGS84")
 
@@ -70,7 +71,7 @@ def test_chinese_headers_and_gcj02_coordinates_are_understood(tmp_path):
                     f"RS-99,某药房,red,340822100008,charger;hot_water,Mo-Su 08:00-21:00,{x},{y}\n"
                     "RS-98,坏行,red,340822100008,,24/7,abc,30.7\n", encoding="utf-8")
     features, problems = rows_to_features(read_station_rows(path), datum="gcj02", source="药房.csv")
-    assert [str(p) for p in problems] == ["line 3: coordinates 'abc', '30.7' are not numbers in degrees"]
+    assert [str(p) for p in problems] == ['line 3: longitude/latitude "abc", "30.7" are not numbers']
     (feature,) = features
     assert feature["properties"]["amenities"] == ["charger", "hot_water"]
     assert feature["properties"]["location_status"] == "unverified"

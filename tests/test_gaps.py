@@ -24,7 +24,7 @@ from geo.gaps import (
     station_capacity,
     two_step_fca,
 )
-from geo.io import load_stations
+from geo.register import load_stations
 
 GEOD = Geod(ellps="WGS84")
 

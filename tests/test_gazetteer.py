@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from geo.gazetteer import build_gazetteer, search_places
-from geo.io import load_communities, load_stations
+from geo.reference import load_communities
+from geo.register import load_stations
 
 
 @pytest.fixture(scope="module")

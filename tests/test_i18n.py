@@ -5,15 +5,38 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from geo.i18n import STRINGS, describe_opening, format_distance, format_minutes
+import pytest
+
+from geo.i18n import LANGUAGES, CatalogueError, catalogue, describe_opening, format_distance, format_minutes
 
 
-def test_every_string_has_chinese_and_english_with_the_same_fields():
-    for key, entry in STRINGS.items():
-        assert set(entry) == {"zh", "en"}, key
-        assert entry["zh"] and entry["en"], key
-        fields = lambda text: sorted(re.findall(r"{(\w+)", text))  # noqa: E731
-        assert fields(entry["zh"]) == fields(entry["en"]), key
+def _fields(text: str) -> list[str]:
+    return sorted(re.findall(r"{(\w+)", text))
+
+
+def test_every_language_has_every_key_with_the_same_fields():
+    zh = catalogue("zh")
+    for lang in LANGUAGES:
+        strings = catalogue(lang)
+        assert strings.keys() == zh.keys(), lang
+        for key, text in strings.items():
+            assert text.strip(), (lang, key)
+            assert _fields(text) == _fields(zh[key]), (lang, key)
+
+
+def test_a_key_defined_in_two_catalogue_files_is_refused(tmp_path, monkeypatch):
+    import geo.i18n
+
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "a.toml").write_text('same = "一"\n', encoding="utf-8")
+    (tmp_path / "zh" / "b.toml").write_text('same = "二"\n', encoding="utf-8")
+    monkeypatch.setattr(geo.i18n, "LOCALES_DIR", tmp_path)
+    catalogue.cache_clear()
+    try:
+        with pytest.raises(CatalogueError, match="same"):
+            catalogue("zh")
+    finally:
+        catalogue.cache_clear()
 
 
 def test_opening_phrases():

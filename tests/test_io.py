@@ -11,15 +11,11 @@ import pytest
 from pyproj import Geod, Transformer
 from shapely.geometry import Point
 
-from geo import io
+
 from geo.datum import wgs84_to_bd09, wgs84_to_gcj02
-from geo.io import (
-    StationDataError,
-    load_county_boundary,
-    load_stations,
-    stations_to_feature_collection,
-    write_json_atomic,
-)
+from geo.errors import Problem, StationDataError
+from geo.reference import load_county_boundary
+from geo.register import document_bytes, load_stations, stations_to_feature_collection
 from geo.model import STATION_COLUMNS
 
 SEAT = (116.8236, 30.7374)
@@ -57,7 +53,7 @@ def write(tmp_path: Path, doc, name: str = "stations.geojson") -> Path:
     return path
 
 
-def problems_of(path: Path) -> list[io.Problem]:
+def problems_of(path: Path) -> list[Problem]:
     with pytest.raises(StationDataError) as caught:
         load_stations(path)
     return caught.value.problems
@@ -87,10 +83,28 @@ def test_extra_properties_are_kept(tmp_path):
     assert load_stations(path)["capacity"].iloc[0] == 4
 
 
-def test_html_in_a_name_is_kept_as_plain_text(tmp_path):
-    name = "<img src=x onerror=alert(1)>"
-    path = write(tmp_path, collection(station(name_zh=name)))
-    assert load_stations(path)["name_zh"].iloc[0] == name
+@pytest.mark.parametrize("name, shown", [
+    ("<img src=x onerror=alert(1)>", "<i"),
+    ("药房{{ 7*7 }}", "{{"),
+    ("药房{% for x in y %}", "{%"),
+    ("药房${alert(1)}", "${"),
+    ("药房`反引号`", "`"),
+    ("药房</script>", "</"),
+])
+def test_template_or_script_syntax_in_a_name_is_refused_naming_it(tmp_path, name, shown):
+    problems = problems_of(write(tmp_path, collection(station(name_zh=name))))
+    assert [(p.field, p.key) for p in problems] == [("name_zh", "err_text_code_syntax")]
+    assert f'contains "{shown}"' in problems[0].message
+
+
+def test_direction_controls_in_an_address_are_refused(tmp_path):
+    problems = problems_of(write(tmp_path, collection(station(address="骑龙\u202e社区"))))
+    assert [(p.field, p.key) for p in problems] == [("address", "err_text_bidi")]
+
+
+def test_plain_punctuation_in_names_is_fine(tmp_path):
+    name = "人民医保药房(骑龙店)#2 · 24h & 50% <5 min"
+    assert load_stations(write(tmp_path, collection(station(name_zh=name))))["name_zh"].iloc[0] == name
 
 
 def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
@@ -102,20 +116,11 @@ def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
 def test_save_then_load_gives_the_same_register(tmp_path):
     original = load_stations()
     path = tmp_path / "copy.geojson"
-    write_json_atomic(stations_to_feature_collection(original), path)
+    path.write_bytes(document_bytes(stations_to_feature_collection(original)))
     again = load_stations(path)
     assert again.drop(columns="geometry").equals(original.drop(columns="geometry"))
     moved_m = Geod(ellps="WGS84").inv(original.geometry.x, original.geometry.y, again.geometry.x, again.geometry.y)[2]
     assert max(moved_m) < 0.05
-
-
-def test_an_interrupted_save_leaves_the_previous_file_intact(tmp_path):
-    path = write(tmp_path, collection(station()))
-    before = path.read_bytes()
-    with pytest.raises(TypeError):
-        write_json_atomic({"features": [object()]}, path)  # not serialisable: fails mid-write
-    assert path.read_bytes() == before
-    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
 
 
 # --- the file as a whole ---------------------------------------------------------------------
@@ -130,7 +135,7 @@ def test_an_empty_file_is_reported(tmp_path):
 
 
 def test_a_huge_file_is_refused_before_parsing(tmp_path, monkeypatch):
-    monkeypatch.setattr(io, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr("geo.readers.MAX_FILE_BYTES", 1000)
     path = write(tmp_path, collection(*[station(id=f"S-{i}") for i in range(20)]))
     assert "the limit is" in only_message(path)
 
@@ -318,7 +323,7 @@ def test_the_embedded_dataset_is_valid():
 
 def test_demand_csv_with_chinese_headers_weights_and_gcj02(tmp_path):
     from geo.datum import wgs84_to_gcj02
-    from geo.io import read_demand_points
+    from geo.readers import read_demand_points
 
     gcj_lon, gcj_lat = wgs84_to_gcj02(116.82, 30.73)
     path = tmp_path / "d.csv"
@@ -329,7 +334,7 @@ def test_demand_csv_with_chinese_headers_weights_and_gcj02(tmp_path):
 
 
 def test_demand_geojson_points_with_default_weight(tmp_path):
-    from geo.io import read_demand_points
+    from geo.readers import read_demand_points
 
     path = write(tmp_path, collection({"type": "Feature", "properties": {"label": "x"},
                                        "geometry": {"type": "Point", "coordinates": [116.82, 30.73]}}), "d.geojson")
@@ -338,7 +343,8 @@ def test_demand_geojson_points_with_default_weight(tmp_path):
 
 
 def test_bad_demand_rows_are_all_reported(tmp_path):
-    from geo.io import PointsDataError, read_demand_points
+    from geo.errors import PointsDataError
+    from geo.readers import read_demand_points
 
     path = tmp_path / "d.csv"
     path.write_text("lon,lat,weight\n116.8,30.7,1\n116.8,abc,1\n116.8,30.7,-2\n", encoding="utf-8")
@@ -351,9 +357,104 @@ def test_bad_demand_rows_are_all_reported(tmp_path):
 
 
 def test_a_csv_without_coordinate_columns_is_refused(tmp_path):
-    from geo.io import PointsDataError, read_points_csv
+    from geo.errors import PointsDataError
+    from geo.readers import read_points_csv
 
     path = tmp_path / "d.csv"
     path.write_text("name,where\na,b\n", encoding="utf-8")
     with pytest.raises(PointsDataError, match="needs longitude and latitude columns"):
         read_points_csv(path)
+
+
+# --- spreadsheets and CSV encodings ------------------------------------------------------------
+
+
+def _xlsx(path: Path, rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_a_sheet_is_read_as_the_text_people_typed(tmp_path):
+    from geo.readers import read_spreadsheet
+
+    path = _xlsx(tmp_path / "站点.xlsx", [["名称", "经度", "纬度", "电话", None], ["骑龙社区党群驿站", 116.83, 30.74, 13800000000, None],
+                                         [None, None, None, None, None]])
+    frame = read_spreadsheet(path)
+    assert frame.columns.tolist() == ["名称", "经度", "纬度", "电话"]
+    assert frame.to_dict(orient="records") == [{"名称": "骑龙社区党群驿站", "经度": "116.83", "纬度": "30.74", "电话": "13800000000"}]
+
+
+def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tmp_path):
+    import time
+    import zipfile
+
+    from geo.errors import PointsDataError
+    from geo.readers import read_spreadsheet
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            block = b"<c><v>0</v></c>" * 65536
+            for _ in range(1100):  # ~1.1 GB unpacked, ~1 MB on disk
+                sheet.write(block)
+    assert path.stat().st_size < 5_000_000
+    started = time.perf_counter()
+    with pytest.raises(PointsDataError) as caught:
+        read_spreadsheet(path)
+    assert caught.value.problems[0].key == "err_xlsx_unpacks_too_large"
+    assert time.perf_counter() - started < 5  # refused from the zip directory, not by unpacking
+
+
+def test_a_sheet_with_too_many_rows_stops_at_the_limit(tmp_path):
+    from geo.errors import PointsDataError
+    from geo.readers import read_spreadsheet
+
+    path = _xlsx(tmp_path / "long.xlsx", [["名称", "经度", "纬度"], *[[f"站 {i}", 116.8, 30.7] for i in range(120)]])
+    with pytest.raises(PointsDataError) as caught:
+        read_spreadsheet(path, max_rows=100)
+    assert caught.value.problems[0].key == "err_too_many_rows"
+    assert len(read_spreadsheet(path, max_rows=200)) == 120
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02 not a zip", b"PK\x03\x04 broken"])
+def test_empty_or_binary_xlsx_gets_a_clear_problem(tmp_path, content):
+    from geo.errors import PointsDataError
+    from geo.readers import read_spreadsheet
+
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(PointsDataError) as caught:
+        read_spreadsheet(path)
+    assert caught.value.problems[0].key in ("err_file_empty", "err_not_xlsx")
+
+
+def test_gbk_csv_from_chinese_excel_is_read_and_its_encoding_named(tmp_path):
+    from geo.readers import encoding_label, read_csv_table, read_points_csv
+
+    path = tmp_path / "骑手.csv"
+    path.write_bytes("名称,经度,纬度\n骑龙社区,116.83,30.74\n".encode("gbk"))
+    frame, encoding = read_csv_table(path)
+    assert frame["名称"].tolist() == ["骑龙社区"] and encoding_label(encoding) == "GBK (GB18030)"
+    assert read_points_csv(path)["名称"].tolist() == ["骑龙社区"]
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes("\ufeff名称,经度,纬度\n金星社区,116.83,30.74\n".encode("utf-8"))
+    assert encoding_label(read_csv_table(utf8)[1]) == "UTF-8"
+
+
+def test_a_million_bad_rows_give_a_capped_list_with_the_total(tmp_path):
+    from geo.errors import MAX_PROBLEMS_SHOWN, PointsDataError
+    from geo.readers import MAX_PROBLEMS_KEPT, read_points_csv
+
+    path = tmp_path / "bad.csv"
+    path.write_text("lon,lat\n" + "abc,30.7\n" * 200_000, encoding="utf-8")
+    with pytest.raises(PointsDataError) as caught:
+        read_points_csv(path)
+    assert len(caught.value.problems) == MAX_PROBLEMS_KEPT and caught.value.total == 200_000
+    text = caught.value.localized("zh")
+    assert text.count("\n  - ") == MAX_PROBLEMS_SHOWN and f"另有 {200_000 - MAX_PROBLEMS_SHOWN} 个问题" in text

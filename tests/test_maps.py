@@ -10,7 +10,8 @@ import folium
 import pytest
 
 from geo.datum import wgs84_to_gcj02
-from geo.io import load_county_boundary, load_stations
+from geo.reference import load_county_boundary
+from geo.register import load_stations
 from geo.maps import build_overview_map, station_popup_html
 
 MOMENT = datetime(2026, 11, 28, 10, 0)  # Saturday 10:00 in Gaohe

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.io import load_stations
+from geo.register import load_stations
 from geo.nearest import (
     QueryError,
     build_station_index,

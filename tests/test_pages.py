@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import geo.hours
-from geo.io import load_stations
+from geo.register import load_stations
 from geo.model import StationType
 from geo.nearest import nearest_stations
 
@@ -124,7 +124,7 @@ SEAT = "116.82360,30.73744"
 
 def run_rider(url_at: str | None = None, **session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/rider.py")
+    at.switch_page("views/rider.py")
     if url_at:
         at.query_params["at"] = url_at
     for key, value in session.items():
@@ -215,7 +215,7 @@ def test_a_bad_position_in_the_url_is_ignored():
 
 def run_coverage(**session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/coverage.py")
+    at.switch_page("views/coverage.py")
     for key, value in session.items():
         at.session_state[key] = value
     return at.run()
@@ -227,7 +227,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def test_area_coverage_figures_match_the_library(stations):
     from geo.coverage import area_coverage, default_study_area
-    from geo.io import load_county_boundary
+    from geo.reference import load_county_boundary
 
     at = run_coverage()
     assert not at.exception
@@ -246,7 +246,7 @@ def test_changing_the_radius_changes_the_figures():
 
 def test_demo_demand_is_labelled_synthetic_and_measured(stations):
     from geo.coverage import cover_points, coverage_table
-    from geo.io import read_demand_points
+    from geo.readers import read_demand_points
 
     at = run_coverage(coverage_source="demo")
     assert any("合成数据" in w.value for w in at.warning)
@@ -283,7 +283,7 @@ def test_the_coverage_page_in_english():
 
 def run_gaps(**session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page("pages/gaps.py")
+    at.switch_page("views/gaps.py")
     for key, value in session.items():
         at.session_state[key] = value
     return at.run()
@@ -292,7 +292,8 @@ def run_gaps(**session) -> AppTest:
 def test_gap_analysis_recommends_the_optimal_sites(stations):
     from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
     from geo.gaps import build_coverage_matrix, solve_mclp
-    from geo.io import load_county_boundary, read_demand_points
+    from geo.readers import read_demand_points
+    from geo.reference import load_county_boundary
 
     at = run_gaps()
     assert not at.exception
@@ -335,12 +336,15 @@ def editable_register(tmp_path, monkeypatch):
     shutil.copy(Path(APP).parent / "data" / "stations.geojson", path)
     monkeypatch.setenv("GAOHE_STATIONS", str(path))
     monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
+    from ui.auth import _throttle
+
+    _throttle.clear()  # the sign-in throttle lives as long as the server: start each test afresh
     return path
 
 
 def run_data(**session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/data.py")
+    at.switch_page("views/data.py")
     for key, value in session.items():
         at.session_state[key] = value
     return at.run()
@@ -364,6 +368,19 @@ def test_sign_in_with_a_wrong_then_the_right_password(editable_register):
     at.text_input(key="data_password").input("secret-pw")
     at.button[0].click().run()
     assert at.success[0].value == "已登录:wang"
+
+
+def test_after_repeated_wrong_passwords_the_page_says_when_to_retry(editable_register):
+    at = run_data()
+    for attempt in range(6):
+        at.text_input(key="data_user").input("wang")
+        at.text_input(key="data_password").input(f"wrong {attempt}")
+        at.button[0].click().run()
+    at.text_input(key="data_user").input("wang")
+    at.text_input(key="data_password").input("secret-pw")
+    at.button[0].click().run()
+    assert not at.success
+    assert any("秒后再试" in e.value for e in at.error)
 
 
 def test_a_pasted_gcj02_position_is_saved_in_wgs84_verified_and_logged(editable_register):

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage import default_study_area, hex_grid, overlap_area, service_areas, union_by_type
-from geo.io import load_county_boundary, load_stations
+from geo.reference import load_county_boundary
+from geo.register import load_stations
 from geo.maps import build_coverage_map, standalone_html
 from geo.report import coverage_report
 

@@ -11,7 +11,8 @@ import shapely
 
 from geo.coverage import cover_points, coverage_table
 from geo.gaps import build_coverage_matrix, greedy_mclp, solve_mclp
-from geo.io import PointsDataError, load_stations
+from geo.errors import PointsDataError
+from geo.register import load_stations
 from geo.nearest import build_station_index, nearest_arrays
 from geo.stream import (
     iter_demand_chunks,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from geo.io import load_communities, load_stations
+from geo.reference import load_communities
+from geo.register import load_stations
 from geo.model import StationType
 from geo.summary import count_by_community, count_by_type
 

@@ -11,7 +11,9 @@ import streamlit as st
 
 from geo.gazetteer import build_gazetteer
 from geo.i18n import t
-from geo.io import DEFAULT_STATIONS_PATH, StationDataError, load_communities, load_county_boundary, load_stations
+from geo.errors import StationDataError
+from geo.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
+from geo.register import load_stations
 
 
 @st.cache_data(show_spinner=False)
@@ -32,7 +34,7 @@ def _register_version() -> tuple[str, int]:
 
 def stations() -> gpd.GeoDataFrame:
     """The validated station register; re-read when the file changes on disk.
-    Raises ``geo.io.StationDataError`` when the file is invalid or missing."""
+    Raises ``geo.errors.StationDataError`` when the file is invalid or missing."""
     return _stations(*_register_version())
 
 
@@ -42,7 +44,7 @@ def stations_or_stop(lang: str) -> gpd.GeoDataFrame:
         return stations()
     except StationDataError as err:
         st.error(t("data_error", lang))
-        st.code("\n".join(str(p) for p in err.problems), language=None)
+        st.text(err.localized(lang))
         st.stop()
 
 

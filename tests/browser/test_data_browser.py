@@ -11,7 +11,7 @@ import pytest
 from conftest import DESKTOP, MAP_FRAME, ROOT, _open_context, map_frame, screenshot, serve_app, wait_for_app_idle
 
 from geo.auth import hash_password
-from geo.io import load_stations
+from geo.register import load_stations
 from geo.store import StationStore, diff_stations
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from conftest import map_frame, screenshot
 
 from geo.datum import wgs84_to_gcj02
 
-from geo.io import load_stations
+from geo.register import load_stations
 from geo.model import StationType
 
 #: Counts the station markers of each type on the map: individual markers plus the children of

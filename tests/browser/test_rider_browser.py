@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import MAP_FRAME, PHONE, _open_context, choose_option, map_frame, screenshot
 
-from geo.io import load_stations
+from geo.register import load_stations
 
 pytestmark = pytest.mark.browser
 

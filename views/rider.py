@@ -8,19 +8,17 @@ from geo.geocode import GeocodingError, geocode_online, geocoder_config
 from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local
 from geo.i18n import describe_opening, format_distance, format_minutes
-from geo.io import TOWN_RADIUS_M
+from geo.validate import TOWN_RADIUS_M
 from geo.maps import Basemap, build_rider_map, map_point_to_wgs84
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, StationType, amenity_label, station_type_label
 from geo.navigation import navigation_links
 from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH, filter_stations, nearest_stations
 from ui import data
 from ui.lang import current_language, tr
-from ui.router import ensure_router
 from ui.location import clear_rider_location, rider_location, set_rider_location
 
 REST_TYPES = [t.value for t in StationType if t is not StationType.PARKING]
 
-ensure_router()
 lang = current_language()
 st.title(tr("rider_title"))
 st.caption(tr("rider_caption"))
@@ -39,7 +37,7 @@ def _start_locating() -> None:
 
 
 # actions go through on_click callbacks: they are recorded before the script runs, so a rerun
-# (see ui.router) cannot lose them
+# cannot lose them
 locate_column.button(tr("use_my_location"), key="rider_locate", width="stretch", on_click=_start_locating)
 if st.session_state.get("rider_locating"):
     from streamlit_js_eval import get_geolocation

@@ -30,9 +30,7 @@ from geo.report import coverage_report
 from ui import data
 from ui.lang import current_language, tr
 from ui.demand import demand_input
-from ui.router import ensure_router
 
-ensure_router()
 lang = current_language()
 st.title(tr("coverage_title"))
 st.caption(tr("coverage_caption"))

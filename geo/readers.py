@@ -1,0 +1,313 @@
+"""Reading input files: JSON documents, CSV text in the encodings Chinese tools save, and files
+of points (query, demand or candidate points) in any datum.
+
+Every reader checks size before parsing and reports every bad row at once (at most
+:data:`MAX_PROBLEMS_KEPT` of them, with the total counted), so a planner fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from geo.datum import Datum, convert
+from geo.errors import PointsDataError, Problem
+
+#: Station files larger than this are refused before parsing (the whole town is ~100 kB).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Point files (demand can be a million rows) larger than this are refused before parsing.
+MAX_POINTS_FILE_BYTES = 200 * 1024 * 1024
+#: Problems kept per file; the rest are only counted ("and N more").
+MAX_PROBLEMS_KEPT = 1_000
+
+#: Column names accepted for longitude/latitude (case-insensitive), Chinese headers included.
+LON_COLUMNS = ("lon", "lng", "longitude", "x", "经度")
+LAT_COLUMNS = ("lat", "latitude", "y", "纬度")
+
+
+def check_file_size(path: Path, limit_bytes: int, problems: list[Problem]) -> bool:
+    """False (with the problem added) when ``path`` is missing, not a file, empty or too large."""
+    if not path.exists():
+        problems.append(Problem("err_file_not_found", {"path": path.name}))
+        return False
+    if not path.is_file():
+        problems.append(Problem("err_not_a_file", {"path": path.name}))
+        return False
+    size = path.stat().st_size
+    if size == 0:
+        problems.append(Problem("err_file_empty"))
+        return False
+    if size > limit_bytes:
+        problems.append(Problem("err_file_too_large", {"mb": size / 1e6, "limit_mb": limit_bytes / 1e6}))
+        return False
+    return True
+
+
+def read_json_file(path: Path | str, problems: list[Problem], *, limit_bytes: int | None = None) -> Any:
+    """The parsed JSON document of ``path``, or ``None`` with the reasons added to ``problems``.
+    Files over ``limit_bytes`` (default :data:`MAX_FILE_BYTES`) are refused unread."""
+    path = Path(path)
+    if not check_file_size(path, MAX_FILE_BYTES if limit_bytes is None else limit_bytes, problems):
+        return None
+    try:
+        content = path.read_bytes()
+    except OSError as err:
+        problems.append(Problem("err_file_unreadable", {"reason": err.strerror or str(err)}))
+        return None
+    return parse_json_bytes(content, problems)
+
+
+def parse_json_bytes(content: bytes, problems: list[Problem]) -> Any:
+    """The JSON document in ``content`` (UTF-8, a byte-order mark allowed), or ``None`` with the
+    reasons added to ``problems``."""
+    if not content:
+        problems.append(Problem("err_file_empty"))
+        return None
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        problems.append(Problem("err_not_utf8", {"byte": err.start}))
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        problems.append(Problem("err_bad_json", {"reason": err.msg, "line": err.lineno, "column": err.colno}))
+        return None
+    except RecursionError:
+        problems.append(Problem("err_json_too_deep"))
+        return None
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """``(text, encoding)`` of a text file's bytes: UTF-8 (with or without BOM), else GB18030,
+    the superset of the GBK that Chinese Excel and WPS save "CSV" in. Raises
+    :class:`UnicodeDecodeError` when it is neither."""
+    try:
+        return content.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        return content.decode("gb18030"), "gb18030"
+
+
+def encoding_label(encoding: str) -> str:
+    """How an encoding is named to people: "UTF-8" or "GBK (GB18030)"."""
+    return "UTF-8" if encoding.startswith("utf-8") else "GBK (GB18030)"
+
+
+def read_csv_table(path: Path | str, *, limit_bytes: int = MAX_FILE_BYTES) -> tuple[pd.DataFrame, str]:
+    """Every cell of a CSV file as text, and the encoding it was read in (UTF-8 or GBK).
+    Raises :class:`PointsDataError` when it cannot be read."""
+    path = Path(path)
+    problems: list[Problem] = []
+    if not check_file_size(path, limit_bytes, problems):
+        raise PointsDataError(path.name, problems)
+    try:
+        text, encoding = decode_text(path.read_bytes())
+    except UnicodeDecodeError as err:
+        raise PointsDataError(path.name, [Problem("err_csv_encoding", {"byte": err.start})]) from err
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise PointsDataError(path.name, [Problem("err_csv_unreadable", {"reason": str(err).strip()})]) from err
+    return frame, encoding
+
+
+#: Spreadsheets: at most this many rows and columns are read, and at most this much XML unpacked.
+MAX_SHEET_ROWS = 20_000
+MAX_SHEET_COLUMNS = 200
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+
+def read_spreadsheet(path: Path | str, *, max_rows: int = MAX_SHEET_ROWS) -> pd.DataFrame:
+    """The first sheet of an ``.xlsx`` file, every cell as text (``""`` when empty), with the
+    first row as the header; row ``i`` of the frame is spreadsheet row ``i + 2``.
+
+    Bounded before and while reading: the file size, the size of what it unpacks to (a 4 MB file
+    can unpack to gigabytes), then rows and columns as they stream. Raises
+    :class:`PointsDataError` with a clear problem otherwise."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    problems: list[Problem] = []
+    if not check_file_size(path, MAX_FILE_BYTES, problems):
+        raise PointsDataError(path.name, problems)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise PointsDataError(path.name, [Problem("err_not_xlsx", {"reason": str(err)})]) from err
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise PointsDataError(path.name, [Problem("err_xlsx_unpacks_too_large", {
+            "mb": unpacked / 1e6, "limit_mb": MAX_XLSX_UNPACKED_BYTES / 1e6})])
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise PointsDataError(path.name, [Problem("err_not_xlsx", {"reason": str(err)})]) from err
+    try:
+        rows = []
+        for values in workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS + 1):
+            if len(rows) > max_rows:
+                raise PointsDataError(path.name, [Problem("err_too_many_rows", {"limit": max_rows})])
+            if len(values) > MAX_SHEET_COLUMNS and any(v is not None for v in values[MAX_SHEET_COLUMNS:]):
+                raise PointsDataError(path.name, [Problem("err_too_many_columns", {"limit": MAX_SHEET_COLUMNS})])
+            rows.append([_cell_text(v) for v in values[:MAX_SHEET_COLUMNS]])
+    finally:
+        workbook.close()
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise PointsDataError(path.name, [Problem("err_file_empty")])
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    used = [i for i in range(width) if any(row[i] for row in rows)]
+    header = [rows[0][i] or get_column_letter(i + 1) for i in used]
+    return pd.DataFrame([[row[i] for i in used] for row in rows[1:]], columns=header, dtype=str)
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a person typed: whole numbers without ".0", dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value).strip()
+
+
+def find_column(columns: Iterable[object], names: Iterable[str]) -> str | None:
+    """The first of ``names`` (case and surrounding spaces ignored) among ``columns``."""
+    lowered = {str(c).strip().lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def _row_problems(rows: np.ndarray, make: Any, unit: str) -> tuple[list[Problem], int]:
+    """Problems for the first :data:`MAX_PROBLEMS_KEPT` bad ``rows`` (0-based data rows), and
+    how many bad rows there are in all."""
+    offset = 2 if unit == "line" else 1
+    kept = [make(int(row), int(row) + offset) for row in rows[:MAX_PROBLEMS_KEPT]]
+    return kept, int(len(rows))
+
+
+def read_points_csv(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
+    """Read a CSV of points with longitude/latitude columns (``lon,lat``; ``经度,纬度`` and other
+    usual names accepted), UTF-8 or GBK, in the given datum; return all its columns, with
+    ``lon``/``lat`` replaced by WGS-84 degrees. Every bad row is reported in one
+    :class:`PointsDataError` (line numbers as a text editor shows them: header = line 1)."""
+    path = Path(path)
+    frame, _ = read_csv_table(path, limit_bytes=MAX_POINTS_FILE_BYTES)
+    lon_column, lat_column = find_column(frame.columns, LON_COLUMNS), find_column(frame.columns, LAT_COLUMNS)
+    if lon_column is None or lat_column is None:
+        found = ", ".join(map(str, frame.columns))
+        raise PointsDataError(path.name, [Problem("err_need_lonlat_columns", {"found": found})])
+    lon = pd.to_numeric(frame[lon_column].str.strip(), errors="coerce")
+    lat = pd.to_numeric(frame[lat_column].str.strip(), errors="coerce")
+    lon_values, lat_values = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
+    not_numbers = ~(np.isfinite(lon_values) & np.isfinite(lat_values))
+    out_of_range = ~not_numbers & ~((np.abs(lon_values) <= 180) & (np.abs(lat_values) <= 90))
+    bad = np.flatnonzero(not_numbers | out_of_range)
+    if bad.size:
+        def make(row: int, line: int) -> Problem:
+            if not_numbers[row]:
+                return Problem("err_lonlat_not_numbers", {"lon": frame[lon_column].iat[row], "lat": frame[lat_column].iat[row]},
+                               row=line, unit="line")
+            return Problem("err_lonlat_not_degrees", {"lon": lon_values[row], "lat": lat_values[row]}, row=line, unit="line")
+
+        problems, total = _row_problems(bad, make, "line")
+        raise PointsDataError(path.name, problems, total=total)
+    wgs_lon, wgs_lat = convert(lon_values, lat_values, source=Datum(datum), target=Datum.WGS84)
+    result = frame.drop(columns=[lon_column, lat_column])
+    result.insert(0, "lon", wgs_lon)
+    result.insert(1, "lat", wgs_lat)
+    return result
+
+
+WEIGHT_COLUMNS = ("weight", "权重", "w")
+
+
+def read_demand_points(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
+    """Weighted demand points from a CSV (``lon,lat[,weight][,label]``) or a GeoJSON of Points
+    (``weight``/``label`` properties), in the given datum. Returns ``lon``/``lat`` (WGS-84),
+    ``weight`` (default 1) and the other columns; every bad row is reported at once."""
+    path = Path(path)
+    geojson = path.suffix.lower() in (".geojson", ".json")
+    if geojson:
+        points = _demand_from_geojson(path)
+        points["lon"], points["lat"] = convert(
+            points["lon"].to_numpy(), points["lat"].to_numpy(), source=Datum(datum), target=Datum.WGS84
+        )
+    else:
+        points = read_points_csv(path, datum=datum)
+    weight_column = find_column(points.columns, WEIGHT_COLUMNS)
+    if weight_column is None:
+        return points.assign(weight=1.0)
+    weight = pd.to_numeric(points[weight_column].astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~(np.isfinite(weight) & (weight >= 0)))
+    if bad.size:
+        unit = "feature" if geojson else "line"
+        problems, total = _row_problems(
+            bad, lambda row, line: Problem("err_bad_weight", {"value": str(points[weight_column].iat[row])}, row=line, unit=unit),
+            unit)
+        raise PointsDataError(path.name, problems, total=total)
+    return points.drop(columns=[weight_column]).assign(weight=weight)
+
+
+def _demand_from_geojson(path: Path) -> pd.DataFrame:
+    problems: list[Problem] = []
+    doc = read_json_file(path, problems, limit_bytes=MAX_POINTS_FILE_BYTES)
+    if problems:
+        raise PointsDataError(path.name, problems)
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list) or not features:
+        raise PointsDataError(path.name, [Problem("err_expected_point_collection")])
+    rows = []
+    bad = 0
+    for row, feature in enumerate(features, start=1):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+        if not (isinstance(coords, list) and len(coords) >= 2
+                and all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in coords[:2])
+                and abs(coords[0]) <= 180 and abs(coords[1]) <= 90):
+            bad += 1
+            if len(problems) < MAX_PROBLEMS_KEPT:
+                problems.append(Problem("err_not_lonlat_point", row=row))
+            continue
+        props = feature.get("properties")
+        props = props if isinstance(props, dict) else {}
+        rows.append({"lon": float(coords[0]), "lat": float(coords[1]),
+                     **{k: v for k, v in props.items() if k not in ("lon", "lat")}})
+    if problems:
+        raise PointsDataError(path.name, problems, total=bad)
+    return pd.DataFrame(rows)
+
+
+def read_study_area(path: Path | str) -> "gpd.GeoDataFrame":
+    """The polygons of a GeoJSON (or other OGR-readable) file, in EPSG:4326; a file with no CRS
+    is taken as WGS-84. Raises :class:`PointsDataError` for an empty, unreadable or polygon-less
+    file (clipping to the county is :func:`geo.coverage.clip_to_county`)."""
+    import geopandas as gpd
+    from pyogrio.errors import DataSourceError, DataLayerError
+
+    path = Path(path)
+    problems: list[Problem] = []
+    if not check_file_size(path, MAX_FILE_BYTES, problems):
+        raise PointsDataError(path.name, problems)
+    try:
+        frame = gpd.read_file(path)
+    except (DataSourceError, DataLayerError, ValueError, OSError) as err:
+        reason = str(err).splitlines()[0].replace(str(path), path.name)[:200]
+        raise PointsDataError(path.name, [Problem("err_study_area_unreadable", {"reason": reason})]) from err
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise PointsDataError(path.name, [Problem("err_study_area_no_polygon")])
+    return polygons.to_crs(4326)
