@@ -237,31 +237,14 @@ def _nearest_at_scale(stations, args: argparse.Namespace) -> int:
 
 
 def _nearest_on_dask(stations, args: argparse.Namespace):
-    import pyarrow as pa
-
+    """On Dask, ``--out`` is a folder of GeoParquet parts written by the workers."""
     from geo.distributed import dask_client, dask_nearest
-    from geo.stream import GeoParquetWriter, iter_demand_chunks, nearest_schema
 
     if args.datum != "wgs84":
         raise GeoDataError("Dask runs read WGS-84 GeoParquet; convert the file first (--datum is for streamed runs)")
     with dask_client(args.scheduler) as client:
-        table, summary = dask_nearest(stations, args.points, client, k=args.k)
-    if args.out is not None:
-        k = min(args.k, len(stations))
-        writer = GeoParquetWriter(args.out, nearest_schema(k))
-        try:
-            start = 0
-            for chunk in iter_demand_chunks(args.points, chunk_rows=args.chunk_rows):
-                part = table.iloc[start:start + len(chunk)]
-                start += len(chunk)
-                writer.write({name: pa.array(part[name].to_numpy()).dictionary_encode() if name.startswith("station_id")
-                              else part[name].to_numpy() for name in table.columns}, chunk.lon, chunk.lat)
-        except BaseException:
-            writer.abort()
-            raise
-        writer.close()
+        _, summary = dask_nearest(stations, args.points, client, k=args.k, out=args.out)
     return summary
-
 
 def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
     """One query point from the command line, as :func:`read_points_csv` would give it."""
@@ -592,7 +575,8 @@ def build_parser() -> argparse.ArgumentParser:
     nearest.add_argument("--amenity", action="append", choices=list(AMENITIES), help="required amenity (repeatable; all needed)")
     nearest.add_argument("--open-at", help="only stations open at this ISO time (naive = Asia/Shanghai), e.g. 2026-11-28T21:30")
     nearest.add_argument("--out", type=Path, help="write the answer to this file: .csv, or .parquet (GeoParquet, streamed: "
-                                                  "one row per point with station_id_1..k, distance_m_1..k)")
+                                                  "one row per point with station_id_1..k, distance_m_1..k; "
+                                                  "with Dask a folder of parts)")
     _add_scale_arguments(nearest)
     nearest.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     nearest.add_argument("--json", action="store_true", help="machine-readable output")

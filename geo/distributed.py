@@ -66,32 +66,47 @@ def _partitions(path: Path | str, client) -> tuple[list, list[int]]:
     return parts, np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(int).tolist()
 
 
-def _nearest_partition(partition, offset, index, station_ids, k):
+def _nearest_partition(partition, offset, out_file, index, station_ids, k):
+    from geo.stream import GeoParquetWriter, nearest_schema
+
     chunk = _partition_chunk(partition, offset)
     columns, nearest_m = nearest_columns(index, station_ids, chunk, k)
     summary = NearestSummary()
     summary.add(nearest_m)
+    if out_file is not None:  # written where the work is done: nothing per point travels back
+        writer = GeoParquetWriter(out_file, nearest_schema(k))
+        writer.write(columns, chunk.lon, chunk.lat)
+        writer.close()
+        return None, summary
     table = pd.DataFrame({name: (column.dictionary.to_numpy(zero_copy_only=False)[column.indices.to_numpy()]
                                  if hasattr(column, "dictionary") else column.to_numpy())
                           for name, column in columns.items()})
     return table, summary
 
 
-def dask_nearest(stations: gpd.GeoDataFrame, path: Path | str, client, *, k: int = 1
-                 ) -> tuple[pd.DataFrame, NearestSummary]:
+def dask_nearest(stations: gpd.GeoDataFrame, path: Path | str, client, *, k: int = 1, out: Path | str | None = None
+                 ) -> tuple[pd.DataFrame | None, NearestSummary]:
     """k nearest stations of every point of a GeoParquet dataset on a Dask cluster: the
     per-point table (``query_index``, ``station_id_1..k``, ``distance_m_1..k``, in file order)
-    and the totals."""
+    and the totals. With ``out`` (a folder) each partition is written there by its worker as
+    ``part.NNNNN.parquet`` (a GeoParquet dataset) and no table comes back."""
     index = build_station_index(stations)
     station_ids = stations["id"].astype(str).to_numpy()
     k = min(k, len(index))
     index_future, ids_future = client.scatter([index, station_ids], broadcast=True)
     parts, offsets = _partitions(path, client)
-    results = client.gather(client.map(_nearest_partition, parts, offsets, index=index_future,
+    if out is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        files = [str(Path(out) / f"part.{i:05d}.parquet") for i in range(len(parts))]
+    else:
+        files = [None] * len(parts)
+    results = client.gather(client.map(_nearest_partition, parts, offsets, files, index=index_future,
                                        station_ids=ids_future, k=k))
     summary = NearestSummary()
     for _, part_summary in results:
         summary.merge(part_summary)
+    if out is not None:
+        return None, summary
     table = pd.concat([table for table, _ in results], ignore_index=True) if results else pd.DataFrame()
     return table, summary
 

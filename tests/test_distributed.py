@@ -76,6 +76,8 @@ def test_the_cli_runs_on_a_given_scheduler_and_writes_geoparquet(dataset, client
     assert json.loads(result.stdout)["points"] == len(lon)
     stations = load_stations()
     station_index, _ = nearest_arrays(build_station_index(stations), lon, lat, k=1)
-    written = gpd.read_parquet(out)
+    assert out.is_dir()  # the workers wrote their partitions as a GeoParquet dataset
+    written = gpd.read_parquet(out).sort_values("query_index")
+    assert written["query_index"].tolist() == list(range(len(lon)))
     assert written.geometry.y.tolist() == lat.tolist()
     assert written["station_id_1"].astype(str).tolist() == stations["id"].to_numpy()[station_index[:, 0]].tolist()
