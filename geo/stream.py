@@ -99,7 +99,8 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
     files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
     offset = 0
     for file in files:
-        parquet = pq.ParquetFile(file)
+        # pre_buffer (the default) keeps every column chunk read so far: memory would grow with the file
+        parquet = pq.ParquetFile(file, pre_buffer=False, buffer_size=1 << 22)
         names = parquet.schema_arrow.names
         lon_column, lat_column = find_column(names, LON_COLUMNS), find_column(names, LAT_COLUMNS)
         weight_column = find_column(names, WEIGHT_COLUMNS)
