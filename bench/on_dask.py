@@ -1,6 +1,6 @@
-"""Benchmark: nearest and coverage on Dask vs in memory, 10^7 points (GeoParquet dataset).
+"""Benchmark (named so as not to shadow the dask package on sys.path): nearest and coverage on Dask vs in memory, 10^7 points (GeoParquet dataset).
 
-    .venv/bin/python bench/dask.py [--points 10000000] [--stations 10000] [--workers 2] [--scheduler ADDRESS]
+    .venv/bin/python bench/on_dask.py [--points 10000000] [--stations 10000] [--workers 2] [--scheduler ADDRESS]
 
 In memory: the whole file read once (lon/lat arrays), ``nearest_arrays`` (k=1) and the streamed
 coverage totals in one chunk. Dask: ``dask_nearest`` / ``dask_coverage`` on a LocalCluster of
