@@ -1,4 +1,4 @@
-"""Benchmark (named so as not to shadow the dask package on sys.path): nearest and coverage on Dask vs in memory, 10^7 points (GeoParquet dataset).
+"""Benchmark: nearest and coverage on Dask vs in memory, 10^7 points (GeoParquet dataset).
 
     .venv/bin/python bench/on_dask.py [--points 10000000] [--stations 10000] [--workers 2] [--scheduler ADDRESS]
 

@@ -63,6 +63,8 @@ def iter_demand_chunks(path: Path | str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
     path = Path(path)
     if not path.exists():
         raise PointsDataError(path.name, [Problem("err_file_not_found", {"path": str(path)})])
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        raise PointsDataError(path.name, [Problem("err_not_a_file", {"path": str(path)})])
     if path.is_file() and path.stat().st_size == 0:
         raise PointsDataError(path.name, [Problem("err_file_empty")])
     is_csv = path.suffix.lower() in (".csv", ".txt")
