@@ -179,3 +179,29 @@ def report_entry() -> None:
     with st.container(border=True, key="report_entry"):
         st.page_link("views/report.py", label=t("report_entry", current_language()), width="stretch")
         st.caption(t("report_entry_hint", current_language()))
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def guard_photo_upload(*, uploader_key: str, form_box_key: str, refused_text: str) -> None:
+    """Make a photo the uploader refused (too large, wrong type) impossible to miss: the file's
+    chip says ``refused_text`` in the page's language (Streamlit only shows its English reason
+    on hover), and the form's submit button in the container ``form_box_key`` cannot be
+    pressed until the photo is removed or replaced — so a report never leaves without the photo
+    the rider chose, unnoticed. (While a photo uploads, Streamlit itself keeps the button
+    disabled.)"""
+    chip = f".st-key-{uploader_key} [data-testid='stFileChip'][aria-invalid='true']"
+    st.html(
+        "<style>"
+        f"{chip} {{flex-wrap: wrap}}"
+        f"{chip} [role='alert'] {{position: static; width: 100%; height: auto; clip: auto; overflow: visible;"
+        " white-space: normal; font-size: 0}"
+        f"{chip} [role='alert']::after {{content: {_css_text(refused_text)}; font-size: 0.875rem; color: #b71c1c;"
+        " font-weight: 600}"
+        f".st-key-{form_box_key}:has({chip}) [data-testid='stFormSubmitButton'] button"
+        " {pointer-events: none; opacity: 0.45}"
+        "</style>"
+    )

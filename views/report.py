@@ -37,6 +37,7 @@ from ui.reports import (
     client_address,
     copyable_code,
     error_text,
+    guard_photo_upload,
     rate_limiter,
     report_store_or_stop,
     reporter_session,
@@ -140,8 +141,11 @@ def _landmarks():  # noqa: ANN202
 
 
 def _photo_uploader(label_key: str):  # noqa: ANN202
+    # the size is checked as the photo is chosen, before anything is sent (and again by the store)
     photo = st.file_uploader(tr(label_key, max_mb=MAX_PHOTO_MB), type=PHOTO_TYPES, key="report_photo_upload",
                              max_upload_size=MAX_PHOTO_MB)
+    guard_photo_upload(uploader_key="report_photo_upload", form_box_key="report_form_box",
+                       refused_text=tr("report_photo_refused", max_mb=MAX_PHOTO_MB))
     st.caption(tr("report_photo_wait"))
     return photo
 
@@ -154,7 +158,7 @@ def _hazard_form() -> None:
         st.success(tr("report_place_set", **_place_text(*place)))
         if (accuracy := st.session_state.get("report_place_accuracy")) is not None and accuracy >= 1:
             st.caption(tr("report_place_from_phone", accuracy=f"{accuracy:.0f}"))
-    with st.form("report_hazard_form", border=False, enter_to_submit=False):
+    with st.container(key="report_form_box"), st.form("report_hazard_form", border=False, enter_to_submit=False):
         category = st.radio(tr("report_category"), list(HAZARD_CATEGORIES), index=None, horizontal=True,
                             key="report_category", format_func=lambda c: HAZARD_CATEGORIES[c](lang), persist_state="page")
         note = st.text_area(tr("report_note", max=MAX_NOTE_CHARS), max_chars=MAX_NOTE_CHARS, key="report_note",
@@ -218,7 +222,7 @@ def _station_form(station_id: str) -> None:
         if true_place:
             moved_m = float(ellipsoidal_distance_m(*registered, *true_place))
             st.success(tr("report_station_true_place_set", **_place_text(*true_place), distance_m=f"{moved_m:.0f}"))
-    with st.form("report_station_form", border=False, enter_to_submit=False):
+    with st.container(key="report_form_box"), st.form("report_station_form", border=False, enter_to_submit=False):
         note = st.text_area(tr("report_station_note", max=STATION_NOTE_CHARS), max_chars=STATION_NOTE_CHARS,
                             key="report_note", height=70, persist_state="page")
         photo = _photo_uploader("report_station_photo")

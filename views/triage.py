@@ -63,8 +63,9 @@ def _forget_kept() -> None:
 
 
 def _clear_action() -> None:
-    for key in ("triage_next", "triage_answer"):
-        st.session_state.pop(key, None)
+    # set, not deleted: only a value set through the session state is sent back to the browser
+    st.session_state["triage_next"] = None
+    st.session_state["triage_answer"] = ""
 
 
 def _on_table_selection() -> None:
