@@ -146,7 +146,8 @@ def station_popup_html(
         f"<b class=\"gh-name\">{esc(name)}</b><br><small>{esc(other_name)} · {esc(station.id)}</small>"
         f"{status_html}<table>{''.join(rows)}</table>"
         f'<div class="gh-source">{esc(t("popup_source", lang))}: {esc(station.source)}</div>'
-        + (f'<a class="gh-feedback" href="{esc(feedback_url)}" target="_top">{esc(t("popup_feedback", lang))}</a>'
+        + (f'<a class="gh-feedback gh-app-link" href="{esc(feedback_url)}" target="_blank" rel="noopener">'
+           f'{esc(t("popup_feedback", lang))}</a>'
            if feedback_url else "")
         + "</div>"
     )
@@ -196,6 +197,19 @@ class _MapStyle(MacroElement):
         """
         {% macro script(this, kwargs) %}
         L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        // A link of the app in a popup (e.g. a station's feedback form) opens in the app's own
+        // window: the map's frame may not navigate it (sandbox), so it asks the page, which
+        // follows only links of its own site (ui.reports.follow_map_links). A map opened as
+        // a file keeps the plain link (a new tab).
+        if (window.parent !== window && !window.__ghLinks) {
+          window.__ghLinks = true;
+          document.addEventListener("click", function (event) {
+            var link = event.target.closest && event.target.closest("a.gh-app-link");
+            if (!link) { return; }
+            event.preventDefault();
+            window.parent.postMessage({type: "gh-open", href: link.getAttribute("href")}, window.location.origin);
+          });
+        }
         {% endmacro %}
         {% macro header(this, kwargs) %}
         <style>

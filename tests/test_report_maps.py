@@ -89,10 +89,10 @@ def test_the_feedback_link_names_the_station_and_the_language(station_id, lang, 
     assert url == expected and parse_qs(urlsplit(url).query)["station"] == [station_id]
 
 
-def test_overview_popups_link_to_the_feedback_form_in_the_whole_window(stations, boundary):
+def test_overview_popups_link_to_the_feedback_form(stations, boundary):
     html = build_overview_map(stations.head(3), boundary, lang="zh", moment=MOMENT, basemap="none",
                               feedback_base_path="").get_root().render()
-    links = re.findall(r'class="gh-feedback" href="([^"]+)" target="_top"', html)
+    links = re.findall(r'class="gh-feedback gh-app-link" href="([^"]+)" target="_blank"', html)
     assert links == [f"/report?station={i}" for i in stations.head(3)["id"]]
     without = station_popup_html(stations.iloc[0], lang="zh", moment=MOMENT, community_names={})
     assert "gh-feedback" not in without

@@ -205,3 +205,23 @@ def guard_photo_upload(*, uploader_key: str, form_box_key: str, refused_text: st
         " {pointer-events: none; opacity: 0.45}"
         "</style>"
     )
+
+
+def follow_map_links() -> None:
+    """Let links of the app in map popups (a station's feedback form) open in this window: the
+    map's frame asks by message (see ``geo.maps``), and only a path of this site is followed."""
+    st.sidebar.html(
+        """<script>
+if (!window.__ghFollowsMapLinks) {
+  window.__ghFollowsMapLinks = true;
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== window.location.origin || !data || data.type !== "gh-open") { return; }
+    var href = String(data.href || "");
+    if (href.charAt(0) !== "/" || href.charAt(1) === "/") { return; }  // a path of this site, nothing else
+    window.location.assign(href);
+  });
+}
+</script>""",
+        unsafe_allow_javascript=True,
+    )

@@ -10,12 +10,13 @@ from geo.reports import ReportError
 from geo.summary import count_by_community, count_by_type
 from ui import data
 from ui.lang import current_language, tr
-from ui.reports import app_base_path, report_entry, report_store
+from ui.reports import app_base_path, follow_map_links, report_entry, report_store
 
 lang = current_language()
 st.title(tr("app_title"))
 st.caption(tr("app_subtitle"))
 report_entry()
+follow_map_links()
 
 stations = data.stations_or_stop(lang)
 
