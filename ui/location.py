@@ -122,11 +122,9 @@ def phone_position(key_prefix: str, *, label: str | None = None) -> PhonePositio
             return None
         st.session_state[request_key] = None
         found = _parse_position(answer)
-        if isinstance(found, PhonePosition):
-            # handed over on a fresh run, which no longer draws the (empty) component frame
-            st.session_state[found_key] = found
-            st.rerun()
-        st.session_state[problem_key] = found
+        # handed over on a fresh run, which no longer draws the (empty) component frame
+        st.session_state[found_key if isinstance(found, PhonePosition) else problem_key] = found
+        st.rerun()
     if problem := st.session_state.get(problem_key):
         st.warning(tr(problem))
     return None
