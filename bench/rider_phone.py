@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PHONE = {"width": 390, "height": 844}
 SEAT = (116.82360, 30.73744)
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-FIRST_CARD = '[data-testid="stLinkButton"] >> text=/^导航/'
+#: A navigation button of an answer card is on screen.
+ANSWER_SHOWN_JS = ("() => Array.from(document.querySelectorAll('[data-testid=\"stLinkButton\"] a'))"
+                   ".some(a => a.innerText.trim().startsWith('导航') && a.getBoundingClientRect().height > 0)")
 
 
 def _port() -> int:
@@ -72,7 +74,7 @@ def measure(browser, url: str, taps: int, shots: Path | None, label: str) -> dic
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     started = time.monotonic()
     page.goto(f"{url}/rider?at={SEAT[0]:.5f},{SEAT[1]:.5f}")
-    page.wait_for_selector(FIRST_CARD, timeout=120_000)
+    page.wait_for_function(ANSWER_SHOWN_JS, timeout=120_000)
     first_answer_s = time.monotonic() - started
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1500)

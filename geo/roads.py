@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,8 +152,11 @@ def _lines_from_osm(path: Path) -> list[NDArray[np.float64]]:
 
     lines = []
     try:
-        processor = osmium.FileProcessor(str(path), osmium.osm.WAY).with_locations()
+        # nodes must be read too: the location cache fills from them
+        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
         for way in processor:
+            if not way.is_way():
+                continue
             highway = way.tags.get("highway")
             if highway is None or highway in EXCLUDED_HIGHWAYS or way.tags.get("area") == "yes":
                 continue
@@ -207,7 +211,7 @@ def load_road_network(path: Path | str, *, cache_dir: Path | str | None = None) 
     if cached.is_file():
         try:
             return _read_cache(cached, str(path))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             pass  # a torn or foreign cache file is rebuilt below
     network = network_from_lines(read_road_lines(path), source=str(path))
     try:
@@ -228,7 +232,7 @@ def _write_cache(network: RoadNetwork, target: Path) -> None:
 
 
 def _read_cache(cached: Path, source: str) -> RoadNetwork:
-    with np.load(cached, allow_pickle=False) as stored:
+    with cached.open("rb") as handle, np.load(handle, allow_pickle=False) as stored:
         if int(stored["version"][0]) != CACHE_VERSION:
             raise ValueError("old cache")
         lon, lat, u, v, length = (stored[k] for k in ("lon", "lat", "u", "v", "length"))

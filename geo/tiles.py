@@ -134,13 +134,13 @@ class PMTiles:
         from pmtiles.tile import Compression, TileType
 
         self.path = path
-        self._handle = path.open("rb")
         self._lock = threading.Lock()
         try:
-            self._reader = Reader(MmapSource(self._handle))
+            # the memory map keeps its own handle on the file: ours can be closed at once
+            with path.open("rb") as handle:
+                self._reader = Reader(MmapSource(handle))
             header = self._reader.header()
         except Exception as err:  # the reader raises plain exceptions for foreign files
-            self._handle.close()
             raise TileSourceError("err_tiles_unreadable", path=str(path), reason=str(err) or type(err).__name__) from None
         if header["tile_type"] == TileType.MVT:
             raise TileSourceError("err_tiles_vector", path=str(path))

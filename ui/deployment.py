@@ -8,7 +8,7 @@ import os
 
 import streamlit as st
 
-from geo.basemaps import Basemap, BasemapSettings, basemap_settings
+from geo.basemaps import Basemap, BasemapConfigError, BasemapSettings, basemap_settings
 from geo.maps import use_basemap_settings
 from geo.roads import RoadNetwork, load_road_network
 
@@ -26,9 +26,16 @@ def _settings(env_key: tuple[str, ...], secret_key: str | None) -> BasemapSettin
 
 
 def basemaps() -> BasemapSettings:
-    """The deployment's basemap settings (environment, and the Tianditu key from secrets)."""
+    """The deployment's basemap settings (environment, and the Tianditu key from secrets). When
+    they are wrong, the page says what is wrong and maps go without tiles."""
     names = ("GAOHE_BASEMAPS", "GAOHE_TILES", "GAOHE_TILES_DATUM", "GAOHE_TIANDITU_KEY")
-    settings = _settings(tuple(os.environ.get(name, "") for name in names), _secret_tianditu_key())
+    try:
+        settings = _settings(tuple(os.environ.get(name, "") for name in names), _secret_tianditu_key())
+    except BasemapConfigError as err:
+        from ui.lang import current_language
+
+        st.error(err.localized(current_language()))
+        settings = BasemapSettings((Basemap.NONE,))
     use_basemap_settings(settings)  # every map built in this run uses them
     return settings
 

@@ -140,7 +140,14 @@ def warm_up() -> None:
 
         # not streamlit_folium or streamlit_js_eval: a component is registered only when its
         # module is first imported inside a script run, so importing them here would 404 them
+        import importlib
+
         import folium.plugins  # noqa: F401  (what they need, and the slow part of their import)
+
+        # every module the rider page imports, so that its first run imports nothing
+        for name in ("geo.geocode", "geo.navigation", "geo.validate", "geo.markup", "ui.location", "ui.lang",
+                     "ui.navigation_app", "ui.deployment"):
+            importlib.import_module(name)
 
         from geo.gazetteer import search_places
         from geo.maps import build_rider_view

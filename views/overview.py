@@ -4,10 +4,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.hours import now_local
-from geo.maps import Basemap, build_overview_map
+from geo.maps import build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.summary import count_by_community, count_by_type
-from ui import data
+from ui import data, deployment
 from ui.lang import current_language, tr
 
 lang = current_language()
@@ -30,7 +30,7 @@ with st.sidebar:
     )
     basemap = st.radio(
         tr("basemap"),
-        options=[b.value for b in Basemap],
+        options=deployment.basemap_choices(),
         format_func=lambda value: tr(f"basemap_{value}"),
         key="overview_basemap",
     )
