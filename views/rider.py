@@ -38,8 +38,9 @@ st.html(
     """<style>
     .block-container { padding-top: 3.2rem !important; padding-bottom: 2rem !important; }
     .stButton button, .stLinkButton a, .stPopover button, [data-testid="stExpander"] summary,
-    [data-testid="stBaseButton-segmented_control"], [data-testid="stBaseButton-segmented_controlActive"],
-    .stTextInput input { min-height: 44px; }
+    [data-testid="stButtonGroup"] button, .stTextInput input,
+    [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"])
+      { min-height: 44px; min-width: 44px; }
     [data-testid="stVerticalBlockBorderWrapper"] .stMarkdown p { margin-bottom: 0.1rem; }
     .stCheckbox label, .stRadio label, .stToggle label { min-height: 44px; align-items: center; }
     </style>"""
@@ -254,7 +255,7 @@ with st.expander(tr("settings")):
         st.multiselect(tr("amenities_wanted"), options=[a for a in AMENITIES if a != "parking"],
                        format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}", key="rider_amenities")
     st.toggle(tr("open_now_only"), value=True, key="rider_open_only")
-    st.slider(tr("result_count"), min_value=1, max_value=10, value=3, key="rider_k")
+    st.segmented_control(tr("result_count"), options=[1, 3, 5, 10], default=3, required=True, key="rider_k")
     st.radio(tr("nav_app"), options=list(NAV_APPS), index=list(NAV_APPS).index(app),
              format_func=lambda a: tr(f"nav_app_{a}"), key="rider_nav_app_choice", horizontal=True,
              on_change=lambda: remember_nav_app(st.session_state["rider_nav_app_choice"]))
