@@ -226,7 +226,7 @@ def test_at_night_the_page_says_what_is_open_and_what_opens_first(stations, monk
     names = [n.split(". ", 1)[1] for n in result_names(at)]
     parking = set(stations.loc[stations.station_type == "parking", "name_zh"])
     assert len(names) == 3 and set(names) <= parking  # open 24/7
-    assert any("电动车停放点全天开放" in c.value for c in at.caption)
+    assert "电动车停放点全天开放" in warning.value
     assert any("时钟已固定为 2026-11-28 23:30" in c.value for c in at.caption)
 
 

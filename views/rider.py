@@ -55,8 +55,6 @@ except GeoDataError as err:
     st.error(markdown_text(err.localized(lang)))
     st.stop()
 moment = now_local()
-if fixed_clock() is not None:
-    st.caption(f"⏱️ {tr('clock_fixed', time=moment.strftime('%Y-%m-%d %H:%M'))}")
 
 basemap = st.session_state.get("rider_basemap") or settings.default.value
 if basemap not in deployment.basemap_choices():
@@ -227,25 +225,26 @@ elif answer is not None:
     if from_town_m > TOWN_RADIUS_M:
         st.warning(tr("outside_town", km=from_town_m / 1000))
     kind = tr(f"kind_{mode}")
+    # one box: why nothing fits, what opens first, and that the cards below are open now
+    lines = []
     if answer.empty_reason == "open_now":
-        message = tr("empty_open_now", kind=kind)
+        lines.append(tr("empty_open_now", kind=kind))
         if answer.next_opening is not None:
             first = answer.next_opening
-            message += " " + tr("first_to_open", name=markdown_text(first.name_zh if lang == "zh" else first.name_en),
-                                when=_when(first.opens_at), distance=format_distance(first.distance_m))
-        st.warning(message, icon="🌙")
+            lines.append(tr("first_to_open", name=markdown_text(first.name_zh if lang == "zh" else first.name_en),
+                            when=_when(first.opens_at), distance=format_distance(first.distance_m)))
     elif answer.empty_reason == "amenities":
         wanted = "、".join(f"{AMENITIES[a].icon} {amenity_label(a, lang)}" for a in amenities)
-        st.warning(tr("empty_amenities", kind=kind, amenities=markdown_text(wanted)))
+        lines.append(tr("empty_amenities", kind=kind, amenities=markdown_text(wanted)))
     elif answer.empty_reason == "types":
-        st.warning(tr("empty_types", kind=kind))
+        lines.append(tr("empty_types", kind=kind))
     elif answer.empty_reason == "no_stations":
-        st.warning(tr("empty_no_stations"))
+        lines.append(tr("empty_no_stations"))
     if answer.empty_reason and answer.empty_reason != "no_stations":
-        if answer.open_now is not None and len(answer.open_now):
-            st.caption(tr("open_now_elsewhere"))
-        else:
-            st.info(tr("nothing_open_anywhere"))
+        has_open = answer.open_now is not None and len(answer.open_now)
+        lines.append(tr("open_now_elsewhere") if has_open else tr("nothing_open_anywhere"))
+    if lines:
+        st.warning("  \n".join(lines), icon="🌙" if answer.empty_reason == "open_now" else "⚠️")
     for station in shown.itertuples():
         _card(station)
 
@@ -275,6 +274,8 @@ if answer is not None and answer.route_kind == "road" and roads is not None:
 else:
     notes.append(tr("eta_note_straight", factor=DETOUR_FACTOR, ebike=EBIKE_SPEED_KMH, walk=WALK_SPEED_KMH))
 notes.append(tr("location_privacy"))
+if fixed_clock() is not None:
+    notes.append(f"⏱️ {tr('clock_fixed', time=moment.strftime('%Y-%m-%d %H:%M'))}")
 if rider:
     notes.append(tr("your_position", lon=rider[0], lat=rider[1]))
 st.caption("  \n".join(notes))

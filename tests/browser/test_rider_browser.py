@@ -197,7 +197,12 @@ def test_at_night_offline_the_page_still_answers_and_says_the_tiles_failed(brows
     page = context.new_page()
     try:
         open_rider(page, night_url)
-        page.get_by_text(re.compile("现在没有开放的歇脚驿站。.*最早开放:党群驿站 04,明天 08:00")).wait_for()
+        alert = page.get_by_role("alert").filter(has_text="现在没有开放的歇脚驿站。")
+        alert.wait_for()
+        assert "最早开放:党群驿站 04,明天 08:00" in alert.inner_text()
+        # the first open place's navigation button is still on the first screen
+        nav_box = page.evaluate(FIRST_NAV_BOX_JS)
+        assert nav_box["y"] + nav_box["height"] <= PHONE["height"], nav_box
         titles = page.locator('[data-testid="stMarkdownContainer"] strong').all_inner_texts()
         assert [t for t in titles if re.match(r"\d\. 外卖车辆临时停放点", t)][:3] and titles[0].startswith("1. 外卖车辆临时停放点")
         _, frame = map_frame(page, "() => document.querySelector('.gh-tiles-failed') && "
