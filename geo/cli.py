@@ -16,6 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from geo.cli_rider import register_rider_commands
 from geo.datum import Datum, convert
 from geo.errors import GeoDataError, Problem, StationDataError
 from geo.readers import read_points_csv
@@ -385,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     hasher = commands.add_parser("hash-password", help="print a password hash for GAOHE_EDITORS (user:hash)")
     hasher.add_argument("--stdin", action="store_true", help="read the password from standard input")
     hasher.set_defaults(run=_cmd_hash_password)
+
+    register_rider_commands(commands)
     return parser
 
 
