@@ -83,3 +83,20 @@ def oracle_graph() -> nx.Graph:
 
 def geodesic_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return GEOD.inv(a[0], a[1], b[0], b[1])[2]
+
+
+def write_register(path: Path) -> Path:
+    """A valid register of two party-mass stations, open 24/7: one across the river from the
+    rider, one down the same bank."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.register import load_stations, stations_to_feature_collection, write_json_atomic
+
+    everything = load_stations()
+    two = everything[everything.station_type == "party_mass"].iloc[:2].copy()
+    two["opening_hours"] = "24/7"
+    two["name_zh"] = ["对岸驿站", "同岸驿站"]
+    two = gpd.GeoDataFrame(two, geometry=[Point(*ACROSS_RIVER), Point(*SAME_BANK)], crs="EPSG:4326")
+    write_json_atomic(stations_to_feature_collection(two), path)
+    return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from geo.cli import main
-from road_fixtures import RIDER, write_geojson
+from road_fixtures import RIDER, write_geojson, write_register
 from tile_fixtures import ZOOMS, write_mbtiles
 
 
@@ -37,9 +37,13 @@ def test_roads_builds_the_network_and_rider_uses_it(capsys, tmp_path, monkeypatc
     roads = write_geojson(tmp_path / "roads.geojson")
     code, out = run(capsys, "roads", str(roads), "--json")
     assert code == 0 and out["nodes"] > 100 and 17.5 < out["length_km"] < 18.0  # 81 blocks of ~96 m, 90 of ~111 m
-    code, out = run(capsys, "rider", "--lon", str(RIDER[0]), "--lat", str(RIDER[1]), "--roads", str(roads),
-                    "--at", "2026-11-28T10:00", "--any-hours", "--json")
-    assert code == 0 and out["route_kind"] == "road"
+    register = write_register(tmp_path / "stations.geojson")
+    args = ("rider", "--lon", str(RIDER[0]), "--lat", str(RIDER[1]), "--file", str(register), "--json")
+    _, straight = run(capsys, *args)
+    code, by_road = run(capsys, *args, "--roads", str(roads))
+    assert code == 0 and straight["route_kind"] == "straight" and by_road["route_kind"] == "road"
+    assert [r["name_zh"] for r in straight["results"]] == ["对岸驿站", "同岸驿站"]
+    assert [r["name_zh"] for r in by_road["results"]] == ["同岸驿站", "对岸驿站"]
 
 
 def test_tiles_describes_a_tile_set_and_refuses_a_bad_one(capsys, tmp_path):

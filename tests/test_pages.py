@@ -273,19 +273,9 @@ def test_the_basemap_is_the_deployers_and_said_on_the_page(monkeypatch, tmp_path
 
 
 def test_roads_from_the_config_rank_the_answer_and_say_so(monkeypatch, tmp_path):
-    import geopandas as gpd
-    from shapely.geometry import Point
+    from road_fixtures import RIDER, write_geojson, write_register
 
-    from road_fixtures import ACROSS_RIVER, RIDER, SAME_BANK, write_geojson
-    from geo.register import stations_to_feature_collection, write_json_atomic
-
-    register = tmp_path / "stations.geojson"
-    everything = load_stations()
-    base = everything[everything.station_type == "party_mass"].iloc[:2].copy()
-    base["opening_hours"] = "24/7"
-    base["name_zh"] = ["对岸驿站", "同岸驿站"]
-    base = gpd.GeoDataFrame(base, geometry=[Point(*ACROSS_RIVER), Point(*SAME_BANK)], crs="EPSG:4326")
-    write_json_atomic(stations_to_feature_collection(base), register)
+    register = write_register(tmp_path / "stations.geojson")
     monkeypatch.setenv("GAOHE_STATIONS", str(register))
     monkeypatch.setenv("GAOHE_ROADS", str(write_geojson(tmp_path / "roads.geojson")))
     monkeypatch.setenv("GAOHE_CACHE_DIR", str(tmp_path / "cache"))
