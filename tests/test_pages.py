@@ -417,6 +417,9 @@ def editable_register(tmp_path, monkeypatch):
     shutil.copy(Path(APP).parent / "data" / "stations.geojson", path)
     monkeypatch.setenv("GAOHE_STATIONS", str(path))
     monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
+    from ui.auth import _throttle
+
+    _throttle.clear()  # the sign-in throttle lives as long as the server: start each test afresh
     return path
 
 
@@ -446,6 +449,19 @@ def test_sign_in_with_a_wrong_then_the_right_password(editable_register):
     at.text_input(key="data_password").input("secret-pw")
     at.button[0].click().run()
     assert at.success[0].value == "已登录:wang"
+
+
+def test_after_repeated_wrong_passwords_the_page_says_when_to_retry(editable_register):
+    at = run_data()
+    for attempt in range(6):
+        at.text_input(key="data_user").input("wang")
+        at.text_input(key="data_password").input(f"wrong {attempt}")
+        at.button[0].click().run()
+    at.text_input(key="data_user").input("wang")
+    at.text_input(key="data_password").input("secret-pw")
+    at.button[0].click().run()
+    assert not at.success
+    assert any("秒后再试" in e.value for e in at.error)
 
 
 def test_a_pasted_gcj02_position_is_saved_in_wgs84_verified_and_logged(editable_register):
