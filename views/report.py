@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import Basemap, build_report_pick_map, map_point_to_wgs84
+from geo.maps import build_report_pick_map, map_point_to_wgs84
 from geo.model import AMENITIES, LOCAL_TIMEZONE, amenity_label
 from geo.reports import RateLimitedError, ReportError
 from geo.reports.schema import MAX_NOTE_CHARS
 from geo.reports.vocabulary import HAZARD_CATEGORIES, REPORT_STATES, STATION_ISSUES, ReportState, StationIssue, subject_label
-from ui import data
+from ui import data, deployment
 from ui.lang import current_language, tr
 from ui.reports import client_address, error_text, rate_limiter, report_store_or_stop, reporter_session
 
@@ -76,10 +76,12 @@ def _hazard_form() -> None:
             else:
                 st.error(tr("report_location_failed", reason=str((answer.get("error") or {}).get("message", "?"))))
     place = st.session_state.get("report_place")
-    fmap = build_report_pick_map(place, lang=lang, basemap=Basemap.OSM)
+    # the deployer's basemap: the tiles around a rider's hazard must not come from abroad
+    basemap = deployment.basemaps().default
+    fmap = build_report_pick_map(place, lang=lang, basemap=basemap)
     clicked = st_folium(fmap, key="report_map", returned_objects=["last_clicked"], height=300, use_container_width=True)
     if clicked and clicked.get("last_clicked"):
-        lon, lat = map_point_to_wgs84(clicked["last_clicked"]["lng"], clicked["last_clicked"]["lat"], Basemap.OSM)
+        lon, lat = map_point_to_wgs84(clicked["last_clicked"]["lng"], clicked["last_clicked"]["lat"], basemap)
         if (round(lon, 5), round(lat, 5)) != place:
             st.session_state["report_place"] = (round(lon, 5), round(lat, 5))
             st.rerun()

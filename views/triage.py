@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import Basemap, build_reports_map
+from geo.maps import build_reports_map
 from geo.model import LOCAL_TIMEZONE, amenity_label
 from geo.reports import ReportError
 from geo.reports.analysis import count_reports, export_reports, reports_table
@@ -20,7 +20,7 @@ from geo.reports.vocabulary import (
     parse_state,
     subject_label,
 )
-from ui import data
+from ui import data, deployment
 from ui.auth import sign_in_box
 from ui.lang import current_language, tr
 from ui.reports import error_text, report_store_or_stop
@@ -58,7 +58,7 @@ if shown.empty:
     st.info(tr("triage_none"))
 else:
     labels = {int(r.id): f"{r.reference} · {r.subject_label} · {r.state_label}" for r in table.itertuples()}
-    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=Basemap.OSM)
+    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=deployment.basemaps().default)
     st_folium(fmap, key="triage_map", returned_objects=[], height=380, use_container_width=True)
     st.caption(tr("triage_map_caption", n=len(shown)))
     # rider text is shown only in the table (Streamlit renders cells as text) and with st.text
