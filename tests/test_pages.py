@@ -106,8 +106,8 @@ def test_a_broken_data_file_shows_every_problem_and_no_map(tmp_path, monkeypatch
     monkeypatch.setenv("GAOHE_STATIONS", str(path))
     at = run_app()
     assert "站点数据文件有问题" in at.error[0].value
-    listing = at.code[0].value
-    assert "feature 1" in listing and "station_type" in listing and "feature 2" in listing
+    listing = at.text[0].value
+    assert "第 1 个要素" in listing and "station_type" in listing and "第 2 个要素" in listing
     assert not at.get("component_instance")
 
 
@@ -491,7 +491,7 @@ def test_a_save_against_a_changed_file_is_refused(editable_register):
     before = editable_register.read_bytes()
     at.text_input(key="data_fix_paste").input("116.8301,30.7402").run()
     at.button(key="data_fix_save").click().run()
-    assert any("changed by someone else" in e.value for e in at.error)
+    assert any("已有他人修改" in e.value for e in at.error)
     assert editable_register.read_bytes() == before
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
-import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from geo.reports.errors import PhotoError, StorageError
+from geo.tables import write_bytes_atomic
 
 register_heif_opener()
 
@@ -108,16 +107,7 @@ class PhotoFolder:
             return name, False
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(cleaned)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temp, target)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_bytes_atomic(cleaned, target)
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
                 raise StorageError("report_error_full", "the disk is full; the report was not stored") from err
