@@ -15,8 +15,8 @@ from the rider's nearest node. Distances are metres on the WGS-84 ellipsoid.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ from scipy.spatial import cKDTree
 
 from geo.errors import GeoDataError
 from geo.geodesy import ellipsoidal_distance_m, unit_vectors
+from geo.tables import write_bytes_atomic
 
 #: Longest stretch of road without a node: a point snaps to a node at most half this far along.
 NODE_SPACING_M = 25.0
@@ -225,10 +226,10 @@ def _write_cache(network: RoadNetwork, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     coo = network.graph.tocoo()
     half = coo.row < coo.col
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as handle:
-        np.savez_compressed(handle, lon=network.node_lon, lat=network.node_lat, u=coo.row[half], v=coo.col[half],
-                            length=coo.data[half], version=np.array([CACHE_VERSION]))
-    os.replace(handle.name, target)
+    packed = io.BytesIO()
+    np.savez_compressed(packed, lon=network.node_lon, lat=network.node_lat, u=coo.row[half], v=coo.col[half],
+                        length=coo.data[half], version=np.array([CACHE_VERSION]))
+    write_bytes_atomic(packed.getvalue(), target)
 
 
 def _read_cache(cached: Path, source: str) -> RoadNetwork:

@@ -91,12 +91,12 @@ def write_register(path: Path) -> Path:
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from geo.register import load_stations, stations_to_feature_collection, write_json_atomic
+    from geo.register import document_bytes, load_stations, stations_to_feature_collection
 
     everything = load_stations()
     two = everything[everything.station_type == "party_mass"].iloc[:2].copy()
     two["opening_hours"] = "24/7"
     two["name_zh"] = ["对岸驿站", "同岸驿站"]
     two = gpd.GeoDataFrame(two, geometry=[Point(*ACROSS_RIVER), Point(*SAME_BANK)], crs="EPSG:4326")
-    write_json_atomic(stations_to_feature_collection(two), path)
+    path.write_bytes(document_bytes(stations_to_feature_collection(two)))
     return path

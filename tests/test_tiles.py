@@ -4,6 +4,7 @@ clear errors; the server's tile route and asset compression."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import gzip
 import sqlite3
 
@@ -97,7 +98,9 @@ def run_asgi(app, path: str, headers: dict[str, str] | None = None) -> tuple[int
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # a thread of its own: in the full suite Playwright's loop is already running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body

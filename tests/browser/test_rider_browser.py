@@ -147,6 +147,40 @@ def test_tap_targets_are_at_least_44_px_and_markers_have_names(browser, day_url)
         context.close()
 
 
+def test_more_unfolds_other_apps_coordinates_and_details(browser, day_url):
+    context = phone(browser, day_url, [])
+    page = context.new_page()
+    try:
+        open_rider(page, day_url)
+        page.get_by_role("button", name="更多").first.click()
+        popover = page.locator('[data-testid="stPopoverBody"]')
+        popover.get_by_text("用百度地图导航").wait_for()
+        text = popover.inner_text()
+        assert "用手机自带地图导航" in text and "WGS-84(天地图、GPS)" in text and "GCJ-02(高德、腾讯)" in text
+        assert "位置待核实" in text and "地址" in text and "开放时间" in text
+        screenshot(page, "rider_phone_more")
+    finally:
+        context.close()
+
+
+def test_the_preferred_navigation_app_is_remembered_on_the_phone(browser, day_url):
+    context = phone(browser, day_url, [])
+    page = context.new_page()
+    try:
+        open_rider(page, day_url)
+        page.get_by_text("筛选与设置").click()
+        page.locator('label[data-testid="stRadioOption"]').filter(has_text=re.compile("^百度地图$")).click()
+        page.wait_for_function("() => document.cookie.includes('gaohe_nav=baidu')", timeout=20_000)
+        # the next visit on this phone: a new session, the same cookie
+        again = context.new_page()
+        open_rider(again, day_url)
+        hrefs = again.evaluate("() => Array.from(document.querySelectorAll('[data-testid=\"stLinkButton\"] a'))"
+                               ".filter(a => a.innerText.trim().startsWith('导航')).map(a => a.href)")
+        assert hrefs and all(h.startswith("https://api.map.baidu.com/direction?") for h in hrefs)
+    finally:
+        context.close()
+
+
 def tap_map(page, fx: float, fy: float) -> None:
     box = page.locator(MAP_FRAME).bounding_box()
     page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
