@@ -265,7 +265,8 @@ class _MapStyle(MacroElement):
           .gh-pick { width: 26px; font-size: 11px; }
           .gh-dot { width: 12px; height: 12px; opacity: .8; box-shadow: 0 0 2px rgba(0,0,0,.5); }
           .gh-tiles-failed { background: #fff8e1; color: #5d4037; border: 1px solid #ffb300; border-radius: 4px;
-            padding: 6px 8px; max-width: 220px; font: 13px/1.4 "Noto Sans CJK SC", "PingFang SC", sans-serif; }
+            padding: 6px 8px; max-width: 220px; font: 13px/1.4 "Noto Sans CJK SC", "PingFang SC", sans-serif;
+            pointer-events: none; }
           .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
           .leaflet-control-layers-toggle { width: 44px !important; height: 44px !important; }
           .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;

@@ -67,6 +67,7 @@ def _on_map_tap() -> None:
     click = (st.session_state.get("rider_map") or {}).get("last_clicked")
     if click:
         set_rider_location(*map_point_to_wgs84(click["lng"], click["lat"], basemap))
+        st.session_state.pop("rider_place_set", None)  # the place searched before is no longer where they are
 
 
 def _start_locating() -> None:
@@ -120,6 +121,7 @@ if st.session_state.get("rider_locating"):
         st.session_state["rider_locating"] = False
         if "coords" in position:
             set_rider_location(position["coords"]["longitude"], position["coords"]["latitude"])
+            st.session_state.pop("rider_place_set", None)
             st.rerun()
         reason = str((position.get("error") or {}).get("message", ""))
         st.error(tr("location_insecure") if "secure" in reason.lower()

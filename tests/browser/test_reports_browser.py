@@ -29,7 +29,9 @@ def report_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reports")
     env = {"GAOHE_DATABASE_URL": f"sqlite:///{folder / 'reports.sqlite3'}",
            "GAOHE_REPORT_PHOTOS": str(folder / "photos"),
-           "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}"}
+           "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}",
+           # a WGS-84 map with no tiles: the tap below is at a WGS-84 point (Amap's tiles are GCJ-02)
+           "GAOHE_BASEMAPS": "none"}
     for url in serve_app(env):
         yield url, env
 

@@ -181,7 +181,18 @@ def test_the_preferred_navigation_app_is_remembered_on_the_phone(browser, day_ur
         context.close()
 
 
-def tap_map(page, fx: float, fy: float) -> None:
+def tap_map(page, lon: float, lat: float) -> None:
+    """A real tap on the map at ``lon``/``lat`` in the basemap's own coordinates (other tests use it)."""
+    iframe = page.locator(MAP_FRAME)
+    iframe.scroll_into_view_if_needed()
+    frame = page.query_selector(MAP_FRAME).content_frame()
+    point = frame.evaluate(f"() => window.map.latLngToContainerPoint([{lat}, {lon}])")
+    box = iframe.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def tap_map_at(page, fx: float, fy: float) -> None:
+    """A real tap at a fraction of the map's width and height."""
     box = page.locator(MAP_FRAME).bounding_box()
     page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
 
@@ -194,11 +205,11 @@ def test_a_tap_on_the_map_answers_there_without_reloading_the_map(browser, day_u
         page.get_by_text("点地图、按 📍 定位或搜地点,设定您的位置。").wait_for()
         _, frame = map_frame(page, MAP_BUILT_JS)
         frame.evaluate("() => { window.__same_map = true; }")
-        tap_map(page, 0.5, 0.5)
+        tap_map_at(page, 0.5, 0.5)
         page.wait_for_function(ANSWER_SHOWN_JS, timeout=20_000)
         first = first_title(page)
         assert "at=" in page.url
-        tap_map(page, 0.15, 0.85)
+        tap_map_at(page, 0.15, 0.85)
         page.wait_for_function(f"(before) => ({FIRST_TITLE_JS})() !== before", arg=first, timeout=20_000)
         # the same Leaflet map took the new answer: tiles and view were not thrown away
         _, frame = map_frame(page, RESULTS_JS)
