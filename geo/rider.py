@@ -9,7 +9,7 @@ every row says which (``route_kind``: ``"road"`` or ``"straight"``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
@@ -55,8 +55,8 @@ class RiderAnswer:
     next_opening: NextOpening | None = None
     #: ``"road"`` when a road network measured the distances, else ``"straight"``.
     route_kind: str = "straight"
-    #: Stations the other answers were drawn from (for the map's dots).
-    context: gpd.GeoDataFrame = field(default=None)  # type: ignore[assignment]
+    #: Stations the answer was drawn from (the map's dots); ``None``: none given.
+    context: gpd.GeoDataFrame | None = None
 
 
 def _with_trips(rows: gpd.GeoDataFrame, lon: float, lat: float, roads: RoadNetwork | None, k: int,

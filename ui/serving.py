@@ -135,6 +135,9 @@ async def ready(_request: Request) -> JSONResponse:
 def warm_up() -> None:
     """Load in this process what a first answer needs, so the first visitor does not wait."""
     started = time.perf_counter()
+    # the cached loaders run outside any session here: Streamlit's "missing ScriptRunContext"
+    # warning for this thread says nothing useful
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     try:
         from datetime import datetime
 

@@ -36,8 +36,8 @@ TYPE_COLOURS = {"hub": "violet", "party_mass": "red", "red": "orange", "neighbou
 # Compact phone layout: less padding, tap targets of at least 44 px. Our own constant CSS.
 st.html(
     """<style>
-    .block-container { padding-top: 2.6rem !important; padding-bottom: 2rem !important; }
-    .block-container h1 { font-size: 1.25rem !important; padding: 0.25rem 0 0 0 !important; line-height: 1.6; }
+    .block-container { padding-top: 3.6rem !important; padding-bottom: 2rem !important; }
+    .block-container h1 { font-size: 1.25rem !important; padding: 0 !important; line-height: 1.5; }
     .stButton button, .stLinkButton a, .stPopover button, [data-testid="stExpander"] summary,
     [data-testid="stButtonGroup"] button, .stTextInput input,
     [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"])
