@@ -158,6 +158,8 @@ def _cmd_nearest(args: argparse.Namespace) -> int:
     if (args.points is None) == (args.lon is None or args.lat is None):
         print("give either --lon and --lat, or --points FILE.csv", file=sys.stderr)
         return 2
+    if args.points is not None and _is_large_run(args):
+        return _nearest_at_scale(stations, args)
     try:
         if args.points is not None:
             points = read_points_csv(args.points, datum=args.datum)
@@ -193,6 +195,58 @@ def _cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_parquet(path: Path | None) -> bool:
+    return path is not None and (path.suffix.lower() in (".parquet", ".geoparquet") or path.is_dir())
+
+
+def _is_large_run(args: argparse.Namespace) -> bool:
+    """Streamed (or on Dask) when the input or output is GeoParquet or a cluster is asked for."""
+    return _is_parquet(getattr(args, "points", None) or getattr(args, "demand", None)) or _is_parquet(args.out) \
+        or args.dask or args.scheduler is not None
+
+
+def _nearest_at_scale(stations, args: argparse.Namespace) -> int:
+    """nearest over a file of any size: chunk by chunk, or on Dask; per point to GeoParquet."""
+    from geo.nearest import filter_stations
+    from geo.stream import iter_demand_chunks, stream_nearest
+
+    if args.out is not None and not _is_parquet(args.out):
+        print("for GeoParquet input or Dask, --out must be a .parquet file", file=sys.stderr)
+        return 2
+    if args.max_distance_m is not None:
+        print("--max-distance-m is not available for streamed runs (every point gets its k nearest)", file=sys.stderr)
+        return 2
+    try:
+        chosen = filter_stations(stations, station_types=args.type, amenities=args.amenity,
+                                 open_at=datetime.fromisoformat(args.open_at) if args.open_at else None)
+        if args.dask or args.scheduler is not None:
+            summary = _nearest_on_dask(chosen, args)
+        else:
+            summary = stream_nearest(chosen, iter_demand_chunks(args.points, chunk_rows=args.chunk_rows, datum=args.datum),
+                                     k=args.k, out=args.out)
+    except (GeoDataError, ValueError, OSError) as err:
+        return _report_error(err, args.json)
+    payload = {"file": Path(args.points).name, "k": args.k, "out": str(args.out) if args.out else None,
+               **summary.to_dict()}
+    if args.json:
+        _print_json(payload)
+    else:
+        print(f"{payload['file']}: {summary.points:,} points; nearest station median {payload['median_nearest_m']:.1f} m, "
+              f"mean {payload['mean_nearest_m']:.1f} m, max {payload['max_nearest_m']:.1f} m"
+              + (f"; per point: {args.out}" if args.out else ""))
+    return 0
+
+
+def _nearest_on_dask(stations, args: argparse.Namespace):
+    """On Dask, ``--out`` is a folder of GeoParquet parts written by the workers."""
+    from geo.distributed import dask_client, dask_nearest
+
+    if args.datum != "wgs84":
+        raise GeoDataError("Dask runs read WGS-84 GeoParquet; convert the file first (--datum is for streamed runs)")
+    with dask_client(args.scheduler) as client:
+        _, summary = dask_nearest(stations, args.points, client, k=args.k, out=args.out)
+    return summary
+
 def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
     """One query point from the command line, as :func:`read_points_csv` would give it."""
     wgs_lon, wgs_lat = convert(lon, lat, source=Datum(datum), target=Datum.WGS84)
@@ -220,6 +274,11 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
                      else default_study_area(stations, county))
             table = area_coverage(stations, study, radius)
             payload: dict[str, Any] = {"demand": "area", "radius": radius, "table": json.loads(table.to_json(orient="records"))}
+        elif _is_large_run(args):
+            summary = _coverage_at_scale(stations, radius, args)
+            table = pd.DataFrame([summary])
+            payload = {"demand": Path(args.demand).name, "radius": radius, "out": str(args.out) if args.out else None,
+                       **summary}
         else:
             points = read_demand_points(args.demand, datum=args.datum)
             lon, lat, weight = points["lon"].to_numpy(), points["lat"].to_numpy(), points["weight"].to_numpy()
@@ -250,6 +309,25 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage_at_scale(stations, radius, args: argparse.Namespace) -> dict:
+    """coverage over a demand file of any size, chunk by chunk or on Dask (overall figures)."""
+    from geo.stream import iter_demand_chunks, stream_coverage
+
+    if args.by is not None:
+        raise GeoDataError("--by is not available for streamed runs; the overall figures are given")
+    if args.out is not None and not _is_parquet(args.out):
+        raise GeoDataError("--out must be a .parquet file")
+    if args.dask or args.scheduler is not None:
+        from geo.distributed import dask_client, dask_coverage
+
+        if args.out is not None or args.datum != "wgs84":
+            raise GeoDataError("Dask runs read WGS-84 GeoParquet and give the overall figures (no --out, no --datum)")
+        with dask_client(args.scheduler) as client:
+            return dask_coverage(stations, args.demand, radius, client).to_dict()
+    return stream_coverage(stations, iter_demand_chunks(args.demand, chunk_rows=args.chunk_rows, datum=args.datum),
+                           radius, out=args.out).to_dict()
+
+
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
     from geo.gaps import build_coverage_matrix, greedy_mclp, solve_lscp, solve_mclp
@@ -261,21 +339,28 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     except StationDataError as err:
         return _report_invalid(err, args.json)
     try:
-        demand = read_demand_points(args.demand, datum=args.datum)
+        streamed = _is_parquet(args.demand)
+        demand = None if streamed else read_demand_points(args.demand, datum=args.datum)
         if args.candidates:
             candidates = read_demand_points(args.candidates, datum=args.datum)
             label = candidates.get("label", candidates.get("name", pd.Series(range(len(candidates))))).astype(str)
         else:
             candidates = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
             label = candidates["cell"]
-        matrix = build_coverage_matrix(demand["lon"], demand["lat"], demand["weight"], candidates["lon"],
-                                       candidates["lat"], args.radius_m, existing=stations)
+        if streamed:
+            from geo.stream import iter_demand_chunks, stream_coverage_matrix
+
+            matrix = stream_coverage_matrix(iter_demand_chunks(args.demand, chunk_rows=args.chunk_rows, datum=args.datum),
+                                            candidates["lon"], candidates["lat"], args.radius_m, existing=stations)
+        else:
+            matrix = build_coverage_matrix(demand["lon"], demand["lat"], demand["weight"], candidates["lon"],
+                                           candidates["lat"], args.radius_m, existing=stations)
         if args.target_coverage is not None:
-            result = solve_lscp(matrix, args.target_coverage)
+            result = solve_lscp(matrix, args.target_coverage, time_limit_s=args.time_limit_s)
         elif args.greedy:
             result = greedy_mclp(matrix, args.add)
         else:
-            result = solve_mclp(matrix, args.add)
+            result = solve_mclp(matrix, args.add, time_limit_s=args.time_limit_s)
     except (GeoDataError, ValueError) as err:
         return _report_error(err, args.json)
     out_lon, out_lat = convert(candidates["lon"].to_numpy()[result.chosen], candidates["lat"].to_numpy()[result.chosen],
@@ -287,7 +372,9 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
                                                    result.marginal_gain), start=1)
     ]
     payload = {
-        "method": result.method, "optimal": result.optimal, "radius_m": args.radius_m,
+        "method": result.method, "optimal": result.optimal, "gap": result.gap, "message": result.message,
+        "covered_bound": result.bound_weight / matrix.total_weight if matrix.total_weight > 0 else None,
+        "radius_m": args.radius_m,
         "demand_weight": result.total_weight, "covered_before": matrix.fixed_weight / matrix.total_weight,
         "covered_after": result.covered_share, "new_stations": picks,
     }
@@ -453,6 +540,13 @@ def _cmd_reports_set_state(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--chunk-rows", type=int, default=1_000_000,
+                        help="points read at a time when streaming (GeoParquet/CSV input or .parquet output)")
+    parser.add_argument("--dask", action="store_true", help="run on a local Dask cluster (one worker per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask cluster, e.g. tcp://10.0.0.5:8786")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -473,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     nearest.add_argument("--lon", type=float, help="longitude of the query point (degrees)")
     nearest.add_argument("--lat", type=float, help="latitude of the query point (degrees)")
-    nearest.add_argument("--points", type=Path, help="CSV with lon,lat columns (other columns are kept)")
+    nearest.add_argument("--points", type=Path, help="CSV with lon,lat columns (other columns are kept), or GeoParquet (streamed)")
     nearest.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the query points")
     nearest.add_argument("-k", type=_whole_number(1, MAX_K), default=3, help=f"how many stations per point (1-{MAX_K}, default 3)")
     nearest.add_argument("--max-distance-m", type=_metres(MAX_DISTANCE_M), default=None,
@@ -481,13 +575,16 @@ def build_parser() -> argparse.ArgumentParser:
     nearest.add_argument("--type", action="append", choices=[t.value for t in StationType], help="station type (repeatable)")
     nearest.add_argument("--amenity", action="append", choices=list(AMENITIES), help="required amenity (repeatable; all needed)")
     nearest.add_argument("--open-at", help="only stations open at this ISO time (naive = Asia/Shanghai), e.g. 2026-11-28T21:30")
-    nearest.add_argument("--out", type=Path, help="write the answer to this CSV file")
+    nearest.add_argument("--out", type=Path, help="write the answer to this file: .csv, or .parquet (GeoParquet, streamed: "
+                                                  "one row per point with station_id_1..k, distance_m_1..k; "
+                                                  "with Dask a folder of parts)")
+    _add_scale_arguments(nearest)
     nearest.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     nearest.add_argument("--json", action="store_true", help="machine-readable output")
     nearest.set_defaults(run=_cmd_nearest)
 
     coverage = commands.add_parser("coverage", help="share of demand (points, or the study area) within the service radius")
-    coverage.add_argument("--demand", type=Path, help="CSV (lon,lat[,weight][,label]) or GeoJSON points; none = area coverage")
+    coverage.add_argument("--demand", type=Path, help="CSV (lon,lat[,weight][,label]), GeoJSON or GeoParquet points; none = area coverage")
     coverage.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the demand file")
     coverage.add_argument("--radius-m", type=_metres(MAX_RADIUS_M), default=500.0,
                           help=f"service radius in metres (default 500, at most {MAX_RADIUS_M:,.0f})")
@@ -495,12 +592,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="per-type radius, e.g. red=1000 (repeatable; replaces --radius-m)")
     coverage.add_argument("--by", choices=["type", "community"], help="break the figures down")
     coverage.add_argument("--study-area", type=Path, help="polygon GeoJSON for area coverage (default: stations' extent + 1 km)")
+    coverage.add_argument("--out", type=Path, help="per demand point (nearest station, distance, times covered) to GeoParquet")
+    _add_scale_arguments(coverage)
     coverage.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     coverage.add_argument("--json", action="store_true", help="machine-readable output")
     coverage.set_defaults(run=_cmd_coverage)
 
     gaps = commands.add_parser("gaps", help="where new stations should go: MCLP (--add N) or fewest for a target")
-    gaps.add_argument("--demand", type=Path, required=True, help="CSV/GeoJSON demand points (lon,lat[,weight])")
+    gaps.add_argument("--demand", type=Path, required=True, help="CSV/GeoJSON/GeoParquet demand points (lon,lat[,weight])")
     gaps.add_argument("--candidates", type=Path, help="CSV/GeoJSON candidate sites; default: H3 cell centres of the study area")
     gaps.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the input files")
     gaps.add_argument("--radius-m", type=_metres(MAX_RADIUS_M), default=1000.0,
@@ -509,6 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"how many new stations (MCLP, 0-{MAX_NEW_SITES}, default 3)")
     gaps.add_argument("--target-coverage", type=_share, help="instead: fewest new stations to cover this share (e.g. 0.95)")
     gaps.add_argument("--greedy", action="store_true", help="fast greedy preview instead of the optimal MILP")
+    gaps.add_argument("--time-limit-s", type=float, default=60.0,
+                      help="stop the exact search after this long; the answer then carries its certified gap")
+    gaps.add_argument("--chunk-rows", type=int, default=1_000_000, help="demand points read at a time (GeoParquet demand)")
     gaps.add_argument("--out-datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the output coordinates")
     gaps.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     gaps.add_argument("--json", action="store_true", help="machine-readable output")

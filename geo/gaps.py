@@ -1,14 +1,16 @@
 """Gap analysis: accessibility (2SFCA / E2SFCA) and where new stations should go (MCLP, LSCP).
 
 Coverage between demand and candidate sites is exact on the WGS-84 ellipsoid (a pair counts
-when its geodesic distance is at most the radius). Siting problems are solved to optimality as
-mixed-integer programs with HiGHS (``scipy.optimize.milp``); a greedy heuristic is offered as a
-fast preview and is labelled so. Existing stations stay fixed: demand they already cover counts
+when its geodesic distance is at most the radius). Siting problems are solved exactly by
+:mod:`geo.siting` (greedy lower bound, Lagrangian bound reduction, a small HiGHS MILP): proven
+optimal, or with a certified gap when the time limit ends the search; a greedy heuristic is
+offered as a fast preview and is labelled so. Existing stations stay fixed: demand they already cover counts
 as covered and earns nothing more.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -17,12 +19,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
 from geo.errors import GeoDataError
 from geo.model import StationType
 from geo.nearest import build_station_index, count_within
+from geo.siting import greedy_picks, solve_max_covering
 
 #: Riders a station can host at once, by type, when the register has no ``capacity``: an
 #: assumption for the accessibility score (the source article gives no capacities).
@@ -124,20 +126,33 @@ def build_coverage_matrix(
 
 @dataclass(frozen=True)
 class SitingResult:
-    """New sites in pick order (candidate indices) with each pick's marginal gain (weight)."""
+    """New sites in pick order (candidate indices) with each pick's marginal gain (weight).
+
+    ``bound_weight`` is a certified upper bound on the weight any solution of the same problem
+    could cover (existing stations included); ``gap`` is the share of the best possible *new*
+    coverage that this answer may miss (0 when ``optimal``)."""
 
     chosen: list[int]
     marginal_gain: list[float]
     covered_weight: float
     total_weight: float
-    method: str  # "milp" (optimal) or "greedy" (preview)
+    method: str  # "milp" (exact: bound reduction + MILP), or "greedy" (preview, or fallback with its gap)
     optimal: bool
     message: str = ""
     extra: dict = field(default_factory=dict)
+    bound_weight: float = float("nan")
+    fixed_weight: float = 0.0
 
     @property
     def covered_share(self) -> float:
         return self.covered_weight / self.total_weight if self.total_weight > 0 else float("nan")
+
+    @property
+    def gap(self) -> float:
+        if self.optimal:
+            return 0.0
+        possible_gain = self.bound_weight - self.fixed_weight
+        return float("nan") if not possible_gain > 0 else (self.bound_weight - self.covered_weight) / possible_gain
 
 
 def _pick_order(matrix: CoverageMatrix, chosen: Sequence[int]) -> tuple[list[int], list[float]]:
@@ -161,118 +176,98 @@ def _pick_order(matrix: CoverageMatrix, chosen: Sequence[int]) -> tuple[list[int
     return order, gains
 
 
+def _open_rows(matrix: CoverageMatrix) -> tuple[sparse.csr_matrix, NDArray]:
+    """Demand rows the new sites compete for: not yet covered by an existing station."""
+    rows = np.flatnonzero(~matrix.already_covered)
+    return matrix.covers[rows], matrix.weight[rows]
+
+
+def _result(matrix: CoverageMatrix, chosen: Sequence[int], method: str, optimal: bool, bound_gain: float,
+            message: str = "", extra: dict | None = None) -> SitingResult:
+    order, gains = _pick_order(matrix, chosen)
+    covered = matrix.covered_weight(order)
+    bound = max(matrix.fixed_weight + bound_gain, covered)
+    return SitingResult(order, gains, covered, matrix.total_weight, method, optimal, message, extra or {},
+                        covered if optimal else bound, matrix.fixed_weight)
+
+
 def greedy_mclp(matrix: CoverageMatrix, p: int) -> SitingResult:
     """Greedy preview of MCLP: repeatedly add the site covering the most uncovered weight.
-    Not optimal in general (within 1 - 1/e of the optimum)."""
-    columns = matrix.covers.tocsc()
-    covered = matrix.already_covered.copy()
-    order, gains = [], []
-    for _ in range(min(p, columns.shape[1])):
-        uncovered_weight = np.where(covered, 0.0, matrix.weight)
-        gain = np.asarray(columns.multiply(uncovered_weight[:, None]).sum(axis=0)).ravel()
-        gain[order] = -1.0
-        best = int(np.argmax(gain))
-        if gain[best] <= 0:
-            break
-        rows = columns.indices[columns.indptr[best]:columns.indptr[best + 1]]
-        covered[rows] = True
-        order.append(best)
-        gains.append(float(gain[best]))
-    return SitingResult(order, gains, float(matrix.weight[covered].sum()), matrix.total_weight, "greedy", False)
-
-
-def _reduced(matrix: CoverageMatrix) -> tuple[sparse.csr_matrix, NDArray]:
-    """The rows the solver has to consider: demand not yet covered but coverable, with rows
-    covered by exactly the same candidates merged (their weights summed): same optimum,
-    far fewer variables."""
-    coverable = np.asarray(matrix.covers.sum(axis=1)).ravel() > 0
-    rows = np.flatnonzero(coverable & ~matrix.already_covered)
-    covers = matrix.covers[rows]
-    covers.sort_indices()
-    patterns: dict[bytes, int] = {}
-    group = np.empty(len(rows), dtype=np.int64)
-    for position in range(len(rows)):
-        key = covers.indices[covers.indptr[position]:covers.indptr[position + 1]].tobytes()
-        group[position] = patterns.setdefault(key, len(patterns))
-    weights = np.bincount(group, weights=matrix.weight[rows], minlength=len(patterns))
-    first = np.unique(group, return_index=True)[1]
-    return covers[first].astype(float), weights
-
-
-def _solve(c, constraints, integrality, bounds, time_limit_s):
-    result = milp(c=c, constraints=constraints, integrality=integrality, bounds=bounds,
-                  options={"time_limit": time_limit_s, "disp": False, "mip_rel_gap": 0.0})
-    return result
-
-
-def _milp_result(matrix: CoverageMatrix, result, n_candidates: int) -> SitingResult:
-    """The chosen sites of a solved MILP, in pick order; status 0 means proven optimal."""
-    if result.x is None:
-        raise SitingError(f"the MILP solver found no solution: {result.message}")
-    chosen = np.flatnonzero(result.x[:n_candidates] > 0.5)
-    order, gains = _pick_order(matrix, chosen)
-    return SitingResult(order, gains, matrix.covered_weight(order), matrix.total_weight, "milp",
-                        optimal=result.status == 0, message=str(result.message))
-
-
-def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 120.0) -> SitingResult:
-    """Maximal covering: choose ``p`` new sites maximising covered demand weight (MILP, HiGHS).
-
-    Variables x_j (site j opened, binary) and y_i (demand i covered, 0..1); maximise
-    sum w_i y_i subject to y_i <= sum_{j covers i} x_j and sum x_j = p.
-    """
-    n_candidates = matrix.covers.shape[1]
+    Not optimal in general (within 1 - 1/e of the optimum); its bound is the sum of the ``p``
+    largest single-site gains."""
     if p < 0:
         raise SitingError(f"`p` was {p} but must be >= 0")
-    p = min(p, n_candidates)
-    a, w = _reduced(matrix)
-    n = len(w)
-    if p == 0 or n == 0:
-        return SitingResult([], [], matrix.covered_weight([]), matrix.total_weight, "milp", True)
-    # y_i - sum_j a_ij x_j <= 0
-    link = sparse.hstack([-a, sparse.identity(n, format="csr")], format="csr")
-    count = sparse.hstack([sparse.csr_matrix(np.ones((1, n_candidates))), sparse.csr_matrix((1, n))], format="csr")
-    c = np.concatenate([np.zeros(n_candidates), -w])
-    result = _solve(
-        c,
-        [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(count, p, p)],
-        np.concatenate([np.ones(n_candidates), np.zeros(n)]),
-        Bounds(0.0, 1.0),
-        time_limit_s,
-    )
-    return _milp_result(matrix, result, n_candidates)
+    covers, weight = _open_rows(matrix)
+    picks, _ = greedy_picks(covers, weight, p)
+    single_gains = np.sort(np.asarray(covers.T.astype(float) @ weight).ravel())[::-1]
+    return _result(matrix, picks, "greedy", False, float(single_gains[:p].sum()))
 
 
-def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: float = 120.0) -> SitingResult:
+def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 60.0, mip_rel_gap: float = 0.0) -> SitingResult:
+    """Maximal covering: choose ``p`` new sites maximising covered demand weight.
+
+    Exact (:func:`geo.siting.solve_max_covering`): greedy lower bound, Lagrangian bound
+    reduction, then a HiGHS MILP on what is left. Proven optimal, or, when ``time_limit_s``
+    runs out, the best solution found (never worse than greedy) with its certified ``gap``.
+    Fewer than ``p`` sites are returned only when they already cover every coverable point.
+    """
+    if p < 0:
+        raise SitingError(f"`p` was {p} but must be >= 0")
+    covers, weight = _open_rows(matrix)
+    solution = solve_max_covering(covers, weight, min(p, covers.shape[1]), time_limit_s=time_limit_s,
+                                  mip_rel_gap=mip_rel_gap)
+    message = "proven optimal" if solution.proven else (
+        f"time limit: best found {'(greedy) ' if solution.method == 'greedy' else ''}within {solution.gap:.2%} of the optimum")
+    return _result(matrix, solution.chosen, solution.method, solution.proven, solution.upper_bound, message,
+                   solution.stats)
+
+
+def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: float = 60.0) -> SitingResult:
     """Set covering to a target: the fewest new sites so that at least ``target_share`` of all
-    demand weight is covered (MILP, HiGHS). Raises :class:`SitingError` when even every
-    candidate cannot reach the target."""
+    demand weight is covered. Raises :class:`SitingError` when even every candidate cannot
+    reach the target.
+
+    A ladder of maximal-covering questions: from a lower bound on the count (the fewest sites
+    whose single gains could add up to the need) up to the greedy count, "can ``p`` sites reach
+    the target?" is answered exactly (:func:`geo.siting.solve_max_covering` with a target). When
+    time runs out the greedy answer is returned, labelled with the proven lower bound on the count.
+    """
     if not 0 < target_share <= 1:
         raise SitingError(f"`target_share` was {target_share} but must be in (0, 1]")
     need = target_share * matrix.total_weight - matrix.fixed_weight
     n_candidates = matrix.covers.shape[1]
     if need <= 1e-9:
-        return SitingResult([], [], matrix.covered_weight([]), matrix.total_weight, "milp", True,
-                            message="the existing stations already reach the target")
+        return _result(matrix, [], "milp", True, 0.0, "the existing stations already reach the target")
     reachable = matrix.covered_weight(range(n_candidates))
-    if reachable < target_share * matrix.total_weight - 1e-9:
+    slack = 1e-9 * max(1.0, need)
+    if reachable < target_share * matrix.total_weight - slack:
         raise SitingError(
             f"even all {n_candidates} candidates cover only {reachable / matrix.total_weight:.1%} of the demand; "
             f"the target {target_share:.0%} cannot be reached"
         )
-    a, w = _reduced(matrix)
-    n = len(w)
-    link = sparse.hstack([-a, sparse.identity(n, format="csr")], format="csr")
-    reach = sparse.hstack([sparse.csr_matrix((1, n_candidates)), sparse.csr_matrix(w.reshape(1, -1))], format="csr")
-    # a hair of slack for floating-point sums of weights
-    result = _solve(
-        np.concatenate([np.ones(n_candidates), np.zeros(n)]),
-        [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(reach, need - 1e-9 * max(1.0, need), np.inf)],
-        np.concatenate([np.ones(n_candidates), np.zeros(n)]),
-        Bounds(0.0, 1.0),
-        time_limit_s,
-    )
-    return _milp_result(matrix, result, n_candidates)
+    started = time.perf_counter()
+    covers, weight = _open_rows(matrix)
+    greedy, greedy_gains = greedy_picks(covers, weight, n_candidates, until=need - slack)
+    greedy_count = int(np.searchsorted(np.cumsum(greedy_gains), need - slack) + 1)
+    single_gains = np.sort(np.asarray(covers.T.astype(float) @ weight).ravel())[::-1]
+    fewest_possible = int(np.searchsorted(np.cumsum(single_gains), need - slack) + 1)
+    for p in range(fewest_possible, greedy_count):
+        remaining_s = time_limit_s - (time.perf_counter() - started)
+        if remaining_s <= 0:
+            break
+        solution = solve_max_covering(covers, weight, p, time_limit_s=remaining_s, target=need)
+        if solution.covered >= need - slack:
+            return _result(matrix, solution.chosen, "milp", True, solution.covered,
+                           f"{p} sites reach the target; {p - 1} cannot", {"fewest_possible": p})
+        if not solution.below_target:  # undecided: time ran out
+            break
+        fewest_possible = p + 1
+    else:
+        return _result(matrix, greedy[:greedy_count], "milp", True, 0.0,
+                       f"{greedy_count} sites reach the target; {greedy_count - 1} cannot", {"fewest_possible": greedy_count})
+    return _result(matrix, greedy[:greedy_count], "greedy", False, 0.0,
+                   f"time limit: greedy uses {greedy_count} sites; at least {fewest_possible} are needed",
+                   {"fewest_possible": fewest_possible})
 
 
 def coverage_curve(matrix: CoverageMatrix, max_new: int, *, method: str = "milp") -> pd.DataFrame:

@@ -11,6 +11,7 @@ the stations' order in the register.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
@@ -89,30 +90,22 @@ def _check_query(lon: NDArray, lat: NDArray, k: int) -> None:
         )
 
 
-def query_nearest(
-    index: StationIndex,
-    lon: ArrayLike,
-    lat: ArrayLike,
-    *,
-    k: int = 1,
-    max_distance_m: float | None = None,
-) -> pd.DataFrame:
-    """The k nearest indexed stations of each query point, by WGS-84 ellipsoidal distance.
-
-    Returns one row per (query, result) with columns ``query_index`` (position in the input),
-    ``rank`` (1 = nearest), ``station_index`` (position in the index) and ``distance_m``
-    (metres), ordered by query then rank. Rows beyond ``max_distance_m`` are left out; a query
-    with no station in reach has no rows.
-    """
+def nearest_arrays(index: StationIndex, lon: ArrayLike, lat: ArrayLike, *, k: int = 1
+                   ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The k nearest indexed stations of each query point, by WGS-84 ellipsoidal distance, as
+    arrays: ``station_index`` (n, k) positions in the index, nearest first (ties by position),
+    and ``distance_m`` (n, k) metres. ``k`` is capped at the number of stations."""
     lon_q = np.atleast_1d(np.asarray(lon, dtype=float))
     lat_q = np.atleast_1d(np.asarray(lat, dtype=float))
     _check_query(lon_q, lat_q, k)
     n_stations = len(index)
-    if n_stations == 0 or lon_q.size == 0:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c != "distance_m" else "float64") for c in NEAREST_COLUMNS})
     k = min(int(k), n_stations)
+    if n_stations == 0 or lon_q.size == 0:
+        return np.empty((lon_q.size, k), dtype=np.int64), np.empty((lon_q.size, k))
     points = unit_vectors(lon_q, lat_q)
-    chord, candidate = index.tree.query(points, k=min(k + 1, n_stations), workers=-1)
+    # one thread pool per call costs ~0.1 ms: not worth it for a handful of queries
+    workers = -1 if len(points) > 64 else 1
+    chord, candidate = index.tree.query(points, k=min(k + 1, n_stations), workers=workers)
     sphere_m = chord_to_great_circle_m(chord.reshape(len(points), -1))
     candidate = candidate.reshape(len(points), -1)
     low, high = _ratio_bounds(lat_q, sphere_m[:, -1])
@@ -121,7 +114,7 @@ def query_nearest(
     # apart than the ellipsoid/sphere ratio can bridge, so order and membership hold on the
     # ellipsoid as well.
     settled = np.all(sphere_m[:, 1:] * low[:, None] > sphere_m[:, :-1] * high[:, None], axis=1)
-    result_station = candidate[:, :k].copy()
+    result_station = candidate[:, :k].astype(np.int64)
     result_m = ellipsoidal_distance_m(lon_q[:, None], lat_q[:, None], index.lon[result_station], index.lat[result_station])
 
     unsettled = np.flatnonzero(~settled)
@@ -130,13 +123,57 @@ def query_nearest(
         result_station[unsettled], result_m[unsettled] = stations_u, distances_u
         for row in unsettled[~complete]:
             result_station[row], result_m[row] = _exact_row(index, points[row], lon_q[row], lat_q[row], k, result_m[row, -1])
+    return result_station, result_m
 
+
+def nearest_to_point(index: StationIndex, lon: float, lat: float, *, k: int = 3
+                     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """One rider's k nearest stations: the array path of :func:`nearest_arrays` for a single
+    point (no per-call array set-up beyond k values; same answer). Returns ``station_index``
+    (k,) and ``distance_m`` (k,)."""
+    lon, lat = float(lon), float(lat)
+    n_stations = len(index)
+    if not (isinstance(k, (int, np.integer)) and k >= 1 and math.isfinite(lon) and math.isfinite(lat)
+            and abs(lon) <= 180 and abs(lat) <= 90) or n_stations == 0:
+        station_index, distance_m = nearest_arrays(index, [lon], [lat], k=k)  # raises, or the empty answer
+        return station_index[0], distance_m[0]
+    k = min(int(k), n_stations)
+    lon_r, lat_r = math.radians(lon), math.radians(lat)
+    cos_lat = math.cos(lat_r)
+    chord, candidate = index.tree.query((cos_lat * math.cos(lon_r), cos_lat * math.sin(lon_r), math.sin(lat_r)),
+                                        k=min(k + 1, n_stations))
+    sphere_m = chord_to_great_circle_m(np.atleast_1d(chord))
+    low, high = _ratio_bounds(lat, sphere_m[-1])
+    if not np.all(sphere_m[1:] * low > sphere_m[:-1] * high):  # a near-tie: the general path re-ranks
+        station_index, distance_m = nearest_arrays(index, [lon], [lat], k=k)
+        return station_index[0], distance_m[0]
+    station_index = np.atleast_1d(candidate)[:k].astype(np.int64)
+    return station_index, ellipsoidal_distance_m(lon, lat, index.lon[station_index], index.lat[station_index])
+
+
+def query_nearest(
+    index: StationIndex,
+    lon: ArrayLike,
+    lat: ArrayLike,
+    *,
+    k: int = 1,
+    max_distance_m: float | None = None,
+) -> pd.DataFrame:
+    """The k nearest indexed stations of each query point (:func:`nearest_arrays`) as a table.
+
+    Returns one row per (query, result) with columns ``query_index`` (position in the input),
+    ``rank`` (1 = nearest), ``station_index`` (position in the index) and ``distance_m``
+    (metres), ordered by query then rank. Rows beyond ``max_distance_m`` are left out; a query
+    with no station in reach has no rows.
+    """
+    station_index, distance_m = nearest_arrays(index, lon, lat, k=k)
+    n, k = station_index.shape
     frame = pd.DataFrame(
         {
-            "query_index": np.repeat(np.arange(len(points)), k),
-            "rank": np.tile(np.arange(1, k + 1), len(points)),
-            "station_index": result_station.reshape(-1),
-            "distance_m": result_m.reshape(-1),
+            "query_index": np.repeat(np.arange(n), k),
+            "rank": np.tile(np.arange(1, k + 1), n),
+            "station_index": station_index.reshape(-1),
+            "distance_m": distance_m.reshape(-1),
         }
     )
     if max_distance_m is not None:
@@ -231,6 +268,30 @@ def travel_time_s(distance_m: ArrayLike, *, speed_kmh: float) -> NDArray[np.floa
     return np.asarray(distance_m, dtype=float) / (speed_kmh / 3.6)
 
 
+def station_rows(stations: gpd.GeoDataFrame, station_index: ArrayLike) -> gpd.GeoDataFrame:
+    """The register rows at ``station_index`` (positions), built column by column: text columns
+    as categoricals over the register's distinct values (one small table, then integer codes:
+    selecting Arrow strings row by row costs 10x more), the geometry by array take."""
+    positions = np.asarray(station_index, dtype=np.int64)
+    columns: dict[str, object] = {}
+    for name in stations.columns:
+        if name == stations.geometry.name:
+            continue
+        column = stations[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            columns[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy()[positions], dtype=column.dtype)
+        elif isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+            try:
+                codes, uniques = pd.factorize(column, use_na_sentinel=True)
+            except TypeError:  # unhashable values (amenity lists): plain take
+                columns[name] = column.to_numpy()[positions]
+                continue
+            columns[name] = pd.Categorical.from_codes(codes[positions], categories=uniques)
+        else:
+            columns[name] = column.to_numpy()[positions]
+    return gpd.GeoDataFrame(columns, geometry=stations.geometry.array.take(positions), crs=stations.crs)
+
+
 def nearest_stations(
     stations: gpd.GeoDataFrame,
     lon: ArrayLike,
@@ -250,20 +311,24 @@ def nearest_stations(
 
     ``stations`` is the register (EPSG:4326); the filters are those of :func:`filter_stations`.
     ``index`` may be a prebuilt :func:`build_station_index` of the *filtered* stations.
-    Returns the station rows (all their columns) plus ``query_index``, ``rank``,
-    ``distance_m`` (straight line on the ellipsoid), ``route_m`` (estimated streets),
-    ``ebike_s`` and ``walk_s``; an empty frame with those columns when nothing qualifies.
+    Returns ``query_index`` and ``rank``, the station rows (all their columns; text columns as
+    categoricals), ``station_index`` (position among the qualifying stations), ``distance_m``
+    (straight line on the ellipsoid), ``route_m`` (estimated streets), ``ebike_s`` and
+    ``walk_s``; an empty frame with those columns when nothing qualifies. For many queries
+    where only ids matter, :func:`nearest_arrays` skips the table.
     """
     chosen = filter_stations(stations, station_types=station_types, amenities=amenities, open_at=open_at)
     found = query_nearest(index or build_station_index(chosen), lon, lat, k=k, max_distance_m=max_distance_m)
-    rows = chosen.iloc[found["station_index"].to_numpy()].reset_index(drop=True)
+    positions = found["station_index"].to_numpy()
+    rows = station_rows(chosen, positions)
     rows.insert(0, "query_index", found["query_index"].to_numpy())
     rows.insert(1, "rank", found["rank"].to_numpy())
+    rows["station_index"] = positions
     rows["distance_m"] = found["distance_m"].to_numpy()
-    rows["route_m"] = route_distance_m(rows["distance_m"], detour_factor=detour_factor)
-    rows["ebike_s"] = travel_time_s(rows["route_m"], speed_kmh=ebike_speed_kmh)
-    rows["walk_s"] = travel_time_s(rows["route_m"], speed_kmh=walk_speed_kmh)
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=stations.crs)
+    rows["route_m"] = route_distance_m(rows["distance_m"].to_numpy(), detour_factor=detour_factor)
+    rows["ebike_s"] = travel_time_s(rows["route_m"].to_numpy(), speed_kmh=ebike_speed_kmh)
+    rows["walk_s"] = travel_time_s(rows["route_m"].to_numpy(), speed_kmh=walk_speed_kmh)
+    return rows
 
 
 def count_within(index: StationIndex, lon: ArrayLike, lat: ArrayLike, radius_m: float, *, cap: int = 2) -> NDArray[np.int8]:
@@ -282,7 +347,10 @@ def count_within(index: StationIndex, lon: ArrayLike, lat: ArrayLike, radius_m: 
     if len(index) == 0 or len(lon_q) == 0 or radius_m <= 0:
         return counts
     k = min(cap, len(index))
-    chord, _ = index.tree.query(unit_vectors(lon_q, lat_q), k=k, workers=-1)
+    # the search stops at the radius: stations beyond it cannot count (missing ones come back
+    # as an infinite chord, i.e. surely out)
+    reach = float(great_circle_to_chord(radius_m / ELLIPSOID_TO_SPHERE_MIN)) * (1 + 1e-9)
+    chord, _ = index.tree.query(unit_vectors(lon_q, lat_q), k=k, workers=-1, distance_upper_bound=reach)
     sphere_m = chord_to_great_circle_m(chord.reshape(len(lon_q), k))
     low, high = _ratio_bounds(lat_q, np.full(len(lon_q), radius_m / ELLIPSOID_TO_SPHERE_MIN))
     surely_in = sphere_m * high[:, None] <= radius_m

@@ -202,3 +202,52 @@ def test_reports_commands_count_list_and_export_a_database(tmp_path):
     assert json.loads(exported.stdout)["reports"] == 2 and "'=1+1" in out.read_text(encoding="utf-8-sig")
     wrong = run("reports", "list", "--state", "done", "--database", url, "--json")
     assert wrong.returncode == 1 and "expected to be one of" in json.loads(wrong.stdout)["error"]
+
+
+def _demand_parquet(path, n=800, seed=5):
+    import geopandas as gpd
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lon, lat = 116.82 + rng.uniform(-0.03, 0.03, n), 30.74 + rng.uniform(-0.03, 0.03, n)
+    weight = rng.integers(1, 5, n).astype(float)
+    gpd.GeoDataFrame({"weight": weight}, geometry=gpd.points_from_xy(lon, lat), crs=4326).to_parquet(path, row_group_size=200)
+    return lon, lat, weight
+
+
+def test_nearest_streams_geoparquet_in_and_out(tmp_path):
+    import geopandas as gpd
+
+    from geo.nearest import build_station_index, nearest_arrays
+
+    lon, lat, _ = _demand_parquet(tmp_path / "riders.parquet")
+    result = run("nearest", "--points", str(tmp_path / "riders.parquet"), "-k", "2", "--type", "red",
+                 "--chunk-rows", "300", "--out", str(tmp_path / "nearest.parquet"), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["points"] == len(lon)
+    red = load_stations().query("station_type == 'red'")
+    station_index, distance_m = nearest_arrays(build_station_index(red), lon, lat, k=2)
+    written = gpd.read_parquet(tmp_path / "nearest.parquet")
+    assert written["station_id_2"].astype(str).tolist() == red["id"].to_numpy()[station_index[:, 1]].tolist()
+    assert written["distance_m_1"].tolist() == distance_m[:, 0].tolist()
+
+
+def test_coverage_and_gaps_stream_a_geoparquet_demand_file(tmp_path):
+    import numpy as np
+
+    from geo.coverage import cover_points, coverage_table
+
+    lon, lat, weight = _demand_parquet(tmp_path / "demand.parquet")
+    pd_csv = tmp_path / "demand.csv"
+    pd_csv.write_text("lon,lat,weight\n" + "\n".join(f"{float(x)!r},{float(y)!r},{w}" for x, y, w in zip(lon, lat, weight)))
+    covered = run("coverage", "--demand", str(tmp_path / "demand.parquet"), "--radius-m", "600", "--json",
+                  "--chunk-rows", "250", "--out", str(tmp_path / "covered.parquet"))
+    assert covered.returncode == 0, covered.stderr
+    expected = coverage_table(cover_points(load_stations(), lon, lat, 600.0), weight).iloc[0]
+    assert json.loads(covered.stdout)["share_covered"] == pytest.approx(expected["share_covered"])
+    streamed = json.loads(run("gaps", "--demand", str(tmp_path / "demand.parquet"), "--radius-m", "600", "--add", "3",
+                              "--chunk-rows", "250", "--json").stdout)
+    in_memory = json.loads(run("gaps", "--demand", str(pd_csv), "--radius-m", "600", "--add", "3", "--json").stdout)
+    assert streamed["optimal"] and in_memory["optimal"] and streamed["gap"] == 0
+    assert streamed["covered_after"] == pytest.approx(in_memory["covered_after"])
+    assert np.isclose(streamed["covered_bound"], streamed["covered_after"])

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,9 +17,12 @@ from geo.nearest import (
     QueryError,
     build_station_index,
     filter_stations,
+    nearest_arrays,
     nearest_stations,
+    nearest_to_point,
     query_nearest,
     route_distance_m,
+    station_rows,
     travel_time_s,
 )
 
@@ -187,3 +191,32 @@ def test_count_within_matches_brute_force(seed, radius_m, spread_deg):
         expected = min(2, int((exact <= radius_m).sum()))
         if counts[q] != expected:  # only a station within formula error of the edge may differ
             assert np.min(np.abs(exact - radius_m)) <= 2e-6 * radius_m + 1e-6
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 5))
+def test_the_single_point_array_path_equals_the_batch_path(seed, k):
+    rng = np.random.default_rng(seed)
+    # clustered stations, some co-located: near-ties take the general path
+    lon = np.round(116.82 + rng.normal(0, 0.01, 40), 4)
+    lat = np.round(30.74 + rng.normal(0, 0.01, 40), 4)
+    index = build_station_index(lon=lon, lat=lat)
+    q_lon, q_lat = 116.82 + rng.normal(0, 0.01), 30.74 + rng.normal(0, 0.01)
+    one_station, one_m = nearest_to_point(index, q_lon, q_lat, k=k)
+    batch_station, batch_m = nearest_arrays(index, [q_lon], [q_lat], k=k)
+    assert one_station.tolist() == batch_station[0].tolist()
+    assert one_m == pytest.approx(batch_m[0], abs=1e-9)
+    _, expected_m = brute_force(lon, lat, q_lon, q_lat, k)
+    assert one_m == pytest.approx(expected_m, rel=2e-6, abs=1e-6)
+
+
+def test_station_rows_equal_a_plain_row_selection():
+    stations = load_stations()
+    positions = np.array([3, 0, 3, len(stations) - 1])
+    rows = station_rows(stations, positions)
+    expected = stations.iloc[positions].reset_index(drop=True)
+    assert list(rows.columns) == list(stations.columns)
+    for column in stations.columns:
+        assert [None if pd.isna(v) is True else v for v in rows[column].tolist()] == \
+            [None if pd.isna(v) is True else v for v in expected[column].tolist()]
+    assert rows.crs == stations.crs
