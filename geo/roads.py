@@ -132,20 +132,23 @@ def _largest_part(lon: NDArray, lat: NDArray, u: NDArray, v: NDArray, length: ND
 
 
 def _lines_from_geojson(path: Path) -> list[NDArray[np.float64]]:
-    import geopandas as gpd
+    """Road lines of an RFC 7946 GeoJSON file (WGS-84 lon/lat by definition)."""
+    import json
+
     import shapely
+    from shapely.geometry import shape
 
     try:
-        frame = gpd.read_file(path)
-    except Exception as err:  # pyogrio raises several types for unreadable files
-        raise RoadNetworkError("err_roads_unreadable", path=str(path), reason=str(err)) from None
-    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
-        frame = frame.to_crs("EPSG:4326")
-    lines = []
-    for geometry in shapely.get_parts(frame.geometry.dropna().to_numpy()):
-        if geometry.geom_type == "LineString":
-            lines.append(shapely.get_coordinates(geometry))
-    return lines
+        document = json.loads(path.read_text(encoding="utf-8"))
+        features = document["features"] if document.get("type") == "FeatureCollection" else [document]
+        geometries = [shape(f["geometry"]) for f in features if isinstance(f, dict) and f.get("geometry")]
+    except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GeometryTypeError) as err:
+        raise RoadNetworkError("err_roads_unreadable", path=str(path), reason=str(err) or type(err).__name__) from None
+    crs = str(((document.get("crs") or {}).get("properties") or {}).get("name", "CRS84"))
+    if not crs.upper().endswith(("CRS84", "4326")):
+        raise RoadNetworkError("err_roads_unreadable", path=str(path), reason=f"coordinates in {crs}, not WGS-84")
+    return [shapely.get_coordinates(part) for geometry in geometries for part in shapely.get_parts(geometry)
+            if part.geom_type == "LineString"]
 
 
 def _lines_from_osm(path: Path) -> list[NDArray[np.float64]]:
