@@ -4,7 +4,7 @@ the screens in views/ (not pages/: with st.navigation, Streamlit must not see a 
 import streamlit as st
 
 from geo.i18n import t
-from ui.lang import current_language, language_selector
+from ui.lang import current_language, language_selector, set_document_language
 
 st.set_page_config(page_title="高河驿站地图 Gaohe Station Map", page_icon="📍", layout="wide")
 
@@ -22,4 +22,5 @@ navigation = st.navigation(
     position="top",
 )
 language_selector()
+set_document_language()
 navigation.run()

@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from geo.cli_rider import register_rider_commands
 from geo.datum import Datum, convert
 from geo.errors import GeoDataError, Problem, StationDataError
 from geo.readers import read_points_csv, read_study_area
@@ -670,6 +671,8 @@ def build_parser() -> argparse.ArgumentParser:
     set_state.add_argument("--user", default=os.environ.get("USER", "cli"), help="who makes the change")
     set_state.add_argument("--answer", default=None, help="answer shown to the reporter")
     set_state.set_defaults(run=_cmd_reports_set_state)
+
+    register_rider_commands(commands)
     return parser
 
 

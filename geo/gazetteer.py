@@ -1,9 +1,12 @@
 """Offline gazetteer: find a place in Gaohe by a typed name (Chinese, partial, or pinyin).
 
 Entries are the stations, the villages/communities (placed at the centre of their stations
-where they have any: an approximation, said so in ``note``), and the landmarks listed in
-``data/landmarks.csv``. Matching forgives a missing 社区/村/居委会 suffix, accepts pinyin with or
-without spaces ("qilong", "qi long"), and ranks by rapidfuzz similarity.
+where they have any: an approximation, said so in the notes), and the landmarks listed in
+``data/landmarks.csv`` (with other names people use, e.g. 火车站, in ``aliases``). Matching
+forgives a missing 社区/村/居委会 suffix, accepts pinyin with or without spaces ("qilong",
+"qi long"), and ranks by rapidfuzz similarity. A query typed in Chinese characters is compared
+with Chinese names only, and one in Latin letters with pinyin and English names only: 火车站
+must not find 查湾村 because their pinyin share letters. Notes come in both languages.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from geo.reference import DATA_DIR
 
 LANDMARKS_PATH = DATA_DIR / "landmarks.csv"
 
-GAZETTEER_COLUMNS = ("name_zh", "name_en", "kind", "lon", "lat", "note")
+GAZETTEER_COLUMNS = ("name_zh", "name_en", "kind", "lon", "lat", "note_zh", "note_en", "aliases")
 
 #: Suffixes a person may leave out when typing a place name.
 _SUFFIXES = ("居委会", "村委会", "社区", "小区", "村", "镇")
 
-#: Matches below this rapidfuzz score (0-100) are not offered.
-MIN_SCORE = 60.0
+#: Matches below this rapidfuzz score (0-100) are not offered: a rider is told "not found"
+#: rather than shown places that only share a few letters with what they typed.
+MIN_SCORE = 80.0
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,13 @@ class Place:
     #: WGS-84 degrees; None when the place is known by name but has no position.
     lon: float | None
     lat: float | None
-    note: str
+    note_zh: str
+    note_en: str
     score: float
+
+    def note(self, lang: str) -> str:
+        """The note in ``lang``."""
+        return self.note_zh if lang == "zh" else self.note_en
 
 
 def _strip_suffix(name: str) -> str:
@@ -49,21 +59,20 @@ def _strip_suffix(name: str) -> str:
     return name
 
 
-def _keys(name_zh: str, name_en: str) -> list[str]:
-    """Normalised forms a query is compared with: Chinese with and without suffix, pinyin."""
-    core = _strip_suffix(_normalise(name_zh))
-    return list(
+def _keys(name_zh: str, name_en: str, aliases: str = "") -> tuple[list[str], list[str]]:
+    """Normalised forms a query is compared with: (Chinese with and without suffix, and aliases;
+    pinyin and English)."""
+    chinese = [name_zh] + [a for a in aliases.split("|") if a.strip()]
+    cores = [_strip_suffix(_normalise(name)) for name in chinese]
+    han = list(dict.fromkeys([_normalise(name) for name in chinese] + cores))
+    latin = list(
         dict.fromkeys(
-            [
-                _normalise(name_zh),
-                core,
-                "".join(lazy_pinyin(core)),
-                "".join(lazy_pinyin(name_zh)),
-                _normalise(name_en),
-                _normalise(name_en.split(" ")[0]) if name_en else "",
-            ]
+            ["".join(lazy_pinyin(core)) for core in cores]
+            + ["".join(lazy_pinyin(_normalise(name_zh))), _normalise(name_en),
+               _normalise(name_en.split(" ")[0]) if name_en else ""]
         )
     )
+    return han, latin
 
 
 def _normalise(text: str) -> str:
@@ -76,7 +85,8 @@ def build_gazetteer(
     """One row per place: ``name_zh``, ``name_en``, ``kind`` (``landmark``, ``community``,
     ``village`` or a station type), ``lon``/``lat`` (WGS-84, NaN if unknown) and ``note``.
     Places come before stations, so that a name both share ("qilong") finds the place first."""
-    landmarks = pd.read_csv(landmarks_path, dtype={"name_zh": str, "name_en": str, "note": str})
+    landmarks = pd.read_csv(landmarks_path, dtype=str, keep_default_na=False)
+    landmarks[["lon", "lat"]] = landmarks[["lon", "lat"]].apply(pd.to_numeric, errors="coerce")
     rows = landmarks.assign(kind="landmark")[list(GAZETTEER_COLUMNS)].to_dict(orient="records")
     station_rows = [
         {
@@ -85,7 +95,9 @@ def build_gazetteer(
             "kind": s.station_type,
             "lon": s.geometry.x,
             "lat": s.geometry.y,
-            "note": "" if s.location_status == "verified" else "位置待核实 / position not yet verified",
+            "note_zh": "" if s.location_status == "verified" else "位置待核实",
+            "note_en": "" if s.location_status == "verified" else "position not yet verified",
+            "aliases": "",
         }
         for s in stations.itertuples()
     ]
@@ -94,11 +106,12 @@ def build_gazetteer(
         kind = "community" if c.name_short.endswith("社区") else "village"
         if c.code in centres.index:
             lon, lat = centres.loc[c.code, ["lon", "lat"]]
-            note = "近似: 其站点的中心 / approximate: centre of its stations"
+            notes = ("近似位置:其站点的中心", "approximate: centre of its stations")
         else:
             lon = lat = float("nan")
-            note = "位置未知 / no position known"
-        rows.append({"name_zh": c.name_short, "name_en": c.name_en, "kind": kind, "lon": lon, "lat": lat, "note": note})
+            notes = ("位置未知", "no position known")
+        rows.append({"name_zh": c.name_short, "name_en": c.name_en, "kind": kind, "lon": lon, "lat": lat,
+                     "note_zh": notes[0], "note_en": notes[1], "aliases": ""})
     return pd.DataFrame(rows + station_rows, columns=list(GAZETTEER_COLUMNS))
 
 
@@ -107,11 +120,13 @@ def search_places(gazetteer: pd.DataFrame, query: str, *, limit: int = 5) -> lis
     wanted = _normalise(query)
     if not wanted:
         return []
-    wanted_forms = list(dict.fromkeys([wanted, _strip_suffix(wanted), "".join(lazy_pinyin(_strip_suffix(wanted)))]))
+    typed_in_chinese = bool(_CJK.search(wanted))
+    wanted_forms = list(dict.fromkeys([wanted, _strip_suffix(wanted)]))
     choices: list[str] = []
     owners: list[int] = []
-    for row, (name_zh, name_en) in enumerate(zip(gazetteer["name_zh"], gazetteer["name_en"])):
-        for key in _keys(name_zh, name_en):
+    for row, (name_zh, name_en, aliases) in enumerate(zip(gazetteer["name_zh"], gazetteer["name_en"], gazetteer["aliases"])):
+        han, latin = _keys(name_zh, name_en, aliases)
+        for key in han if typed_in_chinese else latin:
             if key:
                 choices.append(key)
                 owners.append(row)
@@ -132,7 +147,8 @@ def search_places(gazetteer: pd.DataFrame, query: str, *, limit: int = 5) -> lis
                 kind=entry["kind"],
                 lon=float(entry["lon"]) if known else None,
                 lat=float(entry["lat"]) if known else None,
-                note=entry["note"] if isinstance(entry["note"], str) else "",
+                note_zh=entry["note_zh"] if isinstance(entry["note_zh"], str) else "",
+                note_en=entry["note_en"] if isinstance(entry["note_en"], str) else "",
                 score=float(score),
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -36,9 +37,26 @@ def to_local_time(moment: datetime) -> datetime:
     return moment.astimezone(_LOCAL_ZONE).replace(tzinfo=None)
 
 
+#: Tests (and demos) set the app's clock with ``GAOHE_TEST_NOW=2026-11-28T23:30`` (local time);
+#: pages show that the clock is fixed, so a deployment that sets it by mistake is seen at once.
+CLOCK_ENV = "GAOHE_TEST_NOW"
+
+
+def fixed_clock() -> datetime | None:
+    """The moment ``GAOHE_TEST_NOW`` fixes (naive local time), or ``None`` for the real clock."""
+    text = os.environ.get(CLOCK_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        return to_local_time(datetime.fromisoformat(text))
+    except ValueError:
+        msg = f"`{CLOCK_ENV}` was {text!r} but is expected to be an ISO date and time such as 2026-11-28T23:30"
+        raise ValueError(msg) from None
+
+
 def now_local() -> datetime:
-    """The current Asia/Shanghai wall-clock time (naive)."""
-    return datetime.now(_LOCAL_ZONE).replace(tzinfo=None)
+    """The current Asia/Shanghai wall-clock time (naive); the fixed clock when one is set."""
+    return fixed_clock() or datetime.now(_LOCAL_ZONE).replace(tzinfo=None)
 
 
 def opening_state(expression: str, moment: datetime) -> OpeningState:

@@ -8,8 +8,9 @@ converted to GCJ-02 so that it sits on the right street of those tiles.
 from __future__ import annotations
 
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.basemaps import Basemap, BasemapSettings, basemap_settings
 from geo.datum import Datum, convert, convert_geometry
 from geo.i18n import describe_opening, t
 from geo.markup import map_text
@@ -37,22 +39,22 @@ MAX_ZOOM = 19
 CLUSTERED_TYPES = frozenset({StationType.NEIGHBOURHOOD, StationType.PARKING})
 
 
-class Basemap(str, Enum):
-    OSM = "osm"
-    AMAP = "amap"
-    NONE = "none"
+class _DatumOfBasemap(Mapping[Basemap, Datum]):
+    """``BASEMAP_DATUM[basemap]``: the datum of a basemap's tiles under the active settings (a
+    local tile set may be GCJ-02 if it was cut from Amap)."""
+
+    def __getitem__(self, basemap: Basemap | str) -> Datum:
+        return active_settings().datum(basemap)
+
+    def __iter__(self) -> Iterator[Basemap]:
+        return iter(Basemap)
+
+    def __len__(self) -> int:
+        return len(Basemap)
 
 
 #: The datum each basemap's tiles are drawn in.
-BASEMAP_DATUM: dict[Basemap, Datum] = {
-    Basemap.OSM: Datum.WGS84,
-    Basemap.AMAP: Datum.GCJ02,
-    Basemap.NONE: Datum.WGS84,
-}
-
-_AMAP_TILES = (
-    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
-)
+BASEMAP_DATUM: Mapping[Basemap, Datum] = _DatumOfBasemap()
 
 
 def _label(key: str, lang: str, **values: object) -> str:
@@ -65,7 +67,24 @@ def _local_assets(element: folium.elements.JSCSSMixin, js: dict[str, str], css: 
     element.default_css = [(name, f"{STATIC_URL}/{path}") for name, path in css.items()]
 
 
-def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str) -> folium.Map:
+_ACTIVE_SETTINGS: BasemapSettings | None = None
+
+
+def use_basemap_settings(settings: BasemapSettings) -> None:
+    """Make ``settings`` the deployment's basemaps for every map built in this process."""
+    global _ACTIVE_SETTINGS
+    _ACTIVE_SETTINGS = settings
+
+
+def active_settings() -> BasemapSettings:
+    """The settings given to :func:`use_basemap_settings`, else those of the environment."""
+    global _ACTIVE_SETTINGS
+    if _ACTIVE_SETTINGS is None:
+        _ACTIVE_SETTINGS = basemap_settings()
+    return _ACTIVE_SETTINGS
+
+
+def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str, *, url_prefix: str = "") -> folium.Map:
     fmap = folium.Map(
         location=[center_lonlat[1], center_lonlat[0]],
         zoom_start=DEFAULT_ZOOM,
@@ -81,20 +100,58 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str) -
         {"leaflet": "leaflet/leaflet.js", "jquery": "jquery/jquery.min.js"},
         {"leaflet_css": "leaflet/leaflet.css"},
     )
-    if basemap is Basemap.OSM:
+    layers = active_settings().layers(basemap, url_prefix=url_prefix)
+    for number, layer in enumerate(layers):
         folium.TileLayer(
-            "OpenStreetMap", name=_label("basemap_osm", lang), max_zoom=MAX_ZOOM, max_native_zoom=19
-        ).add_to(fmap)
-    elif basemap is Basemap.AMAP:
-        folium.TileLayer(
-            _AMAP_TILES,
-            attr=map_text("© 高德地图 AutoNavi"),
-            name=_label("basemap_amap", lang),
-            subdomains="1234",
+            layer.url,
+            attr=map_text(layer.attribution) or "&#8203;",
+            name=_label(f"basemap_{Basemap(basemap).value}", lang) + ("" if number == 0 else " +"),
+            subdomains=layer.subdomains or "abc",
             max_zoom=MAX_ZOOM,
-            max_native_zoom=18,
+            max_native_zoom=layer.max_native_zoom,
+            overlay=number > 0,
+            control=number == 0,
         ).add_to(fmap)
+    if layers:
+        fmap.add_child(_TileTrouble(_label("tiles_failed", lang)))
     return fmap
+
+
+class _TileTrouble(MacroElement):
+    """A notice on the map, in the page's language, while no tile of the view could be loaded
+    (no network, a tile server down, a key refused)."""
+
+    def __init__(self, message_html: str) -> None:
+        super().__init__()
+        self._name = "TileTrouble"
+        self.message_html = message_html
+        self._template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function() {
+              var map = {{ this._parent.get_name() }};
+              var notice = L.control({position: 'topright'});
+              var box;
+              notice.onAdd = function() {
+                box = L.DomUtil.create('div', 'gh-tiles-failed');
+                box.setAttribute('role', 'status');
+                box.innerHTML = {{ this.message_html|tojson }};
+                box.style.display = 'none';
+                return box;
+              };
+              notice.addTo(map);
+              var loaded = 0, failed = 0;
+              function show() { box.style.display = (failed > 0 && loaded === 0) ? 'block' : 'none'; }
+              map.eachLayer(function(layer) {
+                if (!(layer instanceof L.TileLayer)) { return; }
+                layer.on('loading', function() { loaded = 0; failed = 0; });
+                layer.on('tileload', function() { loaded += 1; show(); });
+                layer.on('tileerror', function() { failed += 1; show(); });
+              });
+            })();
+            {% endmacro %}
+            """
+        )
 
 
 def station_popup_html(
@@ -245,6 +302,12 @@ class _MapStyle(MacroElement):
             background: rgba(106,27,154,.15); }
           .gh-feedback { display: inline-block; margin-top: 6px; padding: 4px 10px; border-radius: 4px;
             background: #1a73e8; color: #fff !important; text-decoration: none; font-weight: bold; }
+          .gh-dot { width: 12px; height: 12px; opacity: .8; box-shadow: 0 0 2px rgba(0,0,0,.5); }
+          .gh-tiles-failed { background: #fff8e1; color: #5d4037; border: 1px solid #ffb300; border-radius: 4px;
+            padding: 6px 8px; max-width: 220px; font: 13px/1.4 "Noto Sans CJK SC", "PingFang SC", sans-serif;
+            pointer-events: none; }
+          .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
+          .leaflet-control-layers-toggle { width: 44px !important; height: 44px !important; }
           .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;
             border: 3px solid #fff; box-shadow: 0 0 0 2px #1a73e8, 0 1px 6px rgba(0,0,0,.5); }
         </style>
@@ -385,75 +448,157 @@ def map_point_to_wgs84(lon: float, lat: float, basemap: Basemap | str) -> tuple[
     return float(lon_w), float(lat_w)
 
 
-def build_rider_map(
+@dataclass
+class RiderMapView:
+    """The rider's map in two parts, so that a page can keep the map (and its loaded tiles) and
+    only swap what changes: ``base`` (tiles, styles; the same for every answer in one language
+    and basemap), ``layers`` (stations, results, the rider) and the view (``center`` lat/lon in
+    the basemap's datum, ``zoom``) that shows the rider and the results."""
+
+    base: folium.Map
+    layers: list[folium.FeatureGroup]
+    center: tuple[float, float]
+    zoom: int
+
+    def combined(self) -> folium.Map:
+        """One folium map with every layer, viewed as ``center``/``zoom`` (for files and tests)."""
+        for layer in self.layers:
+            layer.add_to(self.base)
+        self.base.location = list(self.center)
+        self.base.options["zoom"] = self.zoom
+        return self.base
+
+
+#: The size the rider map is fitted to: a phone's map, the smallest it is shown (CSS pixels).
+RIDER_MAP_SIZE_PX = (360, 330)
+
+
+def fit_view(lon: np.ndarray, lat: np.ndarray, *, size_px: tuple[int, int] = RIDER_MAP_SIZE_PX, padding_px: int = 36,
+             min_zoom: int = 12, max_zoom: int = 17) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon) and the deepest whole Web Mercator zoom at which every point fits in a
+    map of ``size_px`` (width, height) with ``padding_px`` to spare on each side."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x = (lon + 180.0) / 360.0
+    y = (1.0 - np.log(np.tan(np.radians(lat)) + 1.0 / np.cos(np.radians(lat))) / np.pi) / 2.0
+    span_x, span_y = float(x.max() - x.min()), float(y.max() - y.min())
+    zooms = [max_zoom]
+    for span, room in ((span_x, size_px[0] - 2 * padding_px), (span_y, size_px[1] - 2 * padding_px)):
+        if span > 0:
+            zooms.append(int(np.floor(np.log2(room / (span * 256.0)))))
+    zoom = int(min(max(min(zooms), min_zoom), max_zoom))
+    mid_x, mid_y = (x.max() + x.min()) / 2, (y.max() + y.min()) / 2
+    mid_lat = float(np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * mid_y)))))
+    return (mid_lat, float(mid_x * 360.0 - 180.0)), zoom
+
+
+def _named_marker_icon(station_type: StationType, verified: bool, name: str, *, rank: int | None = None,
+                       small: bool = False) -> folium.DivIcon:
+    """A station marker whose element carries the station's name for screen readers."""
+    info = STATION_TYPES[station_type]
+    border = "solid" if verified else "dashed"
+    glyph = "" if small else (str(rank) if rank is not None else info.glyph)
+    classes = "gh-marker gh-dot" if small else "gh-marker"
+    rank_class = f" gh-rank gh-rank-{rank}" if rank is not None else ""
+    size = 16 if small else 28
+    return folium.DivIcon(
+        html=(f'<div class="{classes} gh-type-{station_type.value}{rank_class}" role="img" aria-label="{map_text(name)}" '
+              f'style="background:{info.colour};border:2px {border} #fff;">{map_text(glyph)}</div>'),
+        icon_size=(size, size),
+        icon_anchor=(size // 2, size // 2),
+        class_name=f"gh-icon gh-icon-{station_type.value}",
+    )
+
+
+def build_rider_view(
     results: gpd.GeoDataFrame,
     *,
     rider_lonlat: tuple[float, float] | None,
     context: gpd.GeoDataFrame,
     lang: str,
-    basemap: Basemap | str = Basemap.OSM,
+    basemap: Basemap | str | None = None,
     moment: datetime,
     community_names: dict[str, str] | None = None,
-) -> folium.Map:
+    url_prefix: str = "",
+) -> RiderMapView:
     """The rider's map: their position, the ranked results (numbered markers with popups) and
-    a line to each, over the other qualifying stations as small dots (``context``).
-    All inputs are WGS-84; they are drawn in the datum of ``basemap``."""
-    basemap = Basemap(basemap)
+    a line to each, over the other stations of the search as small dots (``context``).
+    All inputs are WGS-84; they are drawn in the datum of ``basemap`` (default: the deployment's).
+    Every marker has an accessible name (the station's name, its rank, "position unverified")."""
+    basemap = Basemap(basemap or active_settings().default)
     datum = BASEMAP_DATUM[basemap]
     community_names = community_names or {}
 
     def to_map(lon, lat):
         return convert(lon, lat, source=Datum.WGS84, target=datum)
 
+    def name_of(station) -> str:
+        return station.name_zh if lang == "zh" else station.name_en
+
+    seat = to_map(*COUNTY_SEAT_LONLAT)
+    base = _base_map((float(seat[0]), float(seat[1])), basemap, lang, url_prefix=url_prefix)
+    base.add_child(_MapStyle())
+
     ctx_lon, ctx_lat = to_map(context.geometry.x.to_numpy(), context.geometry.y.to_numpy())
     res_lon, res_lat = to_map(results.geometry.x.to_numpy(), results.geometry.y.to_numpy())
     rider = to_map(*rider_lonlat) if rider_lonlat else None
-    all_lon = list(res_lon) + ([rider[0]] if rider else []) or list(ctx_lon)
-    all_lat = list(res_lat) + ([rider[1]] if rider else []) or list(ctx_lat)
-    if all_lon:
-        center = ((min(all_lon) + max(all_lon)) / 2, (min(all_lat) + max(all_lat)) / 2)
-    else:
-        center = to_map(*COUNTY_SEAT_LONLAT)
-    fmap = _base_map(center, basemap, lang)
-    fmap.add_child(_MapStyle())
 
+    shown_ids = set(results["id"]) if len(results) else set()
     others = folium.FeatureGroup(name=_label("layer_other_stations", lang), control=False)
-    for (_, station), x, y in zip(context.iterrows(), ctx_lon, ctx_lat):
-        folium.CircleMarker(
+    unverified = t("status_unverified", lang)
+    for (_, station), x, y in zip(context.iterrows(), np.atleast_1d(ctx_lon), np.atleast_1d(ctx_lat)):
+        if station["id"] in shown_ids:
+            continue
+        verified = station.location_status == "verified"
+        label = name_of(station) + ("" if verified else f" ({unverified})")
+        folium.Marker(
             location=[float(y), float(x)],
-            radius=4,
-            color=STATION_TYPES[StationType(station.station_type)].colour,
-            weight=1,
-            fill=True,
-            fill_opacity=0.5,
-            tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
+            icon=_named_marker_icon(StationType(station.station_type), verified, label, small=True),
+            tooltip=map_text(name_of(station)),
         ).add_to(others)
-    others.add_to(fmap)
 
+    answer = folium.FeatureGroup(name=_label("layer_results", lang), control=False)
     if rider:
-        for x, y in zip(res_lon, res_lat):
+        for x, y in zip(np.atleast_1d(res_lon), np.atleast_1d(res_lat)):
             folium.PolyLine(
                 [[rider[1], rider[0]], [float(y), float(x)]], color="#1a73e8", weight=3, opacity=0.7, dash_array="6 6"
-            ).add_to(fmap)
-        folium.Marker(
-            location=[rider[1], rider[0]],
-            icon=folium.DivIcon(html='<div class="gh-rider"></div>', icon_size=(24, 24), icon_anchor=(12, 12),
-                                class_name="gh-icon gh-icon-rider"),
-            tooltip=map_text(t("you_are_here", lang)),
-            z_index_offset=1000,
-        ).add_to(fmap)
-    for (_, station), x, y in zip(results.iterrows(), res_lon, res_lat):
+            ).add_to(answer)
+    for (_, station), x, y in zip(results.iterrows(), np.atleast_1d(res_lon), np.atleast_1d(res_lat)):
+        verified = station.location_status == "verified"
+        rank = int(station["rank"])
+        label = f"{rank}. {name_of(station)}" + ("" if verified else f" ({unverified})")
         folium.Marker(
             location=[float(y), float(x)],
-            icon=_marker_icon(StationType(station.station_type), station.location_status == "verified", rank=int(station["rank"])),
-            tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
+            icon=_named_marker_icon(StationType(station.station_type), verified, label, rank=rank),
+            tooltip=map_text(name_of(station)),
             popup=folium.Popup(
-                station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=300
+                station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=280
             ),
-        ).add_to(fmap)
-    if len(all_lon) > 1:
-        fmap.fit_bounds([[min(all_lat), min(all_lon)], [max(all_lat), max(all_lon)]], padding=(30, 30), max_zoom=17)
-    return fmap
+            z_index_offset=500,
+        ).add_to(answer)
+    if rider:
+        you = map_text(t("you_are_here", lang))
+        folium.Marker(
+            location=[rider[1], rider[0]],
+            icon=folium.DivIcon(html=f'<div class="gh-rider" role="img" aria-label="{you}"></div>', icon_size=(24, 24),
+                                icon_anchor=(12, 12), class_name="gh-icon gh-icon-rider"),
+            tooltip=you,
+            z_index_offset=1000,
+        ).add_to(answer)
+
+    if rider:
+        view_lon = np.append(np.atleast_1d(res_lon), rider[0])
+        view_lat = np.append(np.atleast_1d(res_lat), rider[1])
+    elif len(context):
+        view_lon, view_lat = np.atleast_1d(ctx_lon), np.atleast_1d(ctx_lat)
+    else:
+        view_lon, view_lat = np.array([seat[0]]), np.array([seat[1]])
+    center, zoom = fit_view(view_lon, view_lat)
+    return RiderMapView(base, [others, answer], center, zoom)
+
+
+def build_rider_map(results: gpd.GeoDataFrame, **kwargs) -> folium.Map:
+    """:func:`build_rider_view` as one folium map (for files and tests)."""
+    return build_rider_view(results, **kwargs).combined()
 
 
 def _colour_scale(values: np.ndarray, colours: tuple[str, ...]) -> list[str]:
@@ -644,14 +789,15 @@ def build_report_pick_map(*, lang: str, basemap: Basemap | str = Basemap.OSM, zo
                           centre_lonlat: tuple[float, float] | None = None,
                           stations: gpd.GeoDataFrame | None = None, boundary: gpd.GeoDataFrame | None = None,
                           landmarks: pd.DataFrame | None = None,
-                          station_lonlat: tuple[float, float] | None = None) -> folium.Map:
+                          station_lonlat: tuple[float, float] | None = None, url_prefix: str = "") -> folium.Map:
     """The map on which a rider taps the place of a report, readable with no tiles: the county
     outline (``boundary``), the stations (``stations``) and ``landmarks`` (``name_zh``,
     ``name_en``, ``lon``, ``lat``) as labelled dots that let taps through to the map, and for
     station feedback the station's registered position (``station_lonlat``). Centred on
     ``centre_lonlat``, else the station, else the town (all WGS-84 lon/lat). The picked place
     goes on top as :func:`report_place_layer`, so a tap does not rebuild the map. Carries no
-    text from any report; station and landmark names go through :func:`map_text`."""
+    text from any report; station and landmark names go through :func:`map_text`.
+    ``url_prefix``: the app's base URL path, for tiles the app serves itself."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
 
@@ -659,7 +805,7 @@ def build_report_pick_map(*, lang: str, basemap: Basemap | str = Basemap.OSM, zo
         return convert(lon, lat, source=Datum.WGS84, target=datum)
 
     centre = to_map(*(centre_lonlat or station_lonlat or COUNTY_SEAT_LONLAT))
-    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
+    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang, url_prefix=url_prefix)
     fmap.options["zoom"] = zoom
     fmap.add_child(_MapStyle())
     if boundary is not None and len(boundary):
@@ -731,7 +877,7 @@ function(cluster) {
 
 
 def build_reports_map(reports: pd.DataFrame, *, labels: dict[int, str], lang: str,
-                      basemap: Basemap | str = Basemap.OSM) -> folium.Map:
+                      basemap: Basemap | str = Basemap.OSM, url_prefix: str = "") -> folium.Map:
     """Reports as circles coloured by state (``reports``: the store's table, WGS-84); reports
     drawn on top of each other gather in a numbered cluster that opens on a tap. The tooltip of
     each is ``labels[id]``: text the app makes (reference code first, category, state), never a
@@ -743,7 +889,7 @@ def build_reports_map(reports: pd.DataFrame, *, labels: dict[int, str], lang: st
     lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
     centre = ((float(lon.min() + lon.max()) / 2, float(lat.min() + lat.max()) / 2) if len(reports)
               else convert(*COUNTY_SEAT_LONLAT, source=Datum.WGS84, target=datum))
-    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
+    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang, url_prefix=url_prefix)
     fmap.add_child(_MapStyle())
     cluster = folium.plugins.MarkerCluster(
         name=_label("layer_reports", lang), control=False, icon_create_function=_REPORT_CLUSTER_ICON_JS,

@@ -56,7 +56,7 @@ def test_the_overview_shows_every_station_in_chinese(stations):
 def test_the_overview_in_english(stations):
     at = run_app(lang="en")
     assert at.title[0].value == "Gaohe Station Map"
-    assert "Position not yet verified" in at.warning[0].value
+    assert "Position unverified" in at.warning[0].value
     assert "Party-mass station (7)" in map_args(at)["script"]
     by_community = at.dataframe[1].value
     assert "Qilong Community" in set(by_community["Village/community"])
@@ -120,9 +120,13 @@ def test_each_type_alone_can_be_shown(station_type, stations):
 # --- rider page ----------------------------------------------------------------------------------
 
 SEAT = "116.82360,30.73744"
+SATURDAY_10 = "2026-11-28T10:00"
+SATURDAY_2330 = "2026-11-28T23:30"
 
 
-def run_rider(url_at: str | None = None, **session) -> AppTest:
+def run_rider(url_at: str | None = None, *, now: str = SATURDAY_10, monkeypatch=None, **session) -> AppTest:
+    """The rider page, its clock fixed through the app's own setting (``GAOHE_TEST_NOW``)."""
+    monkeypatch.setenv("GAOHE_TEST_NOW", now)
     at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page("views/rider.py")
     if url_at:
@@ -133,81 +137,158 @@ def run_rider(url_at: str | None = None, **session) -> AppTest:
 
 
 def result_names(at: AppTest) -> list[str]:
-    return [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")]
+    """"1. name" of each answer card, in order."""
+    names = []
+    for m in at.markdown:
+        found = re.match(r"\*\*(\d+)\\\. (.+?)\*\*", m.value)
+        if found:
+            names.append(f"{found.group(1)}. {found.group(2).replace(chr(92), '')}")
+    return names
 
 
-def test_the_rider_page_without_a_position_asks_for_one():
-    at = run_rider()
+def nav_buttons(at: AppTest) -> list:
+    return [b for b in at.get("link_button") if b.proto.type == "primary"]
+
+
+def test_the_rider_page_without_a_position_asks_for_one(monkeypatch):
+    at = run_rider(monkeypatch=monkeypatch)
     assert not at.exception
-    assert at.title[0].value == "附近驿站"
-    assert "请先设定您的位置。" in [i.value for i in at.info]
+    assert "点地图、按 📍 定位或搜地点,设定您的位置。" in [i.value for i in at.info]
     assert map_args(at)["returned_objects"] == ["last_clicked"]
 
 
 def test_a_position_in_the_url_gives_the_nearest_open_stations(stations, monkeypatch):
-    # the page reads the clock through geo.hours.now_local when it runs: fix it to Saturday 10:00
+    at = run_rider(SEAT, monkeypatch=monkeypatch)
     saturday_10 = datetime(2026, 11, 28, 10, 0)
-    monkeypatch.setattr(geo.hours, "now_local", lambda: saturday_10)
-    at = run_rider(SEAT)
     expected = nearest_stations(
         stations, 116.8236, 30.73744, k=3, station_types=["hub", "party_mass", "red", "neighbourhood"], open_at=saturday_10
     )
     assert result_names(at) == [f"{r.rank}. {r.name_zh}" for r in expected.itertuples()]
-    assert "gh-rank-1" in map_args(at)["script"] and "gh-rider" in map_args(at)["script"]
+    layers = map_args(at)["feature_group"]
+    assert "gh-rank-1" in layers and "gh-rider" in layers
 
 
-def test_the_parking_search_lists_only_parking_points(stations):
-    at = run_rider(SEAT, rider_mode="parking")
+def test_each_card_has_one_navigation_button_that_says_the_position_is_unverified(monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch)
+    buttons = nav_buttons(at)
+    assert [b.proto.label for b in buttons] == ["导航(位置待核实)"] * 3
+    assert all(b.proto.url.startswith("https://uri.amap.com/navigation?") for b in buttons)
+    # the overview banner uses the same words
+    from geo.i18n import t
+
+    assert "导航(位置待核实)" in t("unverified_banner", "zh")
+    assert "Navigate (position unverified)" in t("unverified_banner", "en").replace('\\"', "")
+
+
+def test_other_apps_coordinates_and_feedback_are_folded_into_each_card(monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch)
+    urls = [b.proto.url for b in at.get("link_button")]
+    assert sum(u.startswith("https://api.map.baidu.com/direction?") for u in urls) == 3
+    assert sum(u.startswith("geo:") for u in urls) == 3
+    feedback = [b.proto.url for b in at.get("link_button") if b.proto.label == "反馈"]
+    shown = nearest_stations(load_stations(), 116.8236, 30.73744, k=3, station_types=["hub", "party_mass", "red", "neighbourhood"],
+                             open_at=datetime(2026, 11, 28, 10, 0))
+    assert feedback == [f"report?station={sid}" for sid in shown["id"]]
+    assert not at.get("code")  # no code block: it pulls a 1.5 MB highlighter into the page
+    assert any("WGS-84" in t.value and "GCJ-02" in t.value for t in at.text)
+
+
+def test_the_preferred_app_is_used_for_the_one_button(monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch, rider_nav_app="baidu")
+    assert all(b.proto.url.startswith("https://api.map.baidu.com/direction?") for b in nav_buttons(at))
+    at.radio(key="rider_nav_app_choice").set_value("geo").run()
+    assert all(b.proto.url.startswith("geo:") for b in nav_buttons(at))
+
+
+def test_the_parking_search_lists_only_parking_points(stations, monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch, rider_mode="parking")
     names = result_names(at)
     parking = set(stations.loc[stations.station_type == "parking", "name_zh"])
     assert names and all(name.split(". ", 1)[1] in parking for name in names)
 
 
-def test_an_amenity_filter_keeps_only_stations_that_have_it(stations):
-    at = run_rider(SEAT, rider_amenities=["bp_monitor"], rider_open_only=False)
+def test_an_amenity_filter_keeps_only_stations_that_have_it(stations, monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch, rider_amenities=["bp_monitor"], rider_open_only=False)
     red = set(stations.loc[stations.station_type == "red", "name_zh"])
     names = result_names(at)
     assert len(names) == 3 and all(name.split(". ", 1)[1] in red for name in names)
 
 
-def test_k_sets_how_many_results(stations):
-    at = run_rider(SEAT, rider_k=5, rider_open_only=False)
+def test_k_sets_how_many_results(monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch, rider_k=5, rider_open_only=False)
     assert len(result_names(at)) == 5
 
 
-def test_navigation_buttons_link_to_amap_baidu_and_geo():
-    at = run_rider(SEAT, rider_open_only=False)
-    urls = [button.proto.url for button in at.get("link_button")]
-    assert any(u.startswith("https://uri.amap.com/navigation?") for u in urls)
-    assert any(u.startswith("https://api.map.baidu.com/direction?") for u in urls)
-    assert any(u.startswith("geo:") for u in urls)
+def test_at_night_the_page_says_what_is_open_and_what_opens_first(stations, monkeypatch):
+    at = run_rider(SEAT, now=SATURDAY_2330, monkeypatch=monkeypatch)
+    (warning,) = at.warning
+    assert "现在没有开放的歇脚驿站" in warning.value and "最早开放:党群驿站 04,明天 08:00" in warning.value
+    names = [n.split(". ", 1)[1] for n in result_names(at)]
+    parking = set(stations.loc[stations.station_type == "parking", "name_zh"])
+    assert len(names) == 3 and set(names) <= parking  # open 24/7
+    assert "电动车停放点全天开放" in warning.value
+    assert any("时钟已固定为 2026-11-28 23:30" in c.value for c in at.caption)
 
 
-def test_typing_a_place_sets_the_position_and_the_url():
-    at = run_rider()
+def test_a_filter_that_excludes_everything_is_named(monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch, rider_amenities=["bp_monitor", "study_corner"],
+                   rider_open_only=False)
+    assert any("没有歇脚驿站同时具备" in w.value and "血压计" in w.value and "学习角" in w.value for w in at.warning)
+    assert result_names(at)  # and still an answer: what is open now
+
+
+def test_typing_a_place_offers_it_and_a_tap_sets_the_position_and_says_so(monkeypatch):
+    at = run_rider(monkeypatch=monkeypatch)
     at.text_input(key="rider_place_query").input("qilong").run()
-    at.selectbox(key="rider_place_choice").select_index(0).run()
-    assert at.session_state["rider_lonlat"] is not None
-    assert at.query_params["at"]
+    assert at.session_state["rider_lonlat"] is None  # offered, not moved
+    at.button(key="rider_place_0").click().run()
+    assert at.session_state["rider_lonlat"] is not None and at.query_params["at"]
+    assert any("您的位置已设为:骑龙社区" in s.value for s in at.success)
     assert result_names(at)
 
 
-def test_an_unknown_place_says_so():
-    at = run_rider()
-    at.text_input(key="rider_place_query").input("xyzzy").run()
-    assert any("xyzzy" in i.value for i in at.info)
+@pytest.mark.parametrize("query", ["xyzzy", "abc", "医院"])
+def test_a_place_that_matches_nothing_well_says_not_found_and_does_not_move(query, monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch)
+    at.text_input(key="rider_place_query").input(query).run()
+    assert any(i.value.startswith("没找到") and query in i.value for i in at.info)
+    assert at.session_state["rider_lonlat"] == (116.8236, 30.73744)
 
 
-def test_the_rider_page_in_english():
-    at = run_rider(SEAT, lang="en", rider_open_only=False)
-    assert at.title[0].value == "Stations near me"
-    assert any("e-bike ~" in m.value for m in at.markdown)
+def test_the_rider_page_in_english_has_no_chinese_notes(monkeypatch):
+    at = run_rider(SEAT, monkeypatch=monkeypatch, lang="en", rider_open_only=False)
+    assert any("🛵" in m.value and "min" in m.value for m in at.markdown)
+    notes = [c.value for c in at.caption] + [i.value for i in at.info] + [w.value for w in at.warning]
+    han = re.compile("[\u4e00-\u9fff]")
+    # station names are data; every note the page writes itself is English
+    assert not [n for n in notes if han.search(n)]
 
 
-def test_a_bad_position_in_the_url_is_ignored():
-    at = run_rider("north,pole")
+def test_the_basemap_is_the_deployers_and_said_on_the_page(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAOHE_BASEMAPS", "none")
+    at = run_rider(SEAT, monkeypatch=monkeypatch)
+    assert not at.get("radio") or "rider_basemap" not in [r.key for r in at.radio]
+    assert any("底图:无底图" in c.value for c in at.caption)
+    assert "tile.openstreetmap.org" not in map_args(at)["script"]
+
+
+def test_roads_from_the_config_rank_the_answer_and_say_so(monkeypatch, tmp_path):
+    from road_fixtures import RIDER, write_geojson, write_register
+
+    register = write_register(tmp_path / "stations.geojson")
+    monkeypatch.setenv("GAOHE_STATIONS", str(register))
+    monkeypatch.setenv("GAOHE_ROADS", str(write_geojson(tmp_path / "roads.geojson")))
+    monkeypatch.setenv("GAOHE_CACHE_DIR", str(tmp_path / "cache"))
+    at = run_rider(f"{RIDER[0]:.5f},{RIDER[1]:.5f}", monkeypatch=monkeypatch)
+    assert [n.split(". ")[1] for n in result_names(at)] == ["同岸驿站", "对岸驿站"]
+    assert all("按路网" in m.value for m in at.markdown if re.match(r"\*\*\d", m.value))
+    assert any("路程按路网计算(roads.geojson)" in c.value.replace("\\", "") for c in at.caption)
+
+
+def test_a_bad_position_in_the_url_is_ignored(monkeypatch):
+    at = run_rider("north,pole", monkeypatch=monkeypatch)
     assert not at.exception
-    assert "请先设定您的位置。" in [i.value for i in at.info]
+    assert "点地图、按 📍 定位或搜地点,设定您的位置。" in [i.value for i in at.info]
 
 
 # --- coverage page -------------------------------------------------------------------------------

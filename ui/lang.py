@@ -38,3 +38,16 @@ def language_selector() -> str:
 def tr(key: str, **values: object) -> str:
     """``geo.i18n.t`` in the current language."""
     return t(key, current_language(), **values)
+
+
+#: BCP 47 tags of the interface languages, for the document's ``lang`` attribute.
+DOCUMENT_LANGUAGES = {"zh": "zh-CN", "en": "en"}
+
+
+def set_document_language() -> None:
+    """Give the page's ``<html>`` the interface language (Streamlit fixes ``lang="en"``), so that
+    screen readers read Chinese as Chinese and browsers do not offer to translate it."""
+    tag = DOCUMENT_LANGUAGES.get(current_language(), "zh-CN")
+    # our own constant script; the tag comes from the table above, never from the URL
+    # in the sidebar, where it takes no room on a phone
+    st.sidebar.html(f"<script>document.documentElement.lang = {tag!r};</script>", unsafe_allow_javascript=True)

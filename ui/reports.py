@@ -166,13 +166,6 @@ def bring_into_view(container_key: str) -> None:
     )
 
 
-def app_base_path() -> str:
-    """The URL path the app is served under (``""`` at the root, ``/gaohe`` for
-    ``server.baseUrlPath = "gaohe"``), for links from inside map frames."""
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}" if base else ""
-
-
 def report_entry() -> None:
     """A clear way to the report page, for the pages riders land on (on a phone the page menu
     is folded away)."""

@@ -24,10 +24,10 @@ from geo.coverage import (
     service_areas,
     union_by_type,
 )
-from geo.maps import Basemap, build_coverage_map, standalone_html
+from geo.maps import build_coverage_map, standalone_html
 from geo.model import StationType, station_type_label
 from geo.report import coverage_report
-from ui import data
+from ui import data, deployment
 from ui.lang import current_language, tr
 from ui.demand import demand_input
 
@@ -67,7 +67,7 @@ study_area, points, synthetic, upload_id = demand_input(stations, "coverage")
 
 with st.expander(tr("more_options")):
     resolution = st.slider(tr("hex_resolution"), 7, 10, DEFAULT_HEX_RESOLUTION, key="coverage_hex_res")
-    basemap = st.radio(tr("basemap"), [b.value for b in Basemap], format_func=lambda b: tr(f"basemap_{b}"),
+    basemap = st.radio(tr("basemap"), deployment.basemap_choices(), format_func=lambda b: tr(f"basemap_{b}"),
                        key="coverage_basemap", horizontal=True)
 
 # --- figures -----------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from geo.errors import GeoDataError
 from geo.register import stations_from_features, stations_to_feature_collection
 from geo.validate import validate_feature_collection
 from geo.markup import markdown_text
-from geo.maps import Basemap, build_overview_map, map_point_to_wgs84
+from geo.maps import build_overview_map, map_point_to_wgs84
 from geo.model import REQUIRED_PROPERTIES
 from geo.store import ConcurrentEditError, StationStore, diff_stations
-from ui import data
+from ui import data, deployment
 from ui.auth import current_editor, sign_in_box
 from ui.demand import DATUM_LABELS
 from ui.lang import current_language, tr
@@ -80,7 +80,7 @@ with tabs[0]:
                               format_func=lambda i: f"{i} {register.set_index('id').at[i, 'name_zh']}")
     station = register.set_index("id").loc[station_id]
     st.caption(tr("fix_hint"))
-    basemap = st.radio(tr("basemap"), [b.value for b in Basemap], format_func=lambda b: tr(f"basemap_{b}"),
+    basemap = st.radio(tr("basemap"), deployment.basemap_choices(), format_func=lambda b: tr(f"basemap_{b}"),
                        horizontal=True, key="data_fix_basemap")
     fmap = build_overview_map(register[register.id == station_id], data.county_boundary(), lang=lang, basemap=basemap,
                               moment=now_local(), community_names=data.community_names(lang))

@@ -4,13 +4,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.hours import now_local
-from geo.maps import Basemap, build_overview_map
+from geo.maps import build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.reports import ReportError
 from geo.summary import count_by_community, count_by_type
-from ui import data
+from ui import data, deployment
 from ui.lang import current_language, tr
-from ui.reports import app_base_path, follow_map_links, report_entry, report_store
+from ui.reports import follow_map_links, report_entry, report_store
 
 lang = current_language()
 st.title(tr("app_title"))
@@ -39,7 +39,7 @@ with st.sidebar:
     )
     basemap = st.radio(
         tr("basemap"),
-        options=[b.value for b in Basemap],
+        options=deployment.basemap_choices(),
         format_func=lambda value: tr(f"basemap_{value}"),
         key="overview_basemap",
     )
@@ -58,7 +58,7 @@ with map_column:
         basemap=basemap,
         moment=now_local(),
         community_names=data.community_names(lang),
-        feedback_base_path=app_base_path(),
+        feedback_base_path=deployment.url_prefix(),
     )
     st_folium(fmap, key="overview_map", returned_objects=[], height=600, use_container_width=True)
     st.caption(tr("shown_on_map", n=len(shown)))

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.geodesy import ellipsoidal_distance_m
-from geo.maps import Basemap, build_report_pick_map, map_point_to_wgs84, report_place_layer
+from geo.maps import build_report_pick_map, map_point_to_wgs84, report_place_layer
 from geo.markup import markdown_text
 from geo.model import AMENITIES, LOCAL_TIMEZONE, amenity_label, station_type_label
 from geo.reports import FiledReport, RateLimitedError, ReportError
@@ -29,7 +29,7 @@ from geo.reports.vocabulary import (
     StationIssue,
     subject_label,
 )
-from ui import data
+from ui import data, deployment
 from ui.lang import current_language, tr
 from ui.location import phone_position
 from ui.reports import (
@@ -52,11 +52,11 @@ LOCAL = ZoneInfo(LOCAL_TIMEZONE)
 FORM_KEYS = ("report_place", "report_place_accuracy", "report_place_centre", "report_true_place",
              "report_true_place_accuracy", "report_true_place_centre", "report_category", "report_note",
              "report_issue", "report_amenity")
-#: The tiles of the place map (the deployer's basemap once the basemap settings land on main).
-BASEMAP = Basemap.OSM
 
 lang = current_language()
 store = report_store_or_stop(lang)
+# the deployer's basemap: the tiles around a rider's hazard must not come from abroad
+BASEMAP = deployment.basemaps().default
 st.session_state.setdefault("report_form_key", secrets.token_hex(16))
 station_param = st.query_params.get("station")
 if (code_param := st.query_params.get("code")) and "report_lookup" not in st.session_state:
@@ -127,7 +127,8 @@ def _pick_place(state_key: str, *, stations, station_lonlat=None) -> tuple[float
     place = st.session_state.get(state_key)
     centre = st.session_state.get(f"{state_key}_centre")
     fmap = build_report_pick_map(lang=lang, basemap=BASEMAP, stations=stations, boundary=data.county_boundary(),
-                                 landmarks=_landmarks(), station_lonlat=station_lonlat)
+                                 landmarks=_landmarks(), station_lonlat=station_lonlat,
+                                 url_prefix=deployment.url_prefix())
     st_folium(fmap, key=f"{state_key}_map", feature_group_to_add=report_place_layer(place, basemap=BASEMAP),
               center=None if centre is None else (centre[1], centre[0]), returned_objects=["last_clicked"],
               height=300, use_container_width=True, on_change=_on_tap)

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.geodesy import ellipsoidal_distance_m
-from geo.maps import Basemap, build_reports_map, selected_reports_layer
+from geo.maps import build_reports_map, selected_reports_layer
 from geo.markup import markdown_text
 from geo.model import LOCAL_TIMEZONE
 from geo.reports import ReportError
@@ -31,14 +31,12 @@ from geo.reports.vocabulary import (
     ReportState,
     subject_label,
 )
-from ui import data
+from ui import data, deployment
 from ui.auth import sign_in_box
 from ui.lang import current_language, tr
 from ui.reports import bring_into_view, error_text, report_store_or_stop
 
 LOCAL = ZoneInfo(LOCAL_TIMEZONE)
-#: The tiles of the triage map (the deployer's basemap once the basemap settings land on main).
-BASEMAP = Basemap.OSM
 #: Table columns: report-table column -> catalogue key of the header.
 LIST_COLUMNS = {"reference": "col_report_reference", "state_label": "col_report_state",
                 "kind_label": "col_report_kind", "subject_label": "col_report_subject",
@@ -55,6 +53,7 @@ if editor is None:
     st.info(tr("triage_sign_in_needed"))
     st.stop()
 store = report_store_or_stop(lang)
+BASEMAP = deployment.basemaps().default
 
 
 def _forget_kept() -> None:
@@ -122,7 +121,7 @@ if table.empty:
     st.info(tr("triage_none"))
 else:
     labels = {int(r.id): f"{r.reference} · {r.subject_label} · {r.state_label}" for r in table.itertuples()}
-    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=BASEMAP)
+    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=BASEMAP, url_prefix=deployment.url_prefix())
     st_folium(fmap, key="triage_map", feature_group_to_add=selected_reports_layer(
         shown[shown["reference"].isin(selected)], basemap=BASEMAP), returned_objects=["last_object_clicked_tooltip"],
         height=380, use_container_width=True, on_change=_on_map_tap)

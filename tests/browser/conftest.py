@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -29,29 +30,35 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_app(extra_env: dict[str, str] | None = None):
-    """Start the app in its own process group on a free port; yield its URL; stop it."""
+def serve_app(extra_env: dict[str, str] | None = None, *, extra_args: tuple[str, ...] = (), scheme: str = "http"):
+    """Start the app as ``scripts/run-app.sh`` does (``serve.py``: local tiles, compressed
+    assets, warm-up) in its own process group on a free port; yield its URL once it has warmed
+    up; stop it. ``scheme="https"`` with ``--server.sslCertFile``/``--server.sslKeyFile`` in
+    ``extra_args`` serves TLS."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         *extra_args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         env={**os.environ, **(extra_env or {})},
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    url = f"{scheme}://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    # a self-made certificate in the https tests: the health probe does not check it
+    probe_context = ssl._create_unverified_context() if scheme == "https" else None
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/api/ready", timeout=2, context=probe_context) as response:
                 if response.status == 200:
                     break
-        except OSError:
+        except OSError:  # refused while starting, 503 while warming up
             if time.monotonic() > deadline or process.poll() is not None:
                 os.killpg(process.pid, signal.SIGKILL)
-                pytest.fail("the Streamlit app did not start within 60 s")
+                pytest.fail("the Streamlit app did not start and warm up within 120 s")
             time.sleep(0.5)
     yield url
     os.killpg(process.pid, signal.SIGTERM)

@@ -46,8 +46,9 @@ def test_every_station_is_drawn_with_no_network(desktop_page, app_url, blocked_r
     assert "党群驿站 (7)" in legend and "红色驿站 (6)" in legend
     desktop_page.get_by_text("位置待核实").first.wait_for()
     screenshot(desktop_page, "overview_desktop_zh")
-    # nothing the map needs came from outside: only tiles were refused
-    assert all("tile.openstreetmap.org" in url for url in blocked_requests), blocked_requests
+    # nothing the map needs came from outside: only tiles were refused, those of the default
+    # basemap of a deployment that configured none (Amap: servers in China, none abroad)
+    assert all("autonavi.com" in url for url in blocked_requests), blocked_requests
 
 
 def test_a_popup_shows_the_station_and_its_status(desktop_page, app_url):
@@ -66,12 +67,16 @@ def test_a_popup_shows_the_station_and_its_status(desktop_page, app_url):
 
 def test_amap_basemap_moves_markers_to_gcj02(desktop_page, app_url, blocked_requests):
     desktop_page.goto(app_url)
-    _, frame = map_frame(desktop_page)
+    map_frame(desktop_page)
+    desktop_page.get_by_text("无底图(离线,仅县界)").click()  # WGS-84 first
+    wait_for_app_idle(desktop_page)
+    _, frame = map_frame(desktop_page, "() => window.map && document.querySelectorAll('.leaflet-marker-icon').length > 0"
+                                       " && document.querySelectorAll('.leaflet-tile').length === 0")
     first = frame.evaluate(HUB_LATLNG_JS)
     desktop_page.get_by_text("高德地图(GCJ-02)").click()
-    desktop_page.wait_for_timeout(1500)
-    _, frame = map_frame(desktop_page)
-    frame.wait_for_function("() => window.map && Object.keys(window.map._layers).length > 3")
+    wait_for_app_idle(desktop_page)
+    _, frame = map_frame(desktop_page, "() => window.map && document.querySelectorAll('.leaflet-marker-icon').length > 0"
+                                       " && document.querySelectorAll('.leaflet-tile').length > 0")
     shifted = frame.evaluate(HUB_LATLNG_JS)
     expected_lon, expected_lat = wgs84_to_gcj02(first[1], first[0])
     assert shifted == pytest.approx([expected_lat, expected_lon], abs=1e-6)
@@ -94,7 +99,7 @@ HUB_LATLNG_JS = """
 def test_english_switch_and_phone_layout(phone_page, app_url):
     phone_page.goto(app_url + "/?lang=en")
     _, frame = map_frame(phone_page)
-    phone_page.get_by_text("Position not yet verified").first.wait_for()
+    phone_page.get_by_text("Position unverified").first.wait_for()
     legend = frame.inner_text(".gh-legend")
     assert "Party-mass station (7)" in legend
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")

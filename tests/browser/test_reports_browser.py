@@ -35,7 +35,9 @@ def report_app(tmp_path_factory):
     env = {"GAOHE_DATABASE_URL": f"sqlite:///{folder / 'reports.sqlite3'}",
            "GAOHE_REPORT_PHOTOS": str(folder / "photos"),
            "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}",
-           "GAOHE_REPORT_SESSION_LIMIT": f"{SESSION_LIMIT}/600"}
+           "GAOHE_REPORT_SESSION_LIMIT": f"{SESSION_LIMIT}/600",
+           # a WGS-84 map with no tiles: the taps below are at WGS-84 points (Amap's tiles are GCJ-02)
+           "GAOHE_BASEMAPS": "none"}
     for url in serve_app(env):
         yield url, env
 
