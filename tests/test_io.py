@@ -18,6 +18,8 @@ from geo.reference import load_county_boundary
 from geo.register import load_stations, stations_to_feature_collection, write_json_atomic
 from geo.model import STATION_COLUMNS
 
+GEOD = Geod(ellps="WGS84")
+
 SEAT = (116.8236, 30.7374)
 
 
@@ -246,10 +248,33 @@ def test_a_point_far_outside_the_county_is_reported_with_its_distance(tmp_path):
     assert "km outside Huaining County" in message
 
 
-def test_a_point_in_the_county_but_far_from_gaohe_is_reported(tmp_path):
-    # the county centroid area, ~17 km south-west of Gaohe
-    message = only_message(write(tmp_path, collection(station(coordinates=[116.755361, 30.587993]))))
-    assert "from Gaohe town centre" in message
+def test_a_point_in_the_county_but_outside_the_town_extent_is_reported_as_approximate(tmp_path):
+    # the county centroid area, ~17 km south-west of Gaohe: 10.3 km south of the box (30.68027)
+    message = only_message(write(tmp_path, collection(station(coordinates=[116.7800, 30.587993]))))
+    assert "km outside Gaohe town's approximate extent" in message and "plus 1 km" in message
+    km = GEOD.inv(116.78, 30.587993, 116.78, 30.68027)[2] / 1000
+    assert f"{km:.1f} km" in message
+
+
+@pytest.mark.parametrize(("lonlat", "inside"), [
+    ((116.77410, 30.68027), True),            # the south-west corner of the box
+    ((116.84, 30.68027 - 0.0089), True),      # ~990 m south of the box: within the margin
+    ((116.84, 30.68027 - 0.0092), False),     # ~1,020 m south
+    ((116.91975 + 0.0106, 30.72), False),     # ~1,014 m east at this latitude
+    ((116.91975 + 0.0100, 30.72), True),      # ~957 m east
+])
+def test_the_town_extent_has_a_one_kilometre_margin(lonlat, inside):
+    from geo.validate import TownExtent
+
+    town = TownExtent()
+    west, south, east, north = town.extent_lonlat
+    lon, lat = lonlat
+    # the oracle: geodesic distance to the nearest edge of the box (edges are meridians/parallels)
+    nearest_lon, nearest_lat = min(max(lon, west), east), min(max(lat, south), north)
+    expected_m = GEOD.inv(lon, lat, nearest_lon, nearest_lat)[2]
+    assert town.distance_outside_m(lon, lat) == pytest.approx(expected_m, abs=2.0)
+    assert town.contains(lon, lat) is inside
+    assert (expected_m <= 1000) is inside  # the hand-made cases are what they say
 
 
 @pytest.mark.parametrize(
@@ -265,7 +290,9 @@ def test_a_point_in_the_county_but_far_from_gaohe_is_reported(tmp_path):
         ({"opening_hours": "8am to 9pm"}, "opening_hours", "not OpenStreetMap opening_hours syntax"),
         ({"opening_hours": None}, "opening_hours", "not OpenStreetMap opening_hours syntax"),
         ({"phone": "call me"}, "phone", "is not a phone number"),
-        ({"location_status": "maybe"}, "location_status", 'expected to be "verified" or "unverified"'),
+        ({"location_status": "maybe"}, "location_status", "expected to be one of: verified, geocoded, unverified, needs_position"),
+        ({"community_code": None, "verified_on": "28.11.2026"}, "verified_on", "is not a date"),
+        ({"verification_method": "gps {{7*7}}"}, "verification_method", "{{"),
         ({"hours_status": "yes"}, "hours_status", 'expected to be "verified" or "unverified"'),
         ({"name_zh": ""}, "name_zh", "must be a non-empty text"),
         ({"name_en": "Red\nStation"}, "name_en", "control characters"),
