@@ -26,11 +26,11 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from geo.datum import Datum, convert
-from geo.errors import GeoDataError, Problem
+from geo.errors import ByLanguage, GeoDataError, Problem
 from geo.geocode import GeocodedPlace, GeocodingError
 from geo.geodesy import ellipsoidal_distance_m
 from geo.model import (COUNTY_SEAT_LONLAT, REQUIRED_PROPERTIES, STATION_TYPES, UNKNOWN_HOURS, HoursStatus,
-                       LocationStatus, StationType)
+                       LocationStatus, StationType, station_type_label)
 from geo.normalise import (IMPORT_FIELDS, CommunityIndex, NameNormaliser, datum_hint, guess_columns, name_numbers,
                            normalise_phone, parse_amenities, parse_coordinate, parse_lonlat, parse_opening_hours,
                            parse_station_type)
@@ -250,8 +250,8 @@ def _cell(ctx: _Context, record: dict[str, str], field_name: str) -> str:
 
 
 def _where(ctx: _Context, row: int, field_name: str | None) -> dict[str, Any]:
-    header = ctx.columns.get(field_name, field_name) if field_name else None
-    return {"row": row, "unit": ctx.table.unit, "field": header}
+    """Where a problem is: the row, and the sheet column of the field (when the sheet has one)."""
+    return {"row": row, "unit": ctx.table.unit, "field": ctx.columns.get(field_name) if field_name else None}
 
 
 def _match_by_name(ctx: _Context, name: str) -> list[Candidate]:
@@ -381,7 +381,7 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
         else:
             given["station_type"] = kind.value
     elif settings.station_type:
-        given["station_type"] = settings.station_type
+        given.setdefault(_DEFAULTED, {})["station_type"] = settings.station_type
     community_text = _cell(ctx, record, "community")
     if community_text:
         code = ctx.communities.find(community_text)
@@ -391,7 +391,7 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
         else:
             given["community_code"] = code
     elif settings.community_code:
-        given["community_code"] = settings.community_code
+        given.setdefault(_DEFAULTED, {})["community_code"] = settings.community_code
     amenities_text = _cell(ctx, record, "amenities")
     if amenities_text:
         amenities, unknown = parse_amenities(amenities_text)
@@ -400,14 +400,16 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
             plan_row.warnings.append(Problem("warn_import_unknown_amenities", {"words": "、".join(unknown)},
                                              **_where(ctx, row, "amenities")))
     elif settings.amenities is not None:
-        given["amenities"] = list(settings.amenities)
-    hours_text = _cell(ctx, record, "opening_hours") or settings.opening_hours or ""
+        given.setdefault(_DEFAULTED, {})["amenities"] = list(settings.amenities)
+    hours_text = _cell(ctx, record, "opening_hours")
     if hours_text:
         hours = parse_opening_hours(hours_text)
         if hours is None:
             plan_row.problems.append(Problem("err_import_bad_hours", {"value": hours_text}, **_where(ctx, row, "opening_hours")))
         else:
             given["opening_hours"] = hours
+    elif settings.opening_hours and (hours := parse_opening_hours(settings.opening_hours)):
+        given.setdefault(_DEFAULTED, {})["opening_hours"] = hours
     phone_text = _cell(ctx, record, "phone")
     if phone_text:
         phone = normalise_phone(phone_text)
@@ -415,14 +417,42 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
             plan_row.problems.append(Problem("err_bad_phone", {"value": repr(phone_text)}, **_where(ctx, row, "phone")))
         else:
             given["phone"] = phone
-    if (operator := _cell(ctx, record, "operator") or (settings.operator or "").strip()):
+    if (operator := _cell(ctx, record, "operator")):
         given["operator"] = operator
+    elif (settings.operator or "").strip():
+        given.setdefault(_DEFAULTED, {})["operator"] = settings.operator.strip()
     if (address := _cell(ctx, record, "address")):
         given["address"] = address
     for key in ("location_status", "hours_status", "source", "verified_on", "verification_method"):
         if (value := _cell(ctx, record, key)):
             given[key] = value
     return plan_row, given
+
+
+def _type_name(station_type: str) -> ByLanguage:
+    return ByLanguage(zh=station_type_label(station_type, "zh"), en=station_type_label(station_type, "en"))
+
+
+#: Key in a row's values of the values chosen for the whole file (not written in the row).
+_DEFAULTED = "_defaulted"
+#: Register values that say "not known": a value chosen for the whole file may fill them.
+_UNKNOWN_VALUES = (None, [], UNKNOWN_HOURS, "")
+
+
+def _with_file_values(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], old_props: dict[str, Any]) -> dict[str, Any]:
+    """The row's values plus those chosen for the whole file: for a new station all of them;
+    for a station in the register only where it does not know the value yet (a file-wide
+    type never re-types a station: a different one is pointed out)."""
+    given = dict(given)
+    chosen = given.pop(_DEFAULTED, {})
+    for key, value in chosen.items():
+        if not old_props or old_props.get(key) in _UNKNOWN_VALUES:
+            given.setdefault(key, value)
+        elif key == "station_type" and value != old_props.get("station_type"):
+            plan_row.warnings.append(Problem("warn_import_file_type_differs", {"file": _type_name(value),
+                                             "station": _type_name(old_props["station_type"])},
+                                             **_where(ctx, plan_row.row, None)))
+    return given
 
 
 def _geocode_query(address: str) -> str:
@@ -437,6 +467,7 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
     """Position, status and the station's properties after the import; checked like the register."""
     old = ctx.register.get(plan_row.station_id) if plan_row.action == "update" else None
     old_props = dict(old["properties"]) if old else {}
+    given = _with_file_values(ctx, plan_row, given, old_props)
     if old:
         plan_row.old_lonlat = tuple(old["geometry"]["coordinates"][:2])
         if plan_row.matched_by in ("name", "choice") and "name_zh" in given:
@@ -461,8 +492,8 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
         if not props.get("name_zh"):
             plan_row.problems.append(Problem("err_import_new_needs_name", **_where(ctx, plan_row.row, "name_zh")))
     elif "station_type" in given and given["station_type"] != old_props.get("station_type"):
-        plan_row.warnings.append(Problem("warn_import_type_changes", {"old": old_props.get("station_type"),
-                                         "new": given["station_type"]}, **_where(ctx, plan_row.row, "station_type")))
+        plan_row.warnings.append(Problem("warn_import_type_changes", {"old": _type_name(old_props["station_type"]),
+                                         "new": _type_name(given["station_type"])}, **_where(ctx, plan_row.row, "station_type")))
     if "hours_status" not in given and "opening_hours" in given and given["opening_hours"] != old_props.get("opening_hours"):
         props["hours_status"] = HoursStatus.UNVERIFIED.value
     stated_status = given.get("location_status")

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from geo.datum import Datum
 from geo.errors import Problem, ProblemsError
+from geo.exchange import unguard_formula
 from geo.normalise import guess_columns
 from geo.readers import MAX_FILE_BYTES, check_file_size, decode_text, read_json_file
 
@@ -34,8 +35,6 @@ MAX_XLSX_PARTS = 2_000
 HEADER_SEARCH_ROWS = 10
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".kml", ".geojson", ".json")
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SheetError(ProblemsError):
@@ -71,13 +70,6 @@ class SheetTable:
         """``(row number, {header: text})`` of every data row."""
         for number, row in zip(self.row_numbers, self.rows):
             yield number, dict(zip(self.headers, row))
-
-
-def unguard_formula(value: str) -> str:
-    """Undo the ``'`` our exports put before text a spreadsheet would run as a formula."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
 
 
 def cell_text(value: Any) -> str:
