@@ -544,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--amenities", help="amenities of every row that lists none (e.g. 桌椅、热水)")
     importer.add_argument("--match", choices=["auto", "id", "name"], default="auto",
                           help="match rows to stations by id where given, else by name (auto); or only by id / name")
-    importer.add_argument("--min-score", type=float, default=85.0, help="name similarity (0-100) that counts as a match")
+    importer.add_argument("--min-score", type=float, default=80.0, help="name similarity (0-100) that counts as a match")
     importer.add_argument("--choose", action="append", metavar="ROW=ID",
                           help="for a row whose name matches several stations: which one (or ROW=new); repeatable")
     importer.add_argument("--column", action="append", metavar="FIELD=COLUMN",

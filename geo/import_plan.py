@@ -41,7 +41,7 @@ from geo.validate import PlaceChecker, TownExtent, station_property_problems
 MATCH_MODES = ("auto", "id", "name")
 IMPORT_MODES = ("merge", "replace")
 #: Names this similar (rapidfuzz ratio of the normalised names, 0-100) are the same station.
-DEFAULT_MIN_SCORE = 85.0
+DEFAULT_MIN_SCORE = 80.0
 #: A second candidate this close to the best makes the match ambiguous: the planner chooses.
 AMBIGUITY_MARGIN = 5.0
 #: Moves longer than this are flagged: a wrong datum, swapped columns or a typo is likelier
@@ -533,7 +533,8 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
     ordered.update({key: value for key, value in props.items() if key not in ordered})
     plan_row.properties = ordered
     for key, message_key, params in station_property_problems(ordered, ctx.community_codes):
-        if ((key == "id" and plan_row.station_id is None) or (key == "name_en" and not ordered.get("name_zh"))
+        if ((key == "id" and plan_row.station_id is None)
+                or (key == "name_en" and (not ordered.get("name_zh") or ordered["name_en"] == ordered["name_zh"]))
                 or (key == "station_type" and ordered.get("station_type") is None)):
             continue  # a new station's id is given after every row is read; a missing value is said once
         plan_row.problems.append(Problem(message_key, params, **_where(ctx, plan_row.row, _FIELD_OF.get(key, key))))
@@ -642,14 +643,19 @@ def build_import_plan(
 
 def _geocode_rows(ctx: _Context, plan: ImportPlan, staged: list[tuple[PlanRow, dict, Any]],
                   geocode: Callable[[str], list[GeocodedPlace]] | None) -> dict[int, GeocodedPlace]:
-    """Geocode the rows that give an address and no coordinates (not over a verified position)."""
+    """Geocode the rows that give an address and no coordinates: new stations, and stations
+    whose position is a placeholder when the sheet gives them a new address (never over a
+    verified position)."""
     wanted: list[tuple[PlanRow, str]] = []
     for plan_row, given, position in staged:
         if position is not None or plan_row.problems or not given.get("address") or plan_row.action == "choose":
             continue
         old = ctx.register.get(plan_row.station_id) if plan_row.action == "update" else None
-        if old and old["properties"]["location_status"] == LocationStatus.VERIFIED.value:
-            continue
+        if old:
+            status, address = old["properties"]["location_status"], old["properties"].get("address")
+            # a verified or geocoded position is not replaced by an answer for the same address
+            if status == LocationStatus.VERIFIED.value or (address == given["address"] and status != LocationStatus.NEEDS_POSITION.value):
+                continue
         plan_row.geocode_query = _geocode_query(given["address"])
         wanted.append((plan_row, plan_row.geocode_query))
     found: dict[int, GeocodedPlace] = {}
