@@ -222,8 +222,9 @@ class ImportOutcome:
 
     def summary(self, source: str) -> str:
         """One line for the change log."""
-        return (f"import {source}: {len(self.added)} new, {len(self.updated)} updated, {len(self.removed)} removed, "
-                f"{len(self.left_out_rows)} row(s) left out")
+        return (f"导入 {source}:新增 {len(self.added)}、更新 {len(self.updated)}、删除 {len(self.removed)}、"
+                f"未导入 {len(self.left_out_rows)} 行 / import {source}: {len(self.added)} new, {len(self.updated)} updated, "
+                f"{len(self.removed)} removed, {len(self.left_out_rows)} row(s) left out")
 
 
 # --- building the plan -------------------------------------------------------------------------
@@ -256,14 +257,18 @@ def _where(ctx: _Context, row: int, field_name: str | None) -> dict[str, Any]:
 
 def _match_by_name(ctx: _Context, name: str) -> list[Candidate]:
     """Register stations whose normalised name scores at least the threshold, best first.
-    Names that differ in their numbers (党群驿站 06, 党群驿站 07) never match."""
+    Names that differ in their numbers (党群驿站 06, 党群驿站 07) or in the village/community
+    they name (金星党群驿站, 金塘党群驿站) never match."""
     wanted = ctx.normalise(name)
     if not wanted:
         return []
-    numbers = name_numbers(wanted)
+    numbers, places = name_numbers(wanted), ctx.normalise.places_in(wanted)
     found = []
     for station_id, known in ctx.register_names.items():
         if name_numbers(known) != numbers:
+            continue
+        known_places = ctx.normalise.places_in(known)
+        if places and known_places and places != known_places:
             continue
         score = 100.0 if known == wanted else float(fuzz.ratio(wanted, known))
         if score >= ctx.settings.min_score:
@@ -629,6 +634,7 @@ def build_import_plan(
             if plan_row.station_id in matched_rows:
                 plan_row.problems.append(Problem("err_import_same_station", {"id": plan_row.station_id,
                                                  "first": matched_rows[plan_row.station_id]}, **_where(ctx, plan_row.row, None)))
+                plan_row.action = "invalid"
             else:
                 matched_rows[plan_row.station_id] = plan_row.row
         plan.rows.append(plan_row)
@@ -714,3 +720,44 @@ def apply_import_plan(plan: ImportPlan, register: gpd.GeoDataFrame, *, partial: 
 def with_choices(settings: ImportSettings, choices: Mapping[int, str], **changes: Any) -> ImportSettings:
     """The same settings with the planner's choices for ambiguous rows (and other changes)."""
     return replace(settings, choices={**settings.choices, **choices}, **changes)
+
+
+def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
+    """One line per sheet row, as the preview shows it, headers and values in ``lang``:
+    row, name, outcome, station, how it was matched, old and new WGS-84 position, move (m),
+    where the position comes from, and what is wrong or worth knowing."""
+    from geo.i18n import t
+
+    def lonlat(value: tuple[float, float] | None) -> str:
+        return "" if value is None else f"{value[1]:.6f}, {value[0]:.6f}"
+
+    def matched(row: PlanRow) -> str:
+        if row.matched_by == "name":
+            return t("import_matched_name", lang, score=row.score)
+        return t(f"import_matched_{row.matched_by}", lang) if row.matched_by else ""
+
+    accept = plan.settings.accept_far_moves
+    records = []
+    for row in plan.rows:
+        outcome = t(f"import_action_{row.action}", lang)
+        if row.action in ("update", "new", "unchanged") and not row.ready(accept):
+            outcome = t("import_action_held", lang)
+        notes = [replace(p, row=None).text(lang) for p in [*row.problems, *row.warnings]]  # the row has its column
+        if row.far_move:
+            notes.insert(0, t("import_far_move", lang, km=FAR_MOVE_M / 1000))
+        records.append({
+            t("import_col_row", lang): row.row,
+            t("import_col_name", lang): row.name,
+            t("import_col_outcome", lang): outcome,
+            t("import_col_station", lang): row.station_id or "",
+            t("import_col_matched", lang): matched(row),
+            t("import_col_old", lang): lonlat(row.old_lonlat),
+            t("import_col_new", lang): lonlat(row.new_lonlat),
+            t("import_col_move_m", lang): "" if row.move_m is None else f"{row.move_m:,.0f}",
+            t("import_col_position", lang): t(f"import_position_{row.position_from}", lang) if row.new_lonlat else "",
+            t("import_col_notes", lang): "; ".join(notes),
+        })
+    # what the planner acts on first: outcome, move and notes; positions after
+    return pd.DataFrame.from_records(records, columns=[t(k, lang) for k in (
+        "import_col_row", "import_col_name", "import_col_outcome", "import_col_station", "import_col_move_m",
+        "import_col_notes", "import_col_matched", "import_col_old", "import_col_new", "import_col_position")])

@@ -457,6 +457,11 @@ class NameNormaliser:
             text = text.replace(full, core)
         return _DIGITS.sub(lambda m: str(int(m.group())), text)
 
+    def places_in(self, normalised: str) -> frozenset[str]:
+        """The villages/communities (their cores) a normalised name mentions: 金星党群驿站 and
+        金塘党群驿站 are one character apart and two different stations."""
+        return frozenset(core for _, core in self.community_names if core in normalised)
+
 
 def name_numbers(normalised: str) -> tuple[int, ...]:
     """The numbers in a normalised name: 党群驿站 6 and 党群驿站 06 share them, 06 and 07 do not."""

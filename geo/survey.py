@@ -26,6 +26,8 @@ from geo.model import HoursStatus, LocationStatus, StationType, station_type_lab
 #: surveyor to wait for a better fix or to say why it is good enough.
 ACCURACY_LIMIT_M = 30.0
 MAP_CLICK_METHOD = "map click"
+#: A planner confirmed the recorded position on the map without moving it.
+CONFIRMED_ON_MAP_METHOD = "confirmed on the map"
 
 
 def gps_method(accuracy_m: float) -> str:
@@ -125,7 +127,8 @@ def verify_station(stations: gpd.GeoDataFrame, found: Verification) -> Verificat
     for column, value in (("phone", found.phone), ("operator", found.operator)):
         if value is not None:
             changed.at[row, column] = value.strip() or None
-    summary = f"verified {found.station_id}: {method}, {moved_m:.0f} m from the recorded position"
+    summary = (f"核实 {found.station_id}:{method},距原登记位置 {moved_m:.0f} 米 / "
+               f"verified {found.station_id}: {method}, {moved_m:.0f} m from the recorded position")
     return VerificationResult(changed, moved_m, summary)
 
 

@@ -318,3 +318,10 @@ def test_a_placeholder_gets_the_geocoded_position_of_its_new_address_once(tmp_pa
     fake.queries.clear()
     (again,) = plan(gbk_csv(tmp_path, ["名称", "地址"], [("骑龙社区党群驿站", "骑龙路 8 号")]), imported, checker, geocode=geocode).rows
     assert fake.queries == [] and again.action == "unchanged"  # the same address is not asked twice
+
+
+def test_names_of_different_communities_never_match(tmp_path, register, checker):
+    # 金塘 and 金星 are one character apart: a fuzzy score alone (83) would take one for the other
+    path = gbk_csv(tmp_path, ["名称", "地址"], [("金塘社区党群驿站", "金塘路 2 号")])
+    (row,) = plan(path, register, checker, station_type="party_mass").rows
+    assert (row.action, row.station_id, row.candidates) == ("new", "PM-08", ())

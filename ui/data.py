@@ -14,6 +14,7 @@ from geo.i18n import t
 from geo.errors import StationDataError
 from geo.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
 from geo.register import load_stations
+from geo.validate import PlaceChecker
 
 
 @st.cache_data(show_spinner=False)
@@ -72,3 +73,9 @@ def community_names(lang: str) -> dict[str, str]:
     """NBS code -> display name of each village/community."""
     table = communities()
     return dict(zip(table["code"], table["name_short" if lang == "zh" else "name_en"]))
+
+
+@st.cache_resource(show_spinner=False)
+def place_checker() -> PlaceChecker:
+    """The county outline and the town's approximate extent, prepared once (read-only)."""
+    return PlaceChecker(load_county_boundary())

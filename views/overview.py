@@ -7,6 +7,7 @@ from geo.hours import now_local
 from geo.maps import Basemap, build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.summary import count_by_community, count_by_type
+from geo.survey import verification_progress
 from ui import data
 from ui.lang import current_language, tr
 
@@ -18,6 +19,12 @@ stations = data.stations_or_stop(lang)
 
 if (stations.location_status != "verified").any():
     st.warning(tr("unverified_banner"), icon="⚠️")
+
+progress = verification_progress(stations)
+verified, total = int(progress["verified"].sum()), int(progress["total"].sum())
+st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
+st.caption(" · ".join(tr("survey_progress_by_type", type=station_type_label(row.station_type, lang), verified=row.verified,
+                         total=row.total) for row in progress.itertuples() if row.total))
 
 types = [t.value for t in StationType]
 with st.sidebar:

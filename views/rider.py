@@ -5,12 +5,11 @@ from streamlit_folium import st_folium
 
 from geo.gazetteer import search_places
 from geo.geocode import GeocodingError, geocode_online, geocoder_config
-from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local
 from geo.i18n import describe_opening, format_distance, format_minutes
-from geo.validate import TOWN_RADIUS_M
+from geo.validate import TownExtent
 from geo.maps import Basemap, build_rider_map, map_point_to_wgs84
-from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, StationType, amenity_label, station_type_label
+from geo.model import AMENITIES, StationType, amenity_label, station_type_label
 from geo.navigation import navigation_links
 from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH, filter_stations, nearest_stations
 from ui import data
@@ -120,9 +119,9 @@ results = stations.head(0)
 if rider:
     results = nearest_stations(qualifying, rider[0], rider[1], k=k)
     st.caption(tr("your_position", lon=rider[0], lat=rider[1]))
-    from_town_m = float(ellipsoidal_distance_m(*rider, *COUNTY_SEAT_LONLAT))
-    if from_town_m > TOWN_RADIUS_M:
-        st.warning(tr("outside_town", km=from_town_m / 1000))
+    town = TownExtent()
+    if not town.contains(*rider):
+        st.warning(tr("outside_town", km=town.distance_outside_m(*rider) / 1000))
 
 # --- the answer ------------------------------------------------------------------------------
 # the list comes first: on a phone the columns stack, and the answer matters more than the map
