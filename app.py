@@ -17,6 +17,8 @@ navigation = st.navigation(
         st.Page("views/gaps.py", title=t("page_gaps", lang), icon="📍", url_path="gaps"),
         st.Page("views/data.py", title=t("page_data", lang), icon="🗂️", url_path="data"),
         st.Page("views/survey.py", title=t("page_survey", lang), icon="✅", url_path="survey"),
+        st.Page("views/report.py", title=t("page_report", lang), icon="📷", url_path="report"),
+        st.Page("views/triage.py", title=t("page_triage", lang), icon="📋", url_path="triage"),
     ],
     position="top",
 )

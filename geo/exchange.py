@@ -1,14 +1,11 @@
 """Station files out: GeoJSON, CSV, Excel (.xlsx) and KML, in WGS-84, GCJ-02 or BD-09.
 
-Every table the project writes for a spreadsheet goes through :func:`table_file`, which guards
-it against formula injection (a text cell starting with = + - @ is prefixed with '; the reader,
-:mod:`geo.sheets`, undoes that prefix). Reading station lists back in is :mod:`geo.sheets` and
-:mod:`geo.import_plan`.
+Spreadsheets are written through :mod:`geo.tables`, which guards them against formula
+injection. Reading station lists back in is :mod:`geo.sheets` and :mod:`geo.import_plan`.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from xml.sax.saxutils import escape
 
@@ -18,38 +15,9 @@ import pandas as pd
 
 from geo.datum import Datum, convert
 from geo.register import stations_to_feature_collection
+from geo.tables import csv_bytes, xlsx_bytes
 
 FORMATS = ("geojson", "csv", "xlsx", "kml")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-TABLE_FORMATS = ("csv", "xlsx")
-
-
-def guard_formula(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ' (others as they are)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def unguard_formula(value: str) -> str:
-    """Undo :func:`guard_formula` on a cell read back from a spreadsheet."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
-
-
-def table_file(table: pd.DataFrame, file_format: str, *, sheet_name: str = "stations") -> bytes:
-    """``table`` as a CSV (UTF-8 with BOM, so Excel reads Chinese) or .xlsx file, every text
-    cell guarded against formula injection."""
-    guarded = table.map(guard_formula)
-    if file_format == "csv":
-        return guarded.to_csv(index=False).encode("utf-8-sig")
-    if file_format == "xlsx":
-        buffer = io.BytesIO()
-        guarded.to_excel(buffer, index=False, sheet_name=sheet_name, engine="openpyxl")
-        return buffer.getvalue()
-    raise ValueError(f"`file_format` was {file_format!r} but is expected to be one of {TABLE_FORMATS}")
 
 
 def stations_table(stations: gpd.GeoDataFrame, datum: Datum | str = Datum.WGS84) -> pd.DataFrame:
@@ -77,8 +45,10 @@ def export_stations(stations: gpd.GeoDataFrame, file_format: str, datum: Datum |
             doc["datum"] = datum.value
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     table = stations_table(stations, datum)
-    if file_format in TABLE_FORMATS:
-        return table_file(table, file_format)
+    if file_format == "csv":
+        return csv_bytes(table)
+    if file_format == "xlsx":
+        return xlsx_bytes({"stations": table})
     if file_format == "kml":
         placemarks = []
         for row in table.to_dict(orient="records"):

@@ -56,7 +56,21 @@ def read_json_file(path: Path | str, problems: list[Problem], *, limit_bytes: in
     if not check_file_size(path, MAX_FILE_BYTES if limit_bytes is None else limit_bytes, problems):
         return None
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = path.read_bytes()
+    except OSError as err:
+        problems.append(Problem("err_file_unreadable", {"reason": err.strerror or str(err)}))
+        return None
+    return parse_json_bytes(content, problems)
+
+
+def parse_json_bytes(content: bytes, problems: list[Problem]) -> Any:
+    """The JSON document in ``content`` (UTF-8, a byte-order mark allowed), or ``None`` with the
+    reasons added to ``problems``."""
+    if not content:
+        problems.append(Problem("err_file_empty"))
+        return None
+    try:
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         problems.append(Problem("err_not_utf8", {"byte": err.start}))
         return None
@@ -207,3 +221,27 @@ def _demand_from_geojson(path: Path) -> pd.DataFrame:
     if problems:
         raise PointsDataError(path.name, problems, total=bad)
     return pd.DataFrame(rows)
+
+
+def read_study_area(path: Path | str) -> "gpd.GeoDataFrame":
+    """The polygons of a GeoJSON (or other OGR-readable) file, in EPSG:4326; a file with no CRS
+    is taken as WGS-84. Raises :class:`PointsDataError` for an empty, unreadable or polygon-less
+    file (clipping to the county is :func:`geo.coverage.clip_to_county`)."""
+    import geopandas as gpd
+    from pyogrio.errors import DataSourceError, DataLayerError
+
+    path = Path(path)
+    problems: list[Problem] = []
+    if not check_file_size(path, MAX_FILE_BYTES, problems):
+        raise PointsDataError(path.name, problems)
+    try:
+        frame = gpd.read_file(path)
+    except (DataSourceError, DataLayerError, ValueError, OSError) as err:
+        reason = str(err).splitlines()[0].replace(str(path), path.name)[:200]
+        raise PointsDataError(path.name, [Problem("err_study_area_unreadable", {"reason": reason})]) from err
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise PointsDataError(path.name, [Problem("err_study_area_no_polygon")])
+    return polygons.to_crs(4326)

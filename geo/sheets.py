@@ -18,11 +18,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import pandas as pd
+
 from geo.datum import Datum
 from geo.errors import Problem, ProblemsError
-from geo.exchange import unguard_formula
 from geo.normalise import guess_columns
 from geo.readers import MAX_FILE_BYTES, check_file_size, decode_text, read_json_file
+from geo.tables import unguard_formulas
 
 #: Data rows read from one file at most (the town has about 60 stations).
 MAX_IMPORT_ROWS = 5_000
@@ -88,11 +90,22 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, (date, time)):
         return value.isoformat() if isinstance(value, date) else value.strftime("%H:%M")
-    return unguard_formula(str(value).strip())
+    return str(value).strip()
 
 
 def _fail(source: str, key: str, **params: Any) -> SheetError:
     return SheetError(source, [Problem(key, params)])
+
+
+def _unguarded(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Cells with the ``'`` our exports put before text a spreadsheet would run as a formula
+    taken off again (:func:`geo.tables.unguard_formulas`)."""
+    if not rows:
+        return rows
+    width = max(len(cells) for _, cells in rows)
+    padded = [cells + [""] * (width - len(cells)) for _, cells in rows]
+    cells = unguard_formulas(pd.DataFrame(padded, dtype=object)).to_numpy().tolist()
+    return [(number, row) for (number, _), row in zip(rows, cells)]
 
 
 def _find_header(rows: list[tuple[int, list[str]]]) -> int:
@@ -107,7 +120,7 @@ def _find_header(rows: list[tuple[int, list[str]]]) -> int:
 def _table(source: str, numbered_rows: Iterable[tuple[int, list[str]]], **extra: Any) -> SheetTable:
     """A table from ``(row number, cells)``: header found, blank rows and columns dropped,
     headers made unique and never empty."""
-    rows = list(numbered_rows)
+    rows = _unguarded(list(numbered_rows))
     if not any(any(cells) for _, cells in rows):
         raise _fail(source, "err_sheet_empty")
     at = _find_header(rows)
@@ -134,13 +147,12 @@ def _check_xlsx_parts(path: Path, source: str) -> None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise _fail(source, "err_not_xlsx") from None
+        raise _fail(source, "err_xlsx_not_a_workbook") from None
     if len(parts) > MAX_XLSX_PARTS:
         raise _fail(source, "err_xlsx_too_many_parts", n=len(parts), limit=MAX_XLSX_PARTS)
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _fail(source, "err_xlsx_unpacks_too_big", mb=unpacked / 1e6, limit_mb=MAX_XLSX_UNPACKED_BYTES / 1e6,
-                    packed_mb=path.stat().st_size / 1e6)
+        raise _fail(source, "err_xlsx_unpacks_too_large", mb=unpacked / 1e6, limit_mb=MAX_XLSX_UNPACKED_BYTES / 1e6)
 
 
 def _read_xlsx(path: Path, source: str, sheet: str | None) -> SheetTable:
@@ -151,7 +163,7 @@ def _read_xlsx(path: Path, source: str, sheet: str | None) -> SheetTable:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, ValueError, zipfile.BadZipFile, OSError) as err:
-        raise _fail(source, "err_file_unreadable", reason=f"{type(err).__name__}: {err}") from err
+        raise _fail(source, "err_not_xlsx", reason=f"{type(err).__name__}: {err}"[:200]) from err
     try:
         names = tuple(workbook.sheetnames)
         if sheet is not None and sheet not in names:
@@ -205,7 +217,7 @@ def _read_csv(path: Path, source: str) -> SheetTable:
                 raise _fail(source, "err_too_many_rows", n=f">{MAX_IMPORT_ROWS}", limit=MAX_IMPORT_ROWS)
             if len(cells) > MAX_IMPORT_COLUMNS:
                 raise _fail(source, "err_too_many_columns", n=len(cells), limit=MAX_IMPORT_COLUMNS)
-            rows.append((number, [unguard_formula(c.strip()) for c in cells]))
+            rows.append((number, [c.strip() for c in cells]))
     except csv.Error as err:
         raise _fail(source, "err_csv_unreadable", reason=f"line {reader.line_num}: {err}") from err
     return _table(source, rows, encoding=encoding)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable
-
 from datetime import date
+from functools import cache
+from typing import Any, Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -99,6 +99,12 @@ class TownExtent:
         return {"west": west, "south": south, "east": east, "north": north, "margin_km": self.margin_m / 1000}
 
 
+@cache
+def town_extent() -> TownExtent:
+    """The town's approximate extent with its margin, built once."""
+    return TownExtent()
+
+
 class PlaceChecker:
     """Checks a lon/lat against the county outline and the town's approximate extent, in a
     metric CRS (metres, not degrees)."""
@@ -107,7 +113,7 @@ class PlaceChecker:
         self.metric_crs = boundary.estimate_utm_crs()
         self.county_m = boundary.to_crs(self.metric_crs).union_all()
         self._to_metric_xy = Transformer.from_crs(WGS84, self.metric_crs, always_xy=True).transform
-        self.town = town or TownExtent()
+        self.town = town or town_extent()
         shapely.prepare(self.county_m)
 
     def _to_metric(self, lon: float, lat: float) -> Point:
@@ -135,12 +141,24 @@ class PlaceChecker:
         return "err_outside_county", {"lon": lon, "lat": lat, "km": outside_m / 1000}
 
 
-def _check_text(props: dict, key: str, *, max_chars: int) -> tuple[str, dict[str, Any]] | None:
-    value = props.get(key)
-    if value is None and key in NULLABLE_PROPERTIES:
+@cache
+def default_place_checker() -> PlaceChecker:
+    """The checker against the shipped county outline (built once)."""
+    return PlaceChecker(load_county_boundary())
+
+
+@cache
+def _default_community_codes() -> frozenset[str]:
+    return frozenset(load_communities()["code"])
+
+
+def text_problem(value: Any, *, max_chars: int = MAX_NAME_CHARS, nullable: bool = False) -> tuple[str, dict[str, Any]] | None:
+    """``(key, params)`` when ``value`` is not acceptable plain text for a name or an address:
+    empty, too long, control characters, template/script syntax; ``None`` when it is fine."""
+    if value is None and nullable:
         return None
     if not isinstance(value, str) or not value.strip():
-        return ("err_text_required_or_null" if key in NULLABLE_PROPERTIES else "err_text_required"), {}
+        return ("err_text_required_or_null" if nullable else "err_text_required"), {}
     if len(value) > max_chars:
         return "err_text_too_long", {"n": len(value), "limit": max_chars}
     if any(ord(ch) < 32 for ch in value):
@@ -162,7 +180,7 @@ def station_property_problems(props: dict, communities: set[str]) -> Iterable[tu
                                                        "allowed": ", ".join(t.value for t in StationType)}
     for key in ("name_zh", "name_en", "address", "operator", "source"):
         limit = MAX_NAME_CHARS if key.startswith("name") else MAX_TEXT_CHARS
-        if key not in missing and (found := _check_text(props, key, max_chars=limit)):
+        if key not in missing and (found := text_problem(props.get(key), max_chars=limit, nullable=key in NULLABLE_PROPERTIES)):
             yield key, *found
     if "community_code" not in missing and props["community_code"] is not None and str(props["community_code"]) not in communities:
         yield "community_code", "err_bad_community", {"value": str(props["community_code"])}
@@ -190,8 +208,7 @@ def station_property_problems(props: dict, communities: set[str]) -> Iterable[tu
         yield "hours_status", "err_bad_status", {"value": str(props["hours_status"])}
     if props.get("verified_on") is not None and not _is_iso_date(props["verified_on"]):
         yield "verified_on", "err_bad_date", {"value": repr(props["verified_on"])}
-    if props.get("verification_method") is not None and (found := _check_text(props, "verification_method",
-                                                                                 max_chars=MAX_NAME_CHARS)):
+    if props.get("verification_method") is not None and (found := text_problem(props["verification_method"])):
         yield "verification_method", *found
 
 
@@ -218,8 +235,8 @@ def validate_feature_collection(
     features = _check_collection(doc, problems)
     if features is None:
         return [], problems
-    checker = PlaceChecker(boundary if boundary is not None else load_county_boundary())
-    communities = set(community_codes) if community_codes is not None else set(load_communities()["code"])
+    checker = PlaceChecker(boundary) if boundary is not None else default_place_checker()
+    communities = set(community_codes) if community_codes is not None else _default_community_codes()
     seen_ids: dict[str, int] = {}
     for row, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":

@@ -266,3 +266,26 @@ def test_progress_todo_and_verify(tmp_path):
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("编号,类型,名称,村(社区),地址") and len(lines) == 1 + len(load_stations(register)) - 1
     assert not any(line.startswith("RS-01,") for line in lines)
+
+
+def test_reports_commands_count_list_and_export_a_database(tmp_path):
+    from geo.reports.store import ReportStore
+
+    url = f"sqlite:///{tmp_path / 'reports.sqlite3'}"
+    store = ReportStore(url, photos_dir=tmp_path)
+    hazard = store.file_hazard(category="fire_safety", lon=116.83, lat=30.74, note="=1+1")
+    store.file_station_feedback(station_id="RS-01", issue="closed", lon=116.83, lat=30.74)
+    store.change_state(hazard.id, "resolved", actor="王")
+    store.close()
+    stats = run("reports", "stats", "--database", url, "--json")
+    assert stats.returncode == 0, stats.stderr
+    counts = json.loads(stats.stdout)
+    assert counts["total"] == 2 and counts["resolved"] == 1 and counts["by_state"]["new"] == 1
+    assert counts["by_category"] == {"hazard/fire_safety": 1, "station/closed": 1}
+    listed = run("reports", "list", "--state", "新", "--database", url, "--json")
+    assert [r["station_id"] for r in json.loads(listed.stdout)] == ["RS-01"]
+    out = tmp_path / "reports.csv"
+    exported = run("reports", "export", str(out), "--format", "csv", "--database", url, "--json")
+    assert json.loads(exported.stdout)["reports"] == 2 and "'=1+1" in out.read_text(encoding="utf-8-sig")
+    wrong = run("reports", "list", "--state", "done", "--database", url, "--json")
+    assert wrong.returncode == 1 and "expected to be one of" in json.loads(wrong.stdout)["error"]

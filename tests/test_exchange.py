@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pyproj import Geod
 
-from geo.exchange import FORMATS, export_stations, table_file
+from geo.exchange import FORMATS, export_stations
 from geo.import_plan import ImportSettings, apply_import_plan, build_import_plan
 from geo.reference import load_communities, load_county_boundary
 from geo.register import load_stations
@@ -75,11 +75,14 @@ def test_spreadsheet_cells_cannot_run_formulas(tmp_path):
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_every_table_written_for_a_spreadsheet_is_guarded(tmp_path, file_format):
+def test_guarded_tables_read_back_as_the_text_they_were(tmp_path, file_format):
     import pandas as pd
 
+    from geo.tables import csv_bytes, xlsx_bytes
+
+    table = pd.DataFrame({"名称": ["=1+1", "-2", "+cmd|' /C calc'!A0", "@x", "普通"]})
     path = tmp_path / f"t.{file_format}"
-    path.write_bytes(table_file(pd.DataFrame({"名称": ["=1+1", "-2", "+cmd|' /C calc'!A0", "@x", "普通"]}), file_format))
+    path.write_bytes(csv_bytes(table) if file_format == "csv" else xlsx_bytes({"t": table}))
     table = read_station_table(path)
     assert [row[0] for row in table.rows] == ["=1+1", "-2", "+cmd|' /C calc'!A0", "@x", "普通"]
     raw = path.read_bytes().decode("utf-8-sig") if file_format == "csv" else None

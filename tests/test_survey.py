@@ -14,7 +14,7 @@ import pytest
 from pyproj import Geod
 
 from geo.errors import GeoDataError
-from geo.exchange import table_file
+from geo.tables import csv_bytes, xlsx_bytes
 from geo.import_plan import ImportSettings, apply_import_plan, build_import_plan
 from geo.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
 from geo.register import load_stations
@@ -120,7 +120,7 @@ def test_a_filled_in_todo_list_imports_back_by_id(tmp_path, register, lang, file
     lat, lon = eviltransform.wgs2gcj(found_wgs[1], found_wgs[0])
     todo.loc[3, [found_lon, found_lat]] = [f"{lon:.7f}", f"{lat:.7f}"]
     path = tmp_path / f"todo.{file_format}"
-    path.write_bytes(table_file(todo, file_format))
+    path.write_bytes(csv_bytes(todo) if file_format == "csv" else xlsx_bytes({"todo": todo}))
     plan = build_import_plan(read_station_table(path), register, ImportSettings(datum="gcj02"),
                              communities=load_communities(), checker=PlaceChecker(load_county_boundary()))
     assert plan.valid and plan.file_warnings == [], [str(p) for p in plan.file_warnings]

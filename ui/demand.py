@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 
@@ -14,10 +13,10 @@ import streamlit as st
 from geo.coverage import CoverageError, clip_to_county, default_study_area
 from geo.datum import Datum
 from geo.errors import GeoDataError
-from geo.readers import read_demand_points
+from geo.readers import read_demand_points, read_study_area
 from geo.reference import DATA_DIR
 from ui import data
-from ui.lang import tr
+from ui.lang import current_language, tr
 
 DEMO_DEMAND = DATA_DIR / "demo_demand_synthetic.csv"
 DATUM_LABELS = {"wgs84": "WGS-84 (GPS/OSM)", "gcj02": "GCJ-02 (高德/腾讯)", "bd09": "BD-09 (百度)"}
@@ -33,14 +32,11 @@ def read_points(content: bytes, suffix: str, datum: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _read_study_area(content: bytes) -> gpd.GeoDataFrame:
-    frame = gpd.read_file(io.BytesIO(content))
-    if frame.crs is None:
-        frame = frame.set_crs(4326)
-    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise GeoDataError("the study-area file holds no polygon")
-    return clip_to_county(polygons.to_crs(4326), data.county_boundary())
+def _read_study_area(content: bytes, suffix: str) -> gpd.GeoDataFrame:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"study_area{suffix}"
+        path.write_bytes(content)
+        return clip_to_county(read_study_area(path), data.county_boundary())
 
 
 def demand_input(stations: gpd.GeoDataFrame, prefix: str, *, allow_area: bool = True):
@@ -51,7 +47,7 @@ def demand_input(stations: gpd.GeoDataFrame, prefix: str, *, allow_area: bool = 
                       key=f"{prefix}_source")
     try:
         study_upload = st.file_uploader(tr("study_area_file"), type=["geojson", "json"], key=f"{prefix}_study_area")
-        study_area = (_read_study_area(study_upload.getvalue()) if study_upload
+        study_area = (_read_study_area(study_upload.getvalue(), Path(study_upload.name).suffix.lower()) if study_upload
                       else default_study_area(stations, data.county_boundary()))
         points, upload_id = None, study_upload.file_id if study_upload else None
         if source == "demo":
@@ -69,6 +65,6 @@ def demand_input(stations: gpd.GeoDataFrame, prefix: str, *, allow_area: bool = 
             upload_id = (upload_id, upload.file_id)
     except (GeoDataError, CoverageError) as err:
         st.error(tr("file_problems"))
-        st.code(str(err), language=None)
+        st.text(err.localized(current_language()))
         st.stop()
     return study_area, points, source == "demo", upload_id

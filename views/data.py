@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from geo.datum import Datum, convert
 from geo.errors import GeoDataError
-from geo.exchange import export_stations, table_file
+from geo.exchange import export_stations
 from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local
 from geo.import_plan import CHOOSE_NEW, ImportSettings, apply_import_plan, build_import_plan, plan_preview_table
@@ -19,14 +19,15 @@ from geo.markup import markdown_text
 from geo.model import AMENITIES, StationType, amenity_label, station_type_label
 from geo.normalise import IMPORT_FIELDS, datum_hint, guess_columns, parse_opening_hours
 from geo.sheets import SUFFIXES, SheetError, SheetTable, read_station_table
-from geo.store import ConcurrentEditError, StationStore, diff_stations
+from geo.store import StationStore, diff_stations
+from geo.tables import xlsx_bytes
 from geo.survey import CONFIRMED_ON_MAP_METHOD, MAP_CLICK_METHOD, Verification, pasted_method, survey_todo, verify_station
-from geo.validate import TownExtent
+from geo.validate import town_extent
 from ui import data
+from ui.auth import sign_in_box
 from ui.demand import DATUM_LABELS
 from ui.geocoding import cached_address_geocoder
 from ui.lang import current_language, tr
-from ui.signin import sign_in_panel
 
 #: Fields the mapping step shows first; the rest only matter in files this app exported.
 MAIN_FIELDS = ("name_zh", "lon", "lat", "lonlat", "address", "id", "station_type", "community", "amenities",
@@ -37,7 +38,7 @@ st.title(tr("data_title"))
 st.caption(tr("data_caption"))
 register = data.stations_or_stop(lang)
 store = StationStore(data.stations_path())
-editor = sign_in_panel("data")
+editor = sign_in_box("data")
 can_edit = editor is not None
 
 
@@ -45,10 +46,8 @@ def _save(stations, summary: str, success: str | None = None) -> None:
     """Save through the store with the version this page loaded; report the outcome."""
     try:
         store.save(stations, expected_version=st.session_state["data_version"], user=editor, summary=summary)
-    except GeoDataError as err:
+    except GeoDataError as err:  # ConcurrentEditError included
         st.session_state["data_message"] = ("error", f"{tr('save_refused')} {err.localized(lang)}")
-    except ConcurrentEditError as err:
-        st.session_state["data_message"] = ("error", f"{tr('save_refused')} {err}")
     else:
         st.session_state["data_message"] = ("success", success or tr("saved"))
         st.session_state.pop("data_version", None)
@@ -243,8 +242,7 @@ with tabs[2]:
             settings = _mapping_step(table, file_key)
             geocode, provider = cached_address_geocoder()
             st.caption(tr("import_geocoder_on", provider=provider) if provider else tr("import_geocoder_off"))
-            town = TownExtent()
-            st.caption(tr("town_extent_note", **town.label_params()))
+            st.caption(tr("town_extent_note", **town_extent().label_params()))
             with st.spinner():
                 plan = build_import_plan(table, register, settings, communities=data.communities(),
                                          checker=data.place_checker(), geocode=geocode, geocoder_name=provider)
@@ -319,7 +317,11 @@ with tabs[3]:
                          hide_index=True, width="stretch")
             versions = store.versions()
             choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version")
-            earlier = store.load_version(choice)
+            try:
+                earlier = store.load_version(choice)
+            except GeoDataError as err:
+                st.error(markdown_text(err.localized(lang)))
+                st.stop()
             diff = diff_stations(register, earlier)
             st.info(tr("import_diff", added=len(diff["added"]), removed=len(diff["removed"]), changed=len(diff["changed"])))
             if st.button(tr("restore"), key="data_restore"):
@@ -327,10 +329,8 @@ with tabs[3]:
                     store.restore(choice, expected_version=st.session_state["data_version"], user=editor)
                     st.session_state["data_message"] = ("success", tr("saved"))
                     st.session_state.pop("data_version", None)
-                except GeoDataError as err:
+                except GeoDataError as err:  # ConcurrentEditError included
                     st.session_state["data_message"] = ("error", f"{tr('save_refused')} {err.localized(lang)}")
-                except ConcurrentEditError as err:
-                    st.session_state["data_message"] = ("error", f"{tr('save_refused')} {err}")
                 st.rerun()
 
 with tabs[4]:
@@ -341,6 +341,5 @@ with tabs[4]:
                                       horizontal=True, key="data_export_datum")
     st.download_button(f"{tr('downloads')} .{export_format}", export_stations(register, export_format, export_datum),
                        f"gaohe_stations_{export_datum}.{export_format}", key="data_export")
-    st.download_button(tr("survey_todo_download"), table_file(survey_todo(register, data.communities(), lang), "xlsx",
-                                                              sheet_name="todo"),
+    st.download_button(tr("survey_todo_download"), xlsx_bytes({"todo": survey_todo(register, data.communities(), lang)}),
                        f"gaohe_survey_todo_{now_local().date().isoformat()}.xlsx", key="data_export_todo")

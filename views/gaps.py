@@ -37,6 +37,7 @@ from geo.errors import GeoDataError
 from geo.maps import Basemap, build_gaps_map, map_point_to_wgs84
 from geo.model import StationType, station_type_label
 from geo.report import coverage_report
+from geo.markup import markdown_text
 from geo.scenario import Scenario, ScenarioError, apply_scenario
 from ui import data
 from ui.demand import DATUM_LABELS, demand_input, read_points
@@ -75,7 +76,7 @@ try:
         labels = candidates["cell"]
 except GeoDataError as err:
     st.error(tr("file_problems"))
-    st.code(str(err), language=None)
+    st.text(err.localized(lang))
     st.stop()
 
 # --- what-if scenario ------------------------------------------------------------------------
@@ -92,17 +93,18 @@ with st.expander(tr("whatif_title"), expanded=bool(scenario.added or scenario.re
     loaded = load_column.file_uploader(tr("whatif_load"), type=["json"], key="gaps_load")
     if loaded is not None and st.session_state.get("gaps_loaded_id") != loaded.file_id:
         try:
-            st.session_state["gaps_scenario"] = Scenario.from_json(loaded.getvalue())
+            st.session_state["gaps_scenario"] = Scenario.from_json(loaded.getvalue(), source=loaded.name)
             st.session_state["gaps_loaded_id"] = loaded.file_id
             st.rerun()
         except ScenarioError as err:
-            st.error(str(err))
+            st.error(tr("file_problems"))
+            st.text(err.localized(lang))
     reset_column.button(tr("whatif_reset"), key="gaps_reset",
                         on_click=lambda: st.session_state.update(gaps_scenario=Scenario()))
 try:
     stations = apply_scenario(register, scenario)
 except ScenarioError as err:
-    st.error(str(err))
+    st.error(markdown_text(err.localized(lang)))
     stations = register
 
 # --- figures ---------------------------------------------------------------------------------
@@ -183,9 +185,10 @@ if compare_files:
              tr("col_share"): f"{scenario_share:.1%}"}]
     for upload_file in compare_files:
         try:
-            other = apply_scenario(register, Scenario.from_json(upload_file.getvalue()))
+            other = apply_scenario(register, Scenario.from_json(upload_file.getvalue(), source=upload_file.name))
         except ScenarioError as err:
-            st.error(f"{upload_file.name}: {err}")
+            st.error(tr("file_problems"))
+            st.text(err.localized(lang))
             continue
         share = coverage_table(cover_points(other, lon, lat, radius_m, with_nearest=False), weight).iloc[0]["share_covered"]
         rows.append({tr("scenario_name"): upload_file.name, tr("col_stations"): len(other), tr("col_share"): f"{share:.1%}"})

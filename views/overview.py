@@ -6,10 +6,12 @@ from streamlit_folium import st_folium
 from geo.hours import now_local
 from geo.maps import Basemap, build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
+from geo.reports import ReportError
 from geo.summary import count_by_community, count_by_type
 from geo.survey import verification_progress
 from ui import data
 from ui.lang import current_language, tr
+from ui.reports import report_store
 
 lang = current_language()
 st.title(tr("app_title"))
@@ -25,6 +27,11 @@ verified, total = int(progress["verified"].sum()), int(progress["total"].sum())
 st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
 st.caption(" · ".join(tr("survey_progress_by_type", type=station_type_label(row.station_type, lang), verified=row.verified,
                          total=row.total) for row in progress.itertuples() if row.total))
+
+try:
+    st.caption(f"✅ {tr('overview_resolved', n=report_store().count_resolved())}")
+except ReportError:
+    pass  # the report database is down: the station overview still works
 
 types = [t.value for t in StationType]
 with st.sidebar:

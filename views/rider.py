@@ -7,7 +7,7 @@ from geo.gazetteer import search_places
 from geo.geocode import GeocodingError, geocode_online, geocoder_config
 from geo.hours import now_local
 from geo.i18n import describe_opening, format_distance, format_minutes
-from geo.validate import TownExtent
+from geo.validate import town_extent
 from geo.maps import Basemap, build_rider_map, map_point_to_wgs84
 from geo.model import AMENITIES, StationType, amenity_label, station_type_label
 from geo.navigation import navigation_links
@@ -119,7 +119,7 @@ results = stations.head(0)
 if rider:
     results = nearest_stations(qualifying, rider[0], rider[1], k=k)
     st.caption(tr("your_position", lon=rider[0], lat=rider[1]))
-    town = TownExtent()
+    town = town_extent()
     if not town.contains(*rider):
         st.warning(tr("outside_town", km=town.distance_outside_m(*rider) / 1000))
 

@@ -9,19 +9,19 @@ from streamlit_folium import st_folium
 from streamlit_js_eval import get_geolocation
 
 from geo.errors import GeoDataError
-from geo.exchange import table_file
 from geo.hours import now_local
 from geo.i18n import format_distance
 from geo.maps import Basemap, build_rider_map
 from geo.markup import markdown_text
 from geo.model import AMENITIES, UNKNOWN_HOURS, amenity_label, station_type_label
 from geo.normalise import normalise_phone, parse_opening_hours
-from geo.store import ConcurrentEditError, StationStore
+from geo.store import StationStore
+from geo.tables import xlsx_bytes
 from geo.survey import (ACCURACY_LIMIT_M, Verification, gps_method, needs_reason, stations_to_verify, survey_todo,
                         verification_progress, verify_station)
 from ui import data
 from ui.lang import current_language, tr
-from ui.signin import sign_in_panel
+from ui.auth import sign_in_box
 
 lang = current_language()
 st.title(tr("survey_title"))
@@ -36,12 +36,11 @@ progress = verification_progress(register)
 verified, total = int(progress["verified"].sum()), int(progress["total"].sum())
 st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
 
-editor = sign_in_panel("survey")
+editor = sign_in_box("survey")
 if editor is None:
     st.info(tr("survey_sign_in_needed"))
     st.stop()
-st.download_button(tr("survey_todo_download"), table_file(survey_todo(register, data.communities(), lang), "xlsx",
-                                                          sheet_name="todo"),
+st.download_button(tr("survey_todo_download"), xlsx_bytes({"todo": survey_todo(register, data.communities(), lang)}),
                    f"gaohe_survey_todo_{now_local().date().isoformat()}.xlsx", key="survey_todo", width="stretch")
 
 
@@ -161,10 +160,8 @@ if submitted:
             stations, version = store.read()  # the register as it is now: another editor may have saved
             result = verify_station(stations, found)
             store.save(result.stations, expected_version=version, user=editor, summary=result.summary)
-        except GeoDataError as err:
+        except GeoDataError as err:  # ConcurrentEditError included
             st.error(markdown_text(err.localized(lang)))
-        except ConcurrentEditError as err:
-            st.error(markdown_text(str(err)))
         else:
             st.session_state["survey_message"] = ("success", tr("survey_verified", name=station.name_zh, user=editor,
                                                                 method=result.stations.set_index("id").at[station_id,

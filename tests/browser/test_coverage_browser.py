@@ -65,4 +65,4 @@ def test_a_bad_demand_file_is_reported(desktop_page, app_url, tmp_path):
     page.get_by_text("需求点文件:lon,lat[,weight][,label]").wait_for()  # the demand uploader is there
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(bad))
     page.get_by_text("文件有问题,未使用").wait_for(timeout=30_000)
-    assert "line 3" in page.locator('[data-testid="stCode"]').first.inner_text()
+    assert "第 3 行" in page.locator('[data-testid="stText"]').first.inner_text()

@@ -1,5 +1,6 @@
-"""The data page in a real browser: sign in, an import with a bad row, a position fixed by a map
-click, a restore; and a hostile station name shown as text."""
+"""The data page in a real browser: sign in, an import with a bad row (nothing saved unless the
+planner chooses to import the good rows), a position fixed by a map click, a restore; and a
+hostile station name shown as text."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def test_sign_in_import_fix_and_restore(browser, editable_app, tmp_path):
         bad.write_text("编号,名称,经度,纬度\nRS-01,改名药房,116.83,30.74\nRS-02,坏坐标,abc,30.7\n", encoding="utf-8")
         page.get_by_role("tab", name="导入").click()
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
-        page.get_by_text("文件有 1 处问题,未导入").wait_for(timeout=30_000)
-        assert "line 3" in page.locator('[data-testid="stCode"]').first.inner_text()
+        page.get_by_text("待选择 0 行,有问题 1 行").wait_for(timeout=30_000)  # row 3's coordinates
+        assert page.get_by_role("button", name="导入这 1 行").is_disabled()  # partial import is a choice
         assert register.read_bytes() == before
         screenshot(page, "data_import_bad_row")
 
@@ -81,22 +82,24 @@ def test_sign_in_import_fix_and_restore(browser, editable_app, tmp_path):
         context.close()
 
 
-def test_a_hostile_name_is_shown_as_text(browser, tmp_path_factory):
+def test_a_register_with_a_hostile_name_is_refused_with_the_name_shown_as_text(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     register = folder / "stations.geojson"
     doc = json.loads((ROOT / "data" / "stations.geojson").read_text(encoding="utf-8"))
     doc["features"][0]["properties"]["name_zh"] = "<img src=x onerror=\"document.title='pwned'\">"
+    doc["features"][1]["properties"]["address"] = "${window.__pwn=1}"
     register.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     for url in serve_app({"GAOHE_STATIONS": str(register)}):
         context = _open_context(browser, url, DESKTOP, [])
         page = context.new_page()
         try:
             page.goto(url)
-            _, frame = map_frame(page)
-            frame.click(".gh-type-hub >> nth=0")
-            popup = frame.wait_for_selector(".gh-popup")
-            assert "<img src=x" in popup.inner_text()  # shown as text
-            assert frame.evaluate("() => document.querySelectorAll('.gh-popup img').length") == 0
-            assert page.title() != "pwned" and frame.evaluate("() => document.title") != "pwned"
+            page.get_by_text("站点数据文件有问题").wait_for(timeout=60_000)
+            listing = page.locator('[data-testid="stText"]').first.inner_text()
+            assert "第 1 个要素" in listing and "name_zh" in listing and "<i" in listing
+            assert "第 2 个要素" in listing and "address" in listing and "${" in listing
+            assert page.evaluate("() => document.querySelectorAll('img[src=x]').length") == 0
+            assert page.title() != "pwned" and page.evaluate("() => window.__pwn") is None
+            screenshot(page, "register_with_hostile_name_refused")
         finally:
             context.close()
