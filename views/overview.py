@@ -22,12 +22,6 @@ stations = data.stations_or_stop(lang)
 if (stations.location_status != "verified").any():
     st.warning(tr("unverified_banner"), icon="⚠️")
 
-progress = verification_progress(stations)
-verified, total = int(progress["verified"].sum()), int(progress["total"].sum())
-st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
-st.caption(" · ".join(tr("survey_progress_by_type", type=station_type_label(row.station_type, lang), verified=row.verified,
-                         total=row.total) for row in progress.itertuples() if row.total))
-
 try:
     st.caption(f"✅ {tr('overview_resolved', n=report_store().count_resolved())}")
 except ReportError:
@@ -68,6 +62,12 @@ with map_column:
     st.caption(tr("shown_on_map", n=len(shown)))
 
 with table_column:
+    # verification progress of the whole register (not only the types shown), beside the map
+    progress = verification_progress(stations)
+    verified, total = int(progress["verified"].sum()), int(progress["total"].sum())
+    st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
+    st.caption(" · ".join(tr("survey_progress_by_type", type=station_type_label(row.station_type, lang),
+                             verified=row.verified, total=row.total) for row in progress.itertuples() if row.total))
     st.subheader(tr("counts_by_type"))
     by_type = count_by_type(shown)
     by_type["station_type"] = by_type["station_type"].map(lambda value: station_type_label(value, lang))
