@@ -143,6 +143,7 @@ def _cmd_stations(args: argparse.Namespace) -> int:
                 "total": int(counts["count"].sum()),
                 "by_type": {row.station_type: int(row.count) for row in counts.itertuples()},
                 "unverified_positions": int(counts["unverified"].sum()),
+                "verified_by_type": {row.station_type: int(row.count - row.unverified) for row in counts.itertuples()},
             }
         )
     else:
@@ -439,26 +440,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0 if plan.valid and "save_error" not in report else 1
 
 
-def _cmd_progress(args: argparse.Namespace) -> int:
-    from geo.survey import verification_progress
-
-    try:
-        stations = load_stations(args.file)
-    except StationDataError as err:
-        return _report_invalid(err, args.json)
-    table = verification_progress(stations)
-    payload = {"verified": int(table["verified"].sum()), "total": int(table["total"].sum()),
-               "by_type": {row.station_type: {"verified": int(row.verified), "total": int(row.total)}
-                           for row in table.itertuples()}}
-    if args.json:
-        _print_json(payload)
-    else:
-        for row in table.itertuples():
-            print(f"{row.station_type:<14}{row.verified:>4} / {row.total}")
-        print(f"{'total':<14}{payload['verified']:>4} / {payload['total']}")
-    return 0
-
-
 def _cmd_todo(args: argparse.Namespace) -> int:
     from geo.tables import xlsx_bytes
     from geo.reference import load_communities
@@ -712,11 +693,6 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register to update")
     importer.add_argument("--json", action="store_true", help="machine-readable output")
     importer.set_defaults(run=_cmd_import)
-
-    progress = commands.add_parser("progress", help="how many station positions are verified, by type")
-    progress.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
-    progress.add_argument("--json", action="store_true", help="machine-readable output")
-    progress.set_defaults(run=_cmd_progress)
 
     todo = commands.add_parser("todo", help="the survey team's list of stations to verify (CSV or Excel)")
     todo.add_argument("out", type=Path)

@@ -1,6 +1,6 @@
 """Verification on the spot: which stations still need someone to stand at them, recording a
-verified position (when, how, how far the old one was off), progress by type, and the survey
-team's to-do list.
+verified position (when, how, how far the old one was off), and the survey team's to-do list
+(progress by type is :func:`geo.summary.count_by_type`).
 
 Who verified a station is not a property of the register (the public sees "verified on
 2026-11-28"); it goes into the change log with the save, which only signed-in editors see.
@@ -130,17 +130,6 @@ def verify_station(stations: gpd.GeoDataFrame, found: Verification) -> Verificat
     summary = (f"核实 {found.station_id}:{method},距原登记位置 {moved_m:.0f} 米 / "
                f"verified {found.station_id}: {method}, {moved_m:.0f} m from the recorded position")
     return VerificationResult(changed, moved_m, summary)
-
-
-def verification_progress(stations: gpd.GeoDataFrame) -> pd.DataFrame:
-    """One row per station type (all types): ``station_type``, ``verified``, ``total``."""
-    types = [t.value for t in StationType]
-    verified = stations["location_status"] == LocationStatus.VERIFIED.value
-    return pd.DataFrame({
-        "station_type": types,
-        "verified": verified.groupby(stations["station_type"]).sum().reindex(types, fill_value=0).astype(int).to_numpy(),
-        "total": stations.groupby("station_type").size().reindex(types, fill_value=0).astype(int).to_numpy(),
-    })
 
 
 def survey_todo(stations: gpd.GeoDataFrame, communities: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -250,17 +250,18 @@ def test_an_unreadable_file_exits_1_with_the_reason(tmp_path):
     assert result.returncode == 1 and not report["valid"] and "xlsx" in report["problems"][0]["message"]
 
 
-def test_progress_todo_and_verify(tmp_path):
+def test_verify_then_count_and_list_what_is_left(tmp_path):
     register = copy_register(tmp_path)
-    result = run("progress", "--file", str(register), "--json")
-    assert result.returncode == 0 and json.loads(result.stdout)["verified"] == 0
+    result = run("stations", "--file", str(register), "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["unverified_positions"] == len(load_stations(register))
     result = run("verify", "RS-01", "--lon", "116.8251", "--lat", "30.7360", "--accuracy-m", "45", "--file", str(register))
     assert result.returncode == 1 and "give a reason" in result.stdout + result.stderr
     result = run("verify", "RS-01", "--lon", "116.8251", "--lat", "30.7360", "--accuracy-m", "8", "--user", "李核实",
                  "--file", str(register), "--json")
     assert result.returncode == 0 and json.loads(result.stdout)["method"] == "gps ±8 m"
-    progress = json.loads(run("progress", "--file", str(register), "--json").stdout)
-    assert progress["verified"] == 1 and progress["by_type"]["red"] == {"verified": 1, "total": 6}
+    progress = json.loads(run("stations", "--file", str(register), "--json").stdout)
+    assert progress["verified_by_type"]["red"] == 1 and progress["by_type"]["red"] == 6
+    assert progress["unverified_positions"] == len(load_stations(register)) - 1
     out = tmp_path / "todo.csv"
     assert run("todo", str(out), "--format", "csv", "--file", str(register)).returncode == 0
     lines = out.read_text(encoding="utf-8-sig").splitlines()

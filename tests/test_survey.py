@@ -5,7 +5,6 @@ team fills in and imports back."""
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 from datetime import date
 
 import eviltransform
@@ -21,7 +20,7 @@ from geo.register import load_stations
 from geo.sheets import read_station_table
 from geo.store import StationStore
 from geo.survey import (ACCURACY_LIMIT_M, Verification, gps_method, pasted_method, stations_to_verify, survey_todo,
-                        verification_progress, verify_station)
+                        verify_station)
 from geo.validate import PlaceChecker
 
 GEOD = Geod(ellps="WGS84")
@@ -84,17 +83,6 @@ def test_a_verified_register_saves_and_loads(tmp_path, register):
     again = load_stations(path).set_index("id")
     assert again.at["PM-01", "verification_method"] == "pasted GCJ-02" and again.at["PM-01", "verified_on"] == "2026-11-28"
     assert store.changes()[0]["user"] == "王规划"
-
-
-def test_progress_by_type_counts_what_is_verified(register):
-    register.loc[register.id.isin(["PM-01", "PM-02", "RS-03"]), "location_status"] = "verified"
-    register.loc[register.id == "NS-01", "location_status"] = "geocoded"  # not verified
-    progress = verification_progress(register).set_index("station_type")
-    totals = Counter(register["station_type"])
-    verified = Counter(register.loc[register.location_status == "verified", "station_type"])
-    assert dict(progress["total"]) == {t: totals[t] for t in progress.index}
-    assert dict(progress["verified"]) == {t: verified.get(t, 0) for t in progress.index}
-    assert progress["verified"].sum() == 3 and progress["total"].sum() == len(register)
 
 
 def test_the_todo_list_lists_unverified_stations_by_community_with_gcj02_positions(register):

@@ -5,7 +5,6 @@ takes it from Chromium's geolocation."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,8 @@ GEOD = Geod(ellps="WGS84")
 
 
 @pytest.fixture
-def register(tmp_path, monkeypatch):
-    from geo.auth import hash_password
-    from ui.auth import _throttle
-
-    path = tmp_path / "stations.geojson"
-    shutil.copy(Path(APP).parent / "data" / "stations.geojson", path)
-    monkeypatch.setenv("GAOHE_STATIONS", str(path))
-    monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
-    _throttle.clear()
-    return path
+def register(editable_register):
+    return editable_register
 
 
 def run_page(page: str, **session) -> AppTest:

@@ -8,7 +8,6 @@ from geo.maps import Basemap, build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.reports import ReportError
 from geo.summary import count_by_community, count_by_type
-from geo.survey import verification_progress
 from ui import data
 from ui.lang import current_language, tr
 from ui.reports import report_store
@@ -63,11 +62,11 @@ with map_column:
 
 with table_column:
     # verification progress of the whole register (not only the types shown), beside the map
-    progress = verification_progress(stations)
-    verified, total = int(progress["verified"].sum()), int(progress["total"].sum())
+    progress = count_by_type(stations)
+    verified, total = int(progress["count"].sum() - progress["unverified"].sum()), int(progress["count"].sum())
     st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
     st.caption(" · ".join(tr("survey_progress_by_type", type=station_type_label(row.station_type, lang),
-                             verified=row.verified, total=row.total) for row in progress.itertuples() if row.total))
+                             verified=row.count - row.unverified, total=row.count) for row in progress.itertuples() if row.count))
     st.subheader(tr("counts_by_type"))
     by_type = count_by_type(shown)
     by_type["station_type"] = by_type["station_type"].map(lambda value: station_type_label(value, lang))

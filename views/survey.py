@@ -16,9 +16,10 @@ from geo.markup import markdown_text
 from geo.model import AMENITIES, UNKNOWN_HOURS, amenity_label, station_type_label
 from geo.normalise import normalise_phone, parse_opening_hours
 from geo.store import StationStore
+from geo.summary import count_by_type
 from geo.tables import xlsx_bytes
 from geo.survey import (ACCURACY_LIMIT_M, Verification, gps_method, needs_reason, stations_to_verify, survey_todo,
-                        verification_progress, verify_station)
+                        verify_station)
 from ui import data
 from ui.lang import current_language, tr
 from ui.auth import sign_in_box
@@ -32,8 +33,8 @@ store = StationStore(data.stations_path())
 if (message := st.session_state.pop("survey_message", None)) is not None:
     getattr(st, message[0])(markdown_text(message[1]))
 
-progress = verification_progress(register)
-verified, total = int(progress["verified"].sum()), int(progress["total"].sum())
+progress = count_by_type(register)
+verified, total = int(progress["count"].sum() - progress["unverified"].sum()), int(progress["count"].sum())
 st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
 
 editor = sign_in_box("survey")

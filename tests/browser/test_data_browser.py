@@ -5,27 +5,15 @@ hostile station name shown as text."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
 import pytest
 from conftest import DESKTOP, MAP_FRAME, ROOT, _open_context, map_frame, screenshot, serve_app, wait_for_app_idle
 
-from geo.auth import hash_password
 from geo.register import load_stations
 from geo.store import StationStore, diff_stations
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def editable_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("register")
-    register = folder / "stations.geojson"
-    shutil.copy(ROOT / "data" / "stations.geojson", register)
-    env = {"GAOHE_STATIONS": str(register), "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}"}
-    for url in serve_app(env):
-        yield url, register
 
 
 def test_sign_in_import_fix_and_restore(browser, editable_app, tmp_path):

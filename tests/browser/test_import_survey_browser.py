@@ -6,14 +6,12 @@ count rise. Everything runs offline in Chromium; screenshots go to test-results/
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from conftest import DESKTOP, PHONE, ROOT, _open_context, choose_option, map_frame, screenshot, serve_app, wait_for_app_idle
+from conftest import DESKTOP, PHONE, _open_context, choose_option, map_frame, screenshot, wait_for_app_idle
 from openpyxl import Workbook
 from pyproj import Geod
 
-from geo.auth import hash_password
 from geo.datum import wgs84_to_gcj02
 from geo.register import load_stations
 from geo.store import StationStore
@@ -23,16 +21,6 @@ pytestmark = pytest.mark.browser
 GEOD = Geod(ellps="WGS84")
 #: English that must not appear on the Chinese pages (message fragments of the import and survey).
 ENGLISH_FRAGMENTS = ("row ", "field '", "left out", "station", "position", "needs a", "verified", "Import")
-
-
-@pytest.fixture(scope="module")
-def editable_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("register")
-    register = folder / "stations.geojson"
-    shutil.copy(ROOT / "data" / "stations.geojson", register)
-    env = {"GAOHE_STATIONS": str(register), "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}"}
-    for url in serve_app(env):
-        yield url, register
 
 
 def sign_in(page) -> None:
