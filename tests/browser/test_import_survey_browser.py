@@ -6,13 +6,14 @@ count rise. Everything runs offline in Chromium; screenshots go to test-results/
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import DESKTOP, PHONE, _open_context, choose_option, map_frame, screenshot, wait_for_app_idle
 from openpyxl import Workbook
 from pyproj import Geod
 
-from geo.datum import wgs84_to_gcj02
+from geo.datum import convert, wgs84_to_gcj02
 from geo.register import load_stations
 from geo.store import StationStore
 from geo.survey import stations_to_verify
@@ -164,3 +165,54 @@ def test_a_surveyor_verifies_the_nearest_station_on_a_phone(browser, editable_ap
     assert entry["user"] == "wang" and "RS-03" in entry["changed"]
     assert "wang" not in json.dumps(station.drop("geometry").to_dict(), ensure_ascii=False, default=str)
     assert not blocked or all("tile" in u for u in blocked), blocked
+
+
+@pytest.fixture(scope="module")
+def twins_app(tmp_path_factory):
+    """The app on a register in which two stations share a name (NS-01 is renamed like PM-01)."""
+    from conftest import ROOT, serve_app
+
+    from geo.auth import hash_password
+
+    register = tmp_path_factory.mktemp("twins") / "stations.geojson"
+    doc = json.loads((ROOT / "data" / "stations.geojson").read_text(encoding="utf-8"))
+    for feature in doc["features"]:
+        if feature["properties"]["id"] == "NS-01":
+            feature["properties"]["name_zh"] = "骑龙社区 党群驿站"
+    register.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    env = {"GAOHE_STATIONS": str(register), "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}"}
+    for url in serve_app(env):
+        yield url, register
+
+
+def test_an_ambiguous_name_is_chosen_by_the_planner_in_english(browser, twins_app, tmp_path):
+    url, register = twins_app
+    sheet = tmp_path / "list.csv"
+    sheet.write_bytes("名称,经度,纬度\n骑龙社区党群驿站,116.8265,30.7391\n".encode("gbk"))
+    context = _open_context(browser, url, DESKTOP, [])
+    page = context.new_page()
+    try:
+        page.goto(url + "/data?lang=en")
+        page.get_by_label("User", exact=True).fill("wang")
+        page.get_by_label("Password", exact=True).fill("secret-pw")
+        page.get_by_role("button", name="Sign in to edit").click()
+        page.get_by_text("Signed in as wang").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="Import").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(sheet))
+        page.get_by_text("Read 1 data rows, encoding GBK (GB18030).").wait_for(timeout=60_000)
+        page.get_by_text("1 row(s) to choose").wait_for(timeout=30_000)
+        screenshot(page, "import_choose_en")
+        choose_option(page, page.get_by_role("combobox", name=re.compile(r"^Row 2 .*骑龙社区党群驿站")), "PM-01 骑龙社区党群驿站 (100)")
+        page.get_by_text("1 to update, 0 new").wait_for(timeout=30_000)
+        wait_for_app_idle(page)
+        page.get_by_role("button", name="Import all 1 rows").click()
+        page.get_by_text("Imported: 0 new, 1 updated").wait_for(timeout=30_000)
+    except Exception:
+        screenshot(page, "FAILED_import_choose_en")
+        raise
+    finally:
+        context.close()
+    moved = load_stations(register).set_index("id").at["PM-01", "geometry"]
+    # the datum offered first for a sheet whose headers do not name one is GCJ-02 (Amap's pickers)
+    expected = convert(116.8265, 30.7391, source="gcj02", target="wgs84")
+    assert GEOD.inv(moved.x, moved.y, *expected)[2] < 0.5
