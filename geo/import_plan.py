@@ -238,7 +238,8 @@ class _Context:
     communities: CommunityIndex
     community_codes: set[str]
     normalise: NameNormaliser
-    register_names: dict[str, str]  # id -> normalised name
+    #: id -> (normalised name, its numbers, the villages/communities it names)
+    register_names: dict[str, tuple[str, tuple[int, ...], frozenset[str]]]
     checker: PlaceChecker
     town: TownExtent
     today: str
@@ -255,6 +256,11 @@ def _where(ctx: _Context, row: int, field_name: str | None) -> dict[str, Any]:
     return {"row": row, "unit": ctx.table.unit, "field": ctx.columns.get(field_name) if field_name else None}
 
 
+def _name_key(normalise: NameNormaliser, name: str) -> tuple[str, tuple[int, ...], frozenset[str]]:
+    key = normalise(name)
+    return key, name_numbers(key), normalise.places_in(key)
+
+
 def _match_by_name(ctx: _Context, name: str) -> list[Candidate]:
     """Register stations whose normalised name scores at least the threshold, best first.
     Names that differ in their numbers (党群驿站 06, 党群驿站 07) or in the village/community
@@ -264,10 +270,9 @@ def _match_by_name(ctx: _Context, name: str) -> list[Candidate]:
         return []
     numbers, places = name_numbers(wanted), ctx.normalise.places_in(wanted)
     found = []
-    for station_id, known in ctx.register_names.items():
-        if name_numbers(known) != numbers:
+    for station_id, (known, known_numbers, known_places) in ctx.register_names.items():
+        if known_numbers != numbers:
             continue
-        known_places = ctx.normalise.places_in(known)
         if places and known_places and places != known_places:
             continue
         score = 100.0 if known == wanted else float(fuzz.ratio(wanted, known))
@@ -561,14 +566,18 @@ _FIELD_OF = {"community_code": "community"}
 def _assign_new_ids(ctx: _Context, rows: list[PlanRow]) -> None:
     """``PREFIX-NN`` for new stations without an id: the next free number of their type."""
     taken = set(ctx.register) | {r.station_id for r in rows if r.station_id}
+    next_number: dict[str, int] = {}
+    for info in STATION_TYPES.values():
+        numbers = [int(m.group(1)) for i in taken if (m := re.fullmatch(rf"{info.id_prefix}-(\d+)", i))]
+        next_number[info.id_prefix] = max(numbers, default=0) + 1
     for plan_row in rows:
-        if plan_row.action != "new" or plan_row.station_id or "station_type" not in plan_row.properties \
+        if plan_row.action != "new" or plan_row.station_id \
                 or plan_row.properties.get("station_type") not in {t.value for t in StationType}:
             continue
         prefix = STATION_TYPES[StationType(plan_row.properties["station_type"])].id_prefix
-        numbers = [int(m.group(1)) for i in taken if (m := re.fullmatch(rf"{prefix}-(\d+)", i))]
-        number = max(numbers, default=0) + 1
-        plan_row.station_id = f"{prefix}-{number:02d}"
+        while f"{prefix}-{next_number[prefix]:02d}" in taken:
+            next_number[prefix] += 1
+        plan_row.station_id = f"{prefix}-{next_number[prefix]:02d}"
         taken.add(plan_row.station_id)
     for plan_row in rows:
         if plan_row.station_id:
@@ -615,7 +624,7 @@ def build_import_plan(
     normalise = NameNormaliser.from_table(communities)
     ctx = _Context(table, settings, columns, {f["properties"]["id"]: f for f in features},
                    CommunityIndex.from_table(communities), set(communities["code"]), normalise,
-                   {f["properties"]["id"]: normalise(f["properties"]["name_zh"]) for f in features},
+                   {f["properties"]["id"]: _name_key(normalise, f["properties"]["name_zh"]) for f in features},
                    checker, checker.town, today_text, datum)
     seen_ids: dict[str, int] = {}
     staged: list[tuple[PlanRow, dict, tuple[float, float] | None]] = []

@@ -27,7 +27,7 @@ def stations_path() -> Path:
     return Path(os.environ.get("GAOHE_STATIONS", DEFAULT_STATIONS_PATH))
 
 
-def _register_version() -> tuple[str, int]:
+def register_version() -> tuple[str, int]:
     """Cache key of the register: its path and modification time."""
     path = stations_path()
     return str(path), (path.stat().st_mtime_ns if path.exists() else -1)
@@ -36,7 +36,7 @@ def _register_version() -> tuple[str, int]:
 def stations() -> gpd.GeoDataFrame:
     """The validated station register; re-read when the file changes on disk.
     Raises ``geo.errors.StationDataError`` when the file is invalid or missing."""
-    return _stations(*_register_version())
+    return _stations(*register_version())
 
 
 def stations_or_stop(lang: str) -> gpd.GeoDataFrame:
@@ -56,7 +56,7 @@ def _gazetteer(path: str, modified_ns: int) -> pd.DataFrame:
 
 def gazetteer() -> pd.DataFrame:
     """Offline place list: landmarks, villages/communities and stations."""
-    return _gazetteer(*_register_version())
+    return _gazetteer(*register_version())
 
 
 @st.cache_data(show_spinner=False)

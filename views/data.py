@@ -13,7 +13,8 @@ from geo.errors import GeoDataError
 from geo.exchange import export_stations
 from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local
-from geo.import_plan import CHOOSE_NEW, ImportSettings, apply_import_plan, build_import_plan, plan_preview_table
+from geo.import_plan import (CHOOSE_NEW, ImportPlan, ImportSettings, apply_import_plan, build_import_plan,
+                             plan_preview_table)
 from geo.maps import Basemap, build_overview_map, map_point_to_wgs84
 from geo.markup import markdown_text
 from geo.model import AMENITIES, StationType, amenity_label, station_type_label
@@ -126,6 +127,15 @@ def _read_upload(content: bytes, suffix: str, sheet: str | None, name: str) -> S
         path = Path(folder) / f"import{suffix}"
         path.write_bytes(content)
         return read_station_table(path, sheet=sheet, source=name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _import_plan(table: SheetTable, settings: ImportSettings, provider: str | None, register_version: tuple[str, int],
+                 _register, _geocode) -> ImportPlan:
+    """The plan, computed again only when the file, a setting or the register changes (a 5,000-row
+    sheet takes seconds; every widget on the page reruns the script)."""
+    return build_import_plan(table, _register, settings, communities=data.communities(), checker=data.place_checker(),
+                             geocode=_geocode, geocoder_name=provider)
 
 
 def _field_label(field_name: str) -> str:
@@ -244,8 +254,7 @@ with tabs[2]:
             st.caption(tr("import_geocoder_on", provider=provider) if provider else tr("import_geocoder_off"))
             st.caption(tr("town_extent_note", **town_extent().label_params()))
             with st.spinner():
-                plan = build_import_plan(table, register, settings, communities=data.communities(),
-                                         checker=data.place_checker(), geocode=geocode, geocoder_name=provider)
+                plan = _import_plan(table, settings, provider, data.register_version(), register, geocode)
             st.subheader(tr("import_preview"))
             for problem in plan.file_problems:
                 st.error(markdown_text(problem.text(lang)))
