@@ -15,14 +15,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from geo.cli_rider import register_rider_commands
 from geo.datum import Datum, convert
-from geo.errors import GeoDataError, Problem, StationDataError
+from geo.errors import GeoDataError, StationDataError
 from geo.readers import read_points_csv, read_study_area
 from geo.reference import DEFAULT_STATIONS_PATH
 from geo.register import load_stations
@@ -91,6 +91,9 @@ def _write_output(content: bytes, path: Path) -> None:
         raise OutputError("err_output_not_written", file=str(path), reason=err.strerror or str(err)) from err
 
 
+if TYPE_CHECKING:
+    from geo.import_plan import ImportPlan, ImportSettings
+
 #: Station columns copied into ``nearest`` output, after the trip figures.
 _RESULT_COLUMNS = ("id", "station_type", "name_zh", "name_en", "location_status")
 
@@ -141,6 +144,7 @@ def _cmd_stations(args: argparse.Namespace) -> int:
                 "total": int(counts["count"].sum()),
                 "by_type": {row.station_type: int(row.count) for row in counts.itertuples()},
                 "unverified_positions": int(counts["unverified"].sum()),
+                "verified_by_type": {row.station_type: int(row.count - row.unverified) for row in counts.itertuples()},
             }
         )
     else:
@@ -388,45 +392,190 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_import(args: argparse.Namespace) -> int:
-    from geo.exchange import merge_features, read_station_features
-    from geo.register import stations_from_features
-    from geo.validate import validate_feature_collection
-    from geo.store import ConcurrentEditError, StationStore, diff_stations, file_version
+def _usage_error(message: str) -> int:
+    print(f"python -m geo: error: {message}", file=sys.stderr)
+    return 2
 
+
+def _import_settings(args: argparse.Namespace) -> ImportSettings | str:
+    """The import settings the options ask for, or what is wrong with them (a usage error)."""
+    from geo.import_plan import CHOOSE_NEW, ImportSettings
+    from geo.normalise import IMPORT_FIELDS, CommunityIndex, parse_amenities, parse_opening_hours, parse_station_type
+    from geo.reference import load_communities
+
+    station_type = None
+    if args.type is not None:
+        kind = parse_station_type(args.type)
+        if kind is None:
+            return f"--type {args.type!r} is not a station type ({', '.join(t.value for t in StationType)})"
+        station_type = kind.value
+    community = None
+    if args.community is not None:
+        community = CommunityIndex.from_table(load_communities()).find(args.community)
+        if community is None:
+            return f"--community {args.community!r} is not one of Gaohe's 24 villages/communities"
+    hours = None
+    if args.hours is not None:
+        hours = parse_opening_hours(args.hours)
+        if hours is None:
+            return f"--hours {args.hours!r} is not understood (write e.g. 8:00-20:00 or 周一至周五 8:30-17:30)"
+    amenities = None
+    if args.amenities is not None:
+        found, unknown = parse_amenities(args.amenities)
+        if unknown:
+            return f"--amenities: not understood: {', '.join(unknown)}"
+        amenities = tuple(found)
+    columns = None
+    if args.column:
+        columns = {}
+        for item in args.column:
+            field_name, _, header = item.partition("=")
+            if field_name not in IMPORT_FIELDS or not header:
+                return f"--column {item!r}: expected FIELD=COLUMN with FIELD one of {', '.join(IMPORT_FIELDS)}"
+            columns[field_name] = header
+    choices = {}
+    for item in args.choose or []:
+        row, _, choice = item.partition("=")
+        if not row.isdigit() or not choice:
+            return f"--choose {item!r}: expected ROW=ID or ROW={CHOOSE_NEW}"
+        choices[int(row)] = choice
+    return ImportSettings(datum=Datum(args.datum), columns=columns, station_type=station_type, community_code=community,
+                          operator=args.operator, opening_hours=hours, amenities=amenities, match=args.match,
+                          min_score=args.min_score, mode=args.mode, choices=choices,
+                          accept_far_moves=args.accept_far_moves)
+
+
+def _print_plan(plan: "ImportPlan", lang: str) -> None:
+    from geo.errors import MAX_PROBLEMS_SHOWN
+
+    lines = 0
+    for problem in [*plan.file_problems, *plan.file_warnings]:
+        print(f"! {problem.text(lang)}")
+    for row in plan.rows:
+        where = f"{row.station_id or '-'}" + (f" ({row.matched_by} {row.score:.0f})" if row.score is not None else "")
+        moved = f"  moved {row.move_m:,.0f} m" if row.move_m is not None else ""
+        position = f"  {row.new_lonlat[0]:.6f},{row.new_lonlat[1]:.6f}" if row.new_lonlat else ""
+        flag = "  [FAR MOVE]" if row.far_move else ""
+        print(f"{plan.unit} {row.row:>4}  {row.action:<9} {where:<22} {row.name}{position}{moved}{flag}")
+        for problem in [*row.problems, *row.warnings]:
+            lines += 1
+            if lines <= MAX_PROBLEMS_SHOWN:
+                print(f"          - {problem.text(lang)}")
+    if lines > MAX_PROBLEMS_SHOWN:
+        print(f"          ... and {lines - MAX_PROBLEMS_SHOWN} more")
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.geocode import GeocodingError, address_geocoder, geocoder_config
+    from geo.import_plan import apply_import_plan, build_import_plan
+    from geo.reference import load_communities, load_county_boundary
+    from geo.sheets import SheetError, read_station_table
+    from geo.store import ConcurrentEditError, StationStore
+    from geo.validate import PlaceChecker
+
+    settings = _import_settings(args)
+    if isinstance(settings, str):
+        return _usage_error(settings)
+    store = StationStore(args.file)
     try:
-        imported, problems = read_station_features(args.source, datum=args.datum)
-        current_doc = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        version = file_version(args.file)
-        merged = merge_features(current_doc["features"], imported, mode=args.mode)
-        if not problems:
-            _, problems = validate_feature_collection({"type": "FeatureCollection", "features": merged})
-    except (GeoDataError, ValueError, OSError) as err:
-        problems, merged = list(getattr(err, "problems", None) or [Problem.literal(str(err))]), []
-    report: dict[str, Any] = {"file": Path(args.source).name, "mode": args.mode, "datum": args.datum,
-                              "valid": not problems, "problems": [p.to_dict() for p in problems]}
-    if not problems:
-        new = stations_from_features(merged)
-        report["diff"] = diff_stations(load_stations(args.file), new)
-        report["saved"] = False
-        if not args.dry_run:
-            try:
-                StationStore(args.file).save(new, expected_version=version, user=args.user,
-                                             summary=f"import {Path(args.source).name} ({args.mode}, {args.datum})")
-                report["saved"] = True
-            except (GeoDataError, ConcurrentEditError) as err:
-                problems = list(getattr(err, "problems", None) or [Problem.literal(str(err))])
-                report["valid"], report["problems"] = False, [p.to_dict() for p in problems]
+        register, version = store.read()
+    except StationDataError as err:
+        return _report_invalid(err, args.json)
+    geocode = geocoder_name = None
+    if not args.no_geocode:
+        try:
+            config = geocoder_config()
+        except GeocodingError as err:
+            return _usage_error(str(err))
+        if config is not None:
+            geocode, geocoder_name = address_geocoder(config), config.provider
+    try:
+        table = read_station_table(args.source, sheet=args.sheet)
+        plan = build_import_plan(table, register, settings, communities=load_communities(),
+                                 checker=PlaceChecker(load_county_boundary()), geocode=geocode,
+                                 geocoder_name=geocoder_name)
+    except SheetError as err:
+        if args.json:
+            _print_json({"valid": False, "file": err.source, "problems": [p.to_dict(args.lang) for p in err.problems],
+                         "total_problems": err.total, "saved": False})
+        else:
+            print(err.localized(args.lang), file=sys.stderr)
+        return 1
+    except ValueError as err:  # a --column naming no column of the sheet
+        return _usage_error(str(err))
+    report = plan.to_dict(args.lang)
+    report["saved"] = False
+    apply = not args.dry_run and not plan.file_problems and (plan.valid or args.partial) and plan.ready_rows()
+    if apply:
+        outcome = apply_import_plan(plan, register, partial=args.partial)
+        try:
+            report["version"] = store.save(outcome.stations, expected_version=version, user=args.user,
+                                           summary=outcome.summary(plan.source))
+            report["saved"] = True
+            report["applied_rows"], report["left_out_rows"] = list(outcome.applied_rows), list(outcome.left_out_rows)
+        except (GeoDataError, ConcurrentEditError) as err:
+            report["save_error"] = err.localized(args.lang) if isinstance(err, GeoDataError) else str(err)
     if args.json:
         _print_json(report)
     else:
-        for problem in problems:
-            print(f"- {problem}", file=sys.stderr)
-        if "diff" in report:
-            diff = report["diff"]
-            print(f"added {len(diff['added'])}, removed {len(diff['removed'])}, changed {len(diff['changed'])}; "
-                  f"{'saved' if report['saved'] else 'not saved (dry run)'}")
-    return 0 if report["valid"] else 1
+        _print_plan(plan, args.lang)
+        counts = plan.counts()
+        print(f"{counts['update']} update, {counts['new']} new, {counts['unchanged']} unchanged, {counts['choose']} to choose, "
+              f"{counts['invalid']} invalid, {counts['far_move']} moved over 2 km, {counts['needs_position']} need a position; "
+              + ("saved" if report["saved"] else "not saved" + (" (dry run)" if args.dry_run else "")))
+        if "save_error" in report:
+            print(report["save_error"], file=sys.stderr)
+    return 0 if plan.valid and "save_error" not in report else 1
+
+
+def _cmd_todo(args: argparse.Namespace) -> int:
+    from geo.tables import xlsx_bytes
+    from geo.reference import load_communities
+    from geo.survey import survey_todo
+
+    try:
+        stations = load_stations(args.file)
+    except StationDataError as err:
+        return _report_invalid(err, args.json)
+    table = survey_todo(stations, load_communities(), args.lang)
+    _write_output(csv_bytes(table) if args.format == "csv" else xlsx_bytes({"todo": table}), args.out)
+    if args.json:
+        _print_json({"out": str(args.out), "format": args.format, "stations": len(table)})
+    else:
+        print(f"{args.out}: {len(table)} stations to verify")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from geo.store import ConcurrentEditError, StationStore
+    from geo.survey import Verification, gps_method, pasted_method, verify_station
+    from geo.validate import PlaceChecker
+    from geo.reference import load_county_boundary
+
+    store = StationStore(args.file)
+    try:
+        stations, version = store.read()
+    except StationDataError as err:
+        return _report_invalid(err, args.json)
+    lon, lat = (float(v) for v in convert(args.lon, args.lat, source=Datum(args.datum), target=Datum.WGS84))
+    if found := PlaceChecker(load_county_boundary()).problem(lon, lat):
+        return _report_error(GeoDataError(found[0], **found[1]), args.json)
+    method = args.method or (gps_method(args.accuracy_m) if args.accuracy_m is not None else pasted_method(args.datum))
+    try:
+        result = verify_station(stations, Verification(args.station_id, (lon, lat), method, args.user,
+                                                       date.fromisoformat(args.on) if args.on else date.today(),
+                                                       accuracy_m=args.accuracy_m, reason=args.reason))
+        store.save(result.stations, expected_version=version, user=args.user, summary=result.summary)
+    except (GeoDataError, ConcurrentEditError) as err:
+        return _report_error(err, args.json)
+    if args.json:
+        _print_json({"id": args.station_id, "lon": round(lon, 7), "lat": round(lat, 7), "method": method,
+                     "moved_m": round(result.moved_m, 1), "saved": True})
+    else:
+        print(result.summary)
+    return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -618,15 +767,59 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--json", action="store_true", help="machine-readable output")
     gaps.set_defaults(run=_cmd_gaps)
 
-    importer = commands.add_parser("import", help="import stations (GeoJSON, CSV, Excel, KML) into the register")
+    importer = commands.add_parser(
+        "import", help="import a station list (Excel, CSV, KML, GeoJSON): a per-row plan, then a logged save",
+        description="Exit 0: every row can be imported; 1: some row cannot (or the file cannot be read); 2: wrong usage.")
     importer.add_argument("source", type=Path)
-    importer.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the file")
-    importer.add_argument("--mode", choices=["merge", "replace"], default="merge", help="merge by id (default) or replace")
-    importer.add_argument("--dry-run", action="store_true", help="validate and show the changes; write nothing")
+    importer.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84",
+                          help="datum of the file's coordinates: gcj02 (Amap/Tencent), bd09 (Baidu), wgs84 (GPS)")
+    importer.add_argument("--type", help="station type of every row that names none (e.g. red, 红色驿站)")
+    importer.add_argument("--community", help="village/community of every row that names none (e.g. 骑龙)")
+    importer.add_argument("--operator", help="operator of every row that names none")
+    importer.add_argument("--hours", help="opening hours of every row that gives none (e.g. 8:00-20:00)")
+    importer.add_argument("--amenities", help="amenities of every row that lists none (e.g. 桌椅、热水)")
+    importer.add_argument("--match", choices=["auto", "id", "name"], default="auto",
+                          help="match rows to stations by id where given, else by name (auto); or only by id / name")
+    importer.add_argument("--min-score", type=float, default=80.0, help="name similarity (0-100) that counts as a match")
+    importer.add_argument("--choose", action="append", metavar="ROW=ID",
+                          help="for a row whose name matches several stations: which one (or ROW=new); repeatable")
+    importer.add_argument("--column", action="append", metavar="FIELD=COLUMN",
+                          help="which sheet column holds a field (e.g. name_zh=站名); repeatable; default: guessed")
+    importer.add_argument("--sheet", help="worksheet of an Excel file (default: the first)")
+    importer.add_argument("--mode", choices=["merge", "replace"], default="merge",
+                          help="merge into the register (default), or replace it: stations no row names are removed")
+    importer.add_argument("--accept-far-moves", action="store_true", help="also apply moves over 2 km (flagged)")
+    importer.add_argument("--partial", action="store_true",
+                          help="save the rows that can be imported even when others cannot (they are listed)")
+    importer.add_argument("--no-geocode", action="store_true", help="do not geocode addresses even if a geocoder is set")
+    importer.add_argument("--dry-run", action="store_true", help="show the plan; write nothing")
     importer.add_argument("--user", default=os.environ.get("USER", "cli"), help="who makes the change (change log)")
+    importer.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the messages")
     importer.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register to update")
     importer.add_argument("--json", action="store_true", help="machine-readable output")
     importer.set_defaults(run=_cmd_import)
+
+    todo = commands.add_parser("todo", help="the survey team's list of stations to verify (CSV or Excel)")
+    todo.add_argument("out", type=Path)
+    todo.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    todo.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the headers and labels")
+    todo.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
+    todo.add_argument("--json", action="store_true", help="machine-readable output")
+    todo.set_defaults(run=_cmd_todo)
+
+    verify = commands.add_parser("verify", help="record a station's verified position (logged save)")
+    verify.add_argument("station_id")
+    verify.add_argument("--lon", type=float, required=True)
+    verify.add_argument("--lat", type=float, required=True)
+    verify.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of --lon/--lat")
+    verify.add_argument("--accuracy-m", type=float, help="GPS accuracy; over 30 m needs --reason")
+    verify.add_argument("--method", help='how the position was found (default "gps ±N m" or "pasted GCJ-02")')
+    verify.add_argument("--reason", help="why a position less precise than 30 m is good enough")
+    verify.add_argument("--on", help="date of the visit, YYYY-MM-DD (default today)")
+    verify.add_argument("--user", default=os.environ.get("USER", "cli"), help="who verified it (change log)")
+    verify.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register to update")
+    verify.add_argument("--json", action="store_true", help="machine-readable output")
+    verify.set_defaults(run=_cmd_verify)
 
     exporter = commands.add_parser("export", help="export the register as GeoJSON, CSV, Excel or KML")
     exporter.add_argument("out", type=Path)

@@ -17,9 +17,16 @@ from geo.i18n import DEFAULT_LANGUAGE, catalogue, t
 ROW_UNITS = ("feature", "line", "row")
 
 
+class ByLanguage(dict):
+    """A parameter whose text depends on the language: ``ByLanguage(zh="红色驿站", en="red station")``."""
+
+    def text(self, lang: str) -> Any:
+        return self.get(lang, self.get("en"))
+
+
 def _render(key: str, params: Mapping[str, Any], lang: str) -> str:
     if key in catalogue(DEFAULT_LANGUAGE):
-        return t(key, lang, **params)
+        return t(key, lang, **{k: (v.text(lang) if isinstance(v, ByLanguage) else v) for k, v in params.items()})
     return key
 
 

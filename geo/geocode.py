@@ -52,10 +52,10 @@ def geocoder_config(settings: Mapping[str, str] | None = None) -> GeocoderConfig
     if not provider:
         return None
     if provider not in PROVIDERS:
-        raise GeocodingError(f'GAOHE_GEOCODER was "{provider}" but is expected to be one of: {", ".join(PROVIDERS)}')
+        raise GeocodingError("err_geocoder_unknown", provider=provider, allowed=", ".join(PROVIDERS))
     api_key = settings.get("GAOHE_GEOCODER_KEY") or None
     if provider == "baidu" and not api_key:
-        raise GeocodingError("the Baidu geocoder needs an API key (ak): set GAOHE_GEOCODER_KEY")
+        raise GeocodingError("err_geocoder_needs_key")
     return GeocoderConfig(provider, api_key, settings.get("GAOHE_GEOCODER_USER_AGENT") or "gaohe-station-map")
 
 
@@ -75,39 +75,52 @@ def _query_kwargs(provider: str) -> dict:
     return {"exactly_one": False}
 
 
-def geocode_online(
-    query: str, config: GeocoderConfig, *, make_geocoder: Callable[[GeocoderConfig], object] = _make_geocoder
-) -> list[GeocodedPlace]:
-    """Places the online geocoder finds for ``query`` near Gaohe, in WGS-84.
+def address_geocoder(
+    config: GeocoderConfig,
+    *,
+    make_geocoder: Callable[[GeocoderConfig], object] = _make_geocoder,
+    min_delay_s: float = MIN_DELAY_S,
+) -> Callable[[str], list[GeocodedPlace]]:
+    """A function ``query -> places (WGS-84)`` on one geocoder, at most one request per
+    ``min_delay_s`` over all its calls (a batch of addresses keeps the provider's policy).
 
-    Raises :class:`GeocodingError` with a plain message when the service cannot answer
-    (offline, timeout, quota, bad key). Requests are rate-limited to one per second.
+    Each call raises :class:`GeocodingError` with a plain message when the service cannot
+    answer (offline, timeout, quota, bad key).
     """
     from geopy.exc import GeocoderQueryError, GeocoderServiceError, GeopyError
     from geopy.extra.rate_limiter import RateLimiter
 
-    text = query.strip()
-    if not text:
-        return []
     geocoder = make_geocoder(config)
-    if config.provider == "baidu" and "怀宁" not in text:
-        text = f"安徽省安庆市怀宁县 {text}"
-    geocode = RateLimiter(geocoder.geocode, min_delay_seconds=MIN_DELAY_S, max_retries=0, swallow_exceptions=False)
-    try:
-        found = geocode(text, **_query_kwargs(config.provider)) or []
-    except GeocoderQueryError as err:
-        raise GeocodingError(f"the {config.provider} geocoder refused the request: {err}") from err
-    except GeocoderServiceError as err:
-        raise GeocodingError(
-            f"the {config.provider} geocoder could not be reached or did not answer ({type(err).__name__}): "
-            "check the internet connection, or use the offline place list"
-        ) from err
-    except GeopyError as err:
-        raise GeocodingError(f"the {config.provider} geocoder failed: {err}") from err
-    places = []
-    for location in found if isinstance(found, list) else [found]:
-        lon, lat = float(location.longitude), float(location.latitude)
-        if config.provider == "baidu":
-            lon, lat = bd09_to_wgs84(lon, lat)
-        places.append(GeocodedPlace(str(location.address), float(lon), float(lat), config.provider))
-    return places
+    limited = RateLimiter(geocoder.geocode, min_delay_seconds=min_delay_s, max_retries=0, swallow_exceptions=False)
+
+    def geocode(query: str) -> list[GeocodedPlace]:
+        text = query.strip()
+        if not text:
+            return []
+        if config.provider == "baidu" and "怀宁" not in text:
+            text = f"安徽省安庆市怀宁县 {text}"
+        try:
+            found = limited(text, **_query_kwargs(config.provider)) or []
+        except GeocoderQueryError as err:
+            raise GeocodingError("err_geocoder_refused", provider=config.provider, reason=str(err)) from err
+        except GeocoderServiceError as err:
+            raise GeocodingError("err_geocoder_unreachable", provider=config.provider, kind=type(err).__name__) from err
+        except GeopyError as err:
+            raise GeocodingError("err_geocoder_failed", provider=config.provider, reason=str(err)) from err
+        places = []
+        for location in found if isinstance(found, list) else [found]:
+            lon, lat = float(location.longitude), float(location.latitude)
+            if config.provider == "baidu":
+                lon, lat = bd09_to_wgs84(lon, lat)
+            places.append(GeocodedPlace(str(location.address), float(lon), float(lat), config.provider))
+        return places
+
+    return geocode
+
+
+def geocode_online(
+    query: str, config: GeocoderConfig, *, make_geocoder: Callable[[GeocoderConfig], object] = _make_geocoder
+) -> list[GeocodedPlace]:
+    """Places the online geocoder finds for ``query`` near Gaohe, in WGS-84 (one request; see
+    :func:`address_geocoder` for batches). Raises :class:`GeocodingError`."""
+    return address_geocoder(config, make_geocoder=make_geocoder)(query)

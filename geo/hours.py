@@ -22,6 +22,8 @@ class OpeningState:
     is_open: bool
     #: Next opening or closing, Asia/Shanghai wall-clock time; ``None`` if it never changes.
     next_change: datetime | None
+    #: Nobody has told us (``"unknown"`` hours): neither open nor closed.
+    is_unknown: bool = False
 
 
 @lru_cache(maxsize=1024)
@@ -63,4 +65,5 @@ def opening_state(expression: str, moment: datetime) -> OpeningState:
     """Evaluate an ``opening_hours`` expression at ``moment`` (aware, or naive local time)."""
     local = to_local_time(moment)
     parsed = _parse(expression)
-    return OpeningState(is_open=bool(parsed.is_open(local)), next_change=parsed.next_change(local))
+    return OpeningState(is_open=bool(parsed.is_open(local)), next_change=parsed.next_change(local),
+                        is_unknown=bool(parsed.is_unknown(local)))

@@ -50,6 +50,8 @@ def t(key: str, lang: str, **values: object) -> str:
 def describe_opening(expression: str, moment: datetime, lang: str) -> str:
     """"Open now · closes at 20:00" / "Closed now · opens at 08:00" for ``moment``."""
     state = opening_state(expression, moment)
+    if state.is_unknown:
+        return t("hours_unknown", lang)
     if state.next_change is None:
         return t("always_open", lang) if state.is_open else t("closed_now", lang)
     local = to_local_time(moment)

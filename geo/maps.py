@@ -172,10 +172,12 @@ def station_popup_html(
         or esc(t("popup_none", lang))
     )
     verified = station.location_status == "verified"
+    verified_on = station.get("verified_on")
     status_html = (
-        f'<div class="gh-status gh-verified">✔ {esc(t("status_verified", lang))}</div>'
+        f'<div class="gh-status gh-verified">✔ {esc(t("status_verified", lang))}'
+        + (f" · {esc(t('verified_on', lang, date=verified_on))}" if isinstance(verified_on, str) else "") + "</div>"
         if verified
-        else f'<div class="gh-status gh-unverified">⚠ {esc(t("status_unverified", lang))}</div>'
+        else f'<div class="gh-status gh-unverified">⚠ {esc(t(f"location_{station.location_status}", lang))}</div>'
     )
     hours_note = "" if station.hours_status == "verified" else f' <i>({esc(t("hours_unverified", lang))})</i>'
 
@@ -188,7 +190,7 @@ def station_popup_html(
     community = community_names.get(station.community_code, station.community_code)
     rows = [
         row("popup_type", esc(station_type_label(station.station_type, lang))),
-        row("popup_community", esc(community)),
+        row("popup_community", text_or_unknown(community)),
         row("popup_address", text_or_unknown(station.address)),
         row("popup_amenities", amenity_html),
         row(

@@ -18,6 +18,13 @@ LOCAL_TIMEZONE = "Asia/Shanghai"
 #: centre converted from GCJ-02 (see data/SOURCES.md). The only surveyed point we have.
 COUNTY_SEAT_LONLAT = (116.823601, 30.73744)
 
+#: Approximate extent of Gaohe town, WGS-84 (west, south, east, north) degrees: a bounding box,
+#: not the boundary (none is published). Source: PyPI ``sizhi`` 3.0.6, table ``dic`` (MIT); it
+#: lies inside the county outline and beside the neighbouring towns (domain brief).
+TOWN_EXTENT_LONLAT = (116.77410, 30.68027, 116.91975, 30.77004)
+#: Stations may lie this far outside the approximate extent (a rectangle cuts corners).
+TOWN_EXTENT_MARGIN_M = 1_000.0
+
 
 class StationType(str, Enum):
     """Kinds of station in the Gaohe network, in the order the map lists them."""
@@ -30,8 +37,25 @@ class StationType(str, Enum):
 
 
 class LocationStatus(str, Enum):
+    """How a station's position is known, from best to worst."""
+
+    #: someone stood there (or checked it on a map) and confirmed it
+    VERIFIED = "verified"
+    #: from an online geocoder's answer for the address: better than a placeholder, not verified
+    GEOCODED = "geocoded"
+    #: a placeholder placed plausibly (the embedded data), or a position from a list, unchecked
+    UNVERIFIED = "unverified"
+    #: no position known at all: drawn at a stand-in point until someone finds it
+    NEEDS_POSITION = "needs_position"
+
+
+class HoursStatus(str, Enum):
     VERIFIED = "verified"
     UNVERIFIED = "unverified"
+
+
+#: ``opening_hours`` of a station whose hours nobody has told us (OSM syntax for "unknown").
+UNKNOWN_HOURS = "unknown"
 
 
 @dataclass(frozen=True)
@@ -97,7 +121,11 @@ REQUIRED_PROPERTIES: tuple[str, ...] = (
 )
 
 #: Properties that may be null (unknown) rather than a string.
-NULLABLE_PROPERTIES: frozenset[str] = frozenset({"phone", "operator", "address"})
+NULLABLE_PROPERTIES: frozenset[str] = frozenset({"phone", "operator", "address", "community_code"})
+
+#: Properties a feature may carry, checked when present: when and how its position was verified.
+#: Who verified it is kept in the change log, which only signed-in editors see.
+OPTIONAL_PROPERTIES: tuple[str, ...] = ("verified_on", "verification_method")
 
 #: Column order of the station GeoDataFrame (geometry last).
 STATION_COLUMNS: tuple[str, ...] = REQUIRED_PROPERTIES + ("geometry",)

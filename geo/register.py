@@ -59,7 +59,8 @@ def stations_from_features(features: list[dict]) -> gpd.GeoDataFrame:
     records = []
     for feature in features:
         props = dict(feature["properties"])
-        props["community_code"] = str(props["community_code"])
+        if props.get("community_code") is not None:  # null: the village/community is not known
+            props["community_code"] = str(props["community_code"])
         lon, lat = feature["geometry"]["coordinates"][:2]
         props["geometry"] = Point(float(lon), float(lat))
         records.append(props)

@@ -136,17 +136,13 @@ def _lines_from_geojson(path: Path) -> list[NDArray[np.float64]]:
     import json
 
     import shapely
-    from shapely.geometry import shape
+
+    from geo.readers import geojson_geometries
 
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        features = document["features"] if document.get("type") == "FeatureCollection" else [document]
-        geometries = [shape(f["geometry"]) for f in features if isinstance(f, dict) and f.get("geometry")]
-    except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GeometryTypeError) as err:
+        geometries = geojson_geometries(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError included
         raise RoadNetworkError("err_roads_unreadable", path=str(path), reason=str(err) or type(err).__name__) from None
-    crs = str(((document.get("crs") or {}).get("properties") or {}).get("name", "CRS84"))
-    if not crs.upper().endswith(("CRS84", "4326")):
-        raise RoadNetworkError("err_roads_unreadable", path=str(path), reason=f"coordinates in {crs}, not WGS-84")
     return [shapely.get_coordinates(part) for geometry in geometries for part in shapely.get_parts(geometry)
             if part.geom_type == "LineString"]
 

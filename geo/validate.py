@@ -8,27 +8,27 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from functools import cache
 from typing import Any, Iterable
 
 import geopandas as gpd
+import numpy as np
 import opening_hours
 import shapely
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 from shapely.geometry import Point
 
 from geo.errors import Problem
 from geo.markup import markup_problem
-from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, NULLABLE_PROPERTIES, REQUIRED_PROPERTIES, WGS84, LocationStatus, StationType
+from geo.model import (AMENITIES, NULLABLE_PROPERTIES, REQUIRED_PROPERTIES, TOWN_EXTENT_LONLAT, TOWN_EXTENT_MARGIN_M,
+                       WGS84, HoursStatus, LocationStatus, StationType)
 from geo.reference import load_communities, load_county_boundary
 
 #: A point outside the county but this close to its edge is most likely a datum mix-up
 #: (GCJ-02/BD-09 read as WGS-84 shifts ~500-1,000 m) or an edge case of the simplified outline.
 BOUNDARY_TOLERANCE_M = 1_500.0
 
-#: Stations of Gaohe town lie within this distance of the county seat in the town. The town
-#: boundary is not published; this is a generous circle around its urban core.
-TOWN_RADIUS_M = 15_000.0
 
 #: CRS declarations (legacy GeoJSON ``crs`` member) that mean WGS-84 lon/lat.
 _WGS84_CRS_NAMES = {
@@ -66,14 +66,54 @@ def _check_collection(doc: Any, problems: list[Problem]) -> list[Any] | None:
     return features
 
 
-class PlaceChecker:
-    """Checks a lon/lat against the county outline, in a metric CRS (metres, not degrees)."""
+class TownExtent:
+    """Gaohe town's approximate extent (:data:`geo.model.TOWN_EXTENT_LONLAT`, a bounding box),
+    measured in a metric CRS: how far a lon/lat lies outside it, in metres."""
 
-    def __init__(self, boundary: gpd.GeoDataFrame) -> None:
+    def __init__(self, extent_lonlat: tuple[float, float, float, float] = TOWN_EXTENT_LONLAT,
+                 margin_m: float = TOWN_EXTENT_MARGIN_M) -> None:
+        self.extent_lonlat = extent_lonlat
+        self.margin_m = margin_m
+        west, south, east, north = extent_lonlat
+        self.metric_crs = CRS.from_epsg(32650)  # UTM 50N covers 114-120°E, Gaohe is at 116.8°E
+        self._to_metric_xy = Transformer.from_crs(WGS84, self.metric_crs, always_xy=True).transform
+        # densified, so the projected box follows the meridians and parallels it is made of
+        ring = shapely.segmentize(shapely.box(west, south, east, north), 0.002)
+        self.box_m = shapely.transform(ring, lambda xy: np.column_stack(self._to_metric_xy(xy[:, 0], xy[:, 1])))
+        shapely.prepare(self.box_m)
+
+    def distance_outside_m(self, lon: float, lat: float) -> float:
+        """0 inside the box, else the distance to it (metres); infinite for no place on Earth."""
+        x, y = self._to_metric_xy(lon, lat)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return math.inf
+        return float(self.box_m.distance(Point(x, y)))
+
+    def contains(self, lon: float, lat: float) -> bool:
+        """Inside the box or within the margin of it."""
+        return self.distance_outside_m(lon, lat) <= self.margin_m
+
+    def label_params(self) -> dict[str, float]:
+        """The box and margin, for messages that show them (always called approximate)."""
+        west, south, east, north = self.extent_lonlat
+        return {"west": west, "south": south, "east": east, "north": north, "margin_km": self.margin_m / 1000}
+
+
+@cache
+def town_extent() -> TownExtent:
+    """The town's approximate extent with its margin, built once."""
+    return TownExtent()
+
+
+class PlaceChecker:
+    """Checks a lon/lat against the county outline and the town's approximate extent, in a
+    metric CRS (metres, not degrees)."""
+
+    def __init__(self, boundary: gpd.GeoDataFrame, town: TownExtent | None = None) -> None:
         self.metric_crs = boundary.estimate_utm_crs()
         self.county_m = boundary.to_crs(self.metric_crs).union_all()
         self._to_metric_xy = Transformer.from_crs(WGS84, self.metric_crs, always_xy=True).transform
-        self.seat_m = self._to_metric(*COUNTY_SEAT_LONLAT)
+        self.town = town or town_extent()
         shapely.prepare(self.county_m)
 
     def _to_metric(self, lon: float, lat: float) -> Point:
@@ -90,10 +130,10 @@ class PlaceChecker:
             return "err_not_degrees", {"lon": lon, "lat": lat}
         point_m = self._to_metric(lon, lat)
         if self.county_m.contains(point_m):
-            distance_m = point_m.distance(self.seat_m)
-            if distance_m > TOWN_RADIUS_M:
-                return "err_far_from_town", {"lon": lon, "lat": lat, "km": distance_m / 1000,
-                                             "limit_km": TOWN_RADIUS_M / 1000}
+            outside_m = self.town.distance_outside_m(lon, lat)
+            if outside_m > self.town.margin_m:
+                return "err_outside_town_extent", {"lon": lon, "lat": lat, "km": outside_m / 1000,
+                                                   **self.town.label_params()}
             return None
         outside_m = self.county_m.distance(point_m)
         if outside_m <= BOUNDARY_TOLERANCE_M:
@@ -126,8 +166,9 @@ def text_problem(value: Any, *, max_chars: int = MAX_NAME_CHARS, nullable: bool 
     return markup_problem(value)
 
 
-def _feature_problems(props: dict, communities: set[str]) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    """(field, key, params) for one feature's properties."""
+def station_property_problems(props: dict, communities: set[str]) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    """``(field, message key, params)`` of everything wrong with one station's properties
+    (``communities``: the NBS codes allowed)."""
     missing = [key for key in REQUIRED_PROPERTIES if key not in props]
     if missing:
         yield ", ".join(missing), "err_missing", {}
@@ -141,7 +182,7 @@ def _feature_problems(props: dict, communities: set[str]) -> Iterable[tuple[str,
         limit = MAX_NAME_CHARS if key.startswith("name") else MAX_TEXT_CHARS
         if key not in missing and (found := text_problem(props.get(key), max_chars=limit, nullable=key in NULLABLE_PROPERTIES)):
             yield key, *found
-    if "community_code" not in missing and str(props["community_code"]) not in communities:
+    if "community_code" not in missing and props["community_code"] is not None and str(props["community_code"]) not in communities:
         yield "community_code", "err_bad_community", {"value": str(props["community_code"])}
     if "amenities" not in missing:
         amenities = props["amenities"]
@@ -160,9 +201,22 @@ def _feature_problems(props: dict, communities: set[str]) -> Iterable[tuple[str,
     phone = props.get("phone")
     if "phone" not in missing and phone is not None and not (isinstance(phone, str) and _PHONE_PATTERN.match(phone)):
         yield "phone", "err_bad_phone", {"value": repr(phone)}
-    for key in ("location_status", "hours_status"):
-        if key not in missing and props[key] not in {s.value for s in LocationStatus}:
-            yield key, "err_bad_status", {"value": str(props[key])}
+    if "location_status" not in missing and props["location_status"] not in {s.value for s in LocationStatus}:
+        yield "location_status", "err_bad_location_status", {"value": str(props["location_status"]),
+                                                             "allowed": ", ".join(s.value for s in LocationStatus)}
+    if "hours_status" not in missing and props["hours_status"] not in {s.value for s in HoursStatus}:
+        yield "hours_status", "err_bad_status", {"value": str(props["hours_status"])}
+    if props.get("verified_on") is not None and not _is_iso_date(props["verified_on"]):
+        yield "verified_on", "err_bad_date", {"value": repr(props["verified_on"])}
+    if props.get("verification_method") is not None and (found := text_problem(props["verification_method"])):
+        yield "verification_method", *found
+
+
+def _is_iso_date(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def _coordinates_ok(coords: Any) -> bool:
@@ -194,7 +248,7 @@ def validate_feature_collection(
             continue
         station_id = props.get("id") if isinstance(props.get("id"), str) else None
         where = {"row": row, "station_id": station_id}
-        for key, message_key, params in _feature_problems(props, communities):
+        for key, message_key, params in station_property_problems(props, communities):
             problems.append(Problem(message_key, params, field=key, **where))
         if station_id is not None:
             if station_id in seen_ids:

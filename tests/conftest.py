@@ -1,10 +1,27 @@
 """Shared test settings: property tests are derandomised under CI so a run is reproducible;
-locally they explore new examples on every run."""
+locally they explore new examples on every run. ``editable_register``: a copy of the register
+the app edits, with one editor (wang / secret-pw)."""
 
 import os
+import shutil
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture
+def editable_register(tmp_path, monkeypatch):
+    from geo.auth import hash_password
+    from ui.auth import _throttle
+
+    path = tmp_path / "stations.geojson"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "stations.geojson", path)
+    monkeypatch.setenv("GAOHE_STATIONS", str(path))
+    monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
+    _throttle.clear()  # the sign-in throttle lives as long as the server: start each test afresh
+    return path

@@ -146,39 +146,127 @@ def test_gaps_target_that_cannot_be_reached_exits_1():
     assert result.returncode == 1 and "cannot be reached" in json.loads(result.stdout)["error"]
 
 
-def test_export_kml_in_gcj02_then_dry_run_import_changes_nothing(tmp_path):
+def copy_register(tmp_path):
     import shutil
 
     register = tmp_path / "stations.geojson"
     shutil.copy(DEFAULT_STATIONS_PATH, register)
+    return register
+
+
+def test_export_kml_in_gcj02_then_dry_run_import_changes_nothing(tmp_path):
+    register = copy_register(tmp_path)
     out = tmp_path / "stations.kml"
     assert run("export", str(out), "--format", "kml", "--datum", "gcj02", "--file", str(register)).returncode == 0
     result = run("import", str(out), "--datum", "gcj02", "--dry-run", "--file", str(register), "--json")
     report = json.loads(result.stdout)
     assert result.returncode == 0 and report["valid"]
-    assert report["diff"] == {"added": [], "removed": [], "changed": {}}
+    assert report["counts"]["unchanged"] == len(load_stations(register)) and report["counts"]["update"] == 0
 
 
-def test_import_with_a_bad_row_writes_nothing_and_a_good_one_is_logged(tmp_path):
-    import shutil
+def town_sheet(tmp_path, rows):
+    """An .xlsx as the town keeps it: only 名称, 经度, 纬度, 地址, coordinates from Amap (GCJ-02)."""
+    from openpyxl import Workbook
 
-    register = tmp_path / "stations.geojson"
-    shutil.copy(DEFAULT_STATIONS_PATH, register)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["名称", "经度", "纬度", "地址"])
+    for row in rows:
+        sheet.append(list(row))
+    path = tmp_path / "驿站名单.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_the_towns_sheet_is_matched_and_moved_in_a_dry_run(tmp_path):
+    from geo.datum import wgs84_to_gcj02
+    from pyproj import Geod
+
+    register = copy_register(tmp_path)
     before = register.read_bytes()
-    bad = tmp_path / "bad.csv"
-    bad.write_text("编号,名称,经度,纬度\nRS-01,改名药房,116.83,30.74\nRS-77,新站,116.83,30.74\n", encoding="utf-8")
-    result = run("import", str(bad), "--file", str(register), "--json")
+    qilong = (116.8215, 30.7362)  # where the station really is (WGS-84), as a test choice
+    sheet = town_sheet(tmp_path, [("骑龙社区党群驿站", *wgs84_to_gcj02(*qilong), "骑龙路 8 号"),
+                                  ("金星社区 党群驿站", *wgs84_to_gcj02(116.8300, 30.7440), "金星路 1 号")])
+    result = run("import", str(sheet), "--datum", "gcj02", "--match", "name", "--dry-run", "--json", "--file", str(register))
+    assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert result.returncode == 1 and any(p["id"] == "RS-77" for p in report["problems"])
+    first, second = report["rows"]
+    assert (first["row"], first["action"], first["station_id"], first["matched_by"]) == (2, "update", "PM-01", "name")
+    assert (second["row"], second["station_id"]) == (3, "PM-02")
+    assert Geod(ellps="WGS84").inv(*qilong, first["new"]["lon"], first["new"]["lat"])[2] < 0.5
+    old = load_stations(register).set_index("id").loc["PM-01"].geometry
+    assert first["old"] == {"lon": round(old.x, 7), "lat": round(old.y, 7)}
+    assert first["move_m"] == pytest.approx(Geod(ellps="WGS84").inv(old.x, old.y, *qilong)[2], abs=0.5)
+    assert report["saved"] is False and register.read_bytes() == before
+
+
+def test_a_bad_row_makes_exit_1_and_nothing_is_saved_unless_partial_is_asked_for(tmp_path):
+    from geo.store import StationStore
+
+    register = copy_register(tmp_path)
+    before = register.read_bytes()
+    sheet = town_sheet(tmp_path, [("骑龙社区党群驿站", 116.8265, 30.7391, ""), ("坏坐标", "abc", 30.7, "")])
+    result = run("import", str(sheet), "--file", str(register), "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and not report["valid"] and not report["saved"]
+    assert report["rows"][1]["problems"][0]["row"] == 3 and report["rows"][1]["problems"][0]["unit"] == "row"
     assert register.read_bytes() == before
-    good = tmp_path / "good.csv"
-    good.write_text("编号,名称,经度,纬度\nRS-01,改名药房,116.83,30.74\n", encoding="utf-8")
-    result = run("import", str(good), "--file", str(register), "--user", "王规划", "--json")
+    result = run("import", str(sheet), "--file", str(register), "--partial", "--user", "王规划", "--json")
     report = json.loads(result.stdout)
-    assert result.returncode == 0 and report["saved"]
-    assert report["diff"]["changed"] == {"RS-01": ["name_zh", "source", "geometry"]}
-    log = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert log[-1]["user"] == "王规划" and (tmp_path / "history").is_dir()
+    assert result.returncode == 1 and report["saved"]
+    assert report["applied_rows"] == [2] and report["left_out_rows"] == [3]
+    (entry,) = StationStore(register).changes()
+    assert entry["user"] == "王规划" and entry["changed"]["PM-01"] == ["source", "geometry"]
+    assert "1 row(s) left out" in entry["summary"]
+
+
+def test_the_chinese_messages_say_the_spreadsheet_row(tmp_path):
+    register = copy_register(tmp_path)
+    sheet = town_sheet(tmp_path, [("新的站", 116.8265, 30.7391, "")])
+    result = run("import", str(sheet), "--file", str(register), "--lang", "zh", "--dry-run")
+    assert result.returncode == 1
+    assert "第 2 行" in result.stdout and "新站点没有类型" in result.stdout
+    result = run("import", str(sheet), "--file", str(register), "--type", "红色驿站", "--dry-run", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["rows"][0]["station_id"] == "RS-07"
+
+
+@pytest.mark.parametrize("options", [["--type", "cafe"], ["--community", "北京"], ["--choose", "two=PM-01"],
+                                     ["--column", "colour=名称"], ["--column", "name_zh=没有这一列"], ["--hours", "看情况"],
+                                     ["--match", "phone"]])
+def test_wrong_usage_exits_2(tmp_path, options):
+    register = copy_register(tmp_path)
+    sheet = town_sheet(tmp_path, [("骑龙社区党群驿站", 116.8265, 30.7391, "")])
+    result = run("import", str(sheet), "--file", str(register), "--dry-run", *options)
+    assert result.returncode == 2, result.stdout + result.stderr
+
+
+def test_an_unreadable_file_exits_1_with_the_reason(tmp_path):
+    register = copy_register(tmp_path)
+    fake = tmp_path / "名单.xlsx"
+    fake.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = run("import", str(fake), "--file", str(register), "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and not report["valid"] and "xlsx" in report["problems"][0]["message"]
+
+
+def test_verify_then_count_and_list_what_is_left(tmp_path):
+    register = copy_register(tmp_path)
+    result = run("stations", "--file", str(register), "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["unverified_positions"] == len(load_stations(register))
+    result = run("verify", "RS-01", "--lon", "116.8251", "--lat", "30.7360", "--accuracy-m", "45", "--file", str(register))
+    assert result.returncode == 1 and "give a reason" in result.stdout + result.stderr
+    result = run("verify", "RS-01", "--lon", "116.8251", "--lat", "30.7360", "--accuracy-m", "8", "--user", "李核实",
+                 "--file", str(register), "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["method"] == "gps ±8 m"
+    progress = json.loads(run("stations", "--file", str(register), "--json").stdout)
+    assert progress["verified_by_type"]["red"] == 1 and progress["by_type"]["red"] == 6
+    assert progress["unverified_positions"] == len(load_stations(register)) - 1
+    out = tmp_path / "todo.csv"
+    assert run("todo", str(out), "--format", "csv", "--file", str(register)).returncode == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("编号,类型,名称,村(社区),地址") and len(lines) == 1 + len(load_stations(register)) - 1
+    assert not any(line.startswith("RS-01,") for line in lines)
 
 
 def test_reports_commands_count_list_and_export_a_database(tmp_path):

@@ -52,3 +52,9 @@ def test_distances_and_minutes():
     assert format_distance(849.6) == "850 m"
     assert format_distance(1249) == "1.2 km"
     assert format_minutes(61) == 2 and format_minutes(0) == 1
+
+
+def test_unknown_hours_are_said_to_be_unknown_not_closed():
+    saturday = datetime(2026, 11, 28, 10)
+    assert describe_opening("unknown", saturday, "zh") == "开放时间未知"
+    assert describe_opening('Mo-Su,PH unknown "节假日不休"', saturday, "en") == "Opening hours unknown"

@@ -18,6 +18,8 @@ from geo.reference import load_county_boundary
 from geo.register import document_bytes, load_stations, stations_to_feature_collection
 from geo.model import STATION_COLUMNS
 
+GEOD = Geod(ellps="WGS84")
+
 SEAT = (116.8236, 30.7374)
 
 
@@ -237,10 +239,33 @@ def test_a_point_far_outside_the_county_is_reported_with_its_distance(tmp_path):
     assert "km outside Huaining County" in message
 
 
-def test_a_point_in_the_county_but_far_from_gaohe_is_reported(tmp_path):
-    # the county centroid area, ~17 km south-west of Gaohe
-    message = only_message(write(tmp_path, collection(station(coordinates=[116.755361, 30.587993]))))
-    assert "from Gaohe town centre" in message
+def test_a_point_in_the_county_but_outside_the_town_extent_is_reported_as_approximate(tmp_path):
+    # the county centroid area, ~17 km south-west of Gaohe: 10.3 km south of the box (30.68027)
+    message = only_message(write(tmp_path, collection(station(coordinates=[116.7800, 30.587993]))))
+    assert "km outside Gaohe town's approximate extent" in message and "plus 1 km" in message
+    km = GEOD.inv(116.78, 30.587993, 116.78, 30.68027)[2] / 1000
+    assert f"{km:.1f} km" in message
+
+
+@pytest.mark.parametrize(("lonlat", "inside"), [
+    ((116.77410, 30.68027), True),            # the south-west corner of the box
+    ((116.84, 30.68027 - 0.0089), True),      # ~990 m south of the box: within the margin
+    ((116.84, 30.68027 - 0.0092), False),     # ~1,020 m south
+    ((116.91975 + 0.0106, 30.72), False),     # ~1,014 m east at this latitude
+    ((116.91975 + 0.0100, 30.72), True),      # ~957 m east
+])
+def test_the_town_extent_has_a_one_kilometre_margin(lonlat, inside):
+    from geo.validate import TownExtent
+
+    town = TownExtent()
+    west, south, east, north = town.extent_lonlat
+    lon, lat = lonlat
+    # the oracle: geodesic distance to the nearest edge of the box (edges are meridians/parallels)
+    nearest_lon, nearest_lat = min(max(lon, west), east), min(max(lat, south), north)
+    expected_m = GEOD.inv(lon, lat, nearest_lon, nearest_lat)[2]
+    assert town.distance_outside_m(lon, lat) == pytest.approx(expected_m, abs=2.0)
+    assert town.contains(lon, lat) is inside
+    assert (expected_m <= 1000) is inside  # the hand-made cases are what they say
 
 
 @pytest.mark.parametrize(
@@ -256,7 +281,9 @@ def test_a_point_in_the_county_but_far_from_gaohe_is_reported(tmp_path):
         ({"opening_hours": "8am to 9pm"}, "opening_hours", "not OpenStreetMap opening_hours syntax"),
         ({"opening_hours": None}, "opening_hours", "not OpenStreetMap opening_hours syntax"),
         ({"phone": "call me"}, "phone", "is not a phone number"),
-        ({"location_status": "maybe"}, "location_status", 'expected to be "verified" or "unverified"'),
+        ({"location_status": "maybe"}, "location_status", "expected to be one of: verified, geocoded, unverified, needs_position"),
+        ({"community_code": None, "verified_on": "28.11.2026"}, "verified_on", "is not a date"),
+        ({"verification_method": "gps {{7*7}}"}, "verification_method", "{{"),
         ({"hours_status": "yes"}, "hours_status", 'expected to be "verified" or "unverified"'),
         ({"name_zh": ""}, "name_zh", "must be a non-empty text"),
         ({"name_en": "Red\nStation"}, "name_en", "control characters"),
@@ -380,21 +407,20 @@ def _xlsx(path: Path, rows: list[list]) -> Path:
 
 
 def test_a_sheet_is_read_as_the_text_people_typed(tmp_path):
-    from geo.readers import read_spreadsheet
+    from geo.sheets import read_station_table
 
     path = _xlsx(tmp_path / "站点.xlsx", [["名称", "经度", "纬度", "电话", None], ["骑龙社区党群驿站", 116.83, 30.74, 13800000000, None],
                                          [None, None, None, None, None]])
-    frame = read_spreadsheet(path)
-    assert frame.columns.tolist() == ["名称", "经度", "纬度", "电话"]
-    assert frame.to_dict(orient="records") == [{"名称": "骑龙社区党群驿站", "经度": "116.83", "纬度": "30.74", "电话": "13800000000"}]
+    table = read_station_table(path)
+    assert table.headers == ("名称", "经度", "纬度", "电话")
+    assert list(table.records()) == [(2, {"名称": "骑龙社区党群驿站", "经度": "116.83", "纬度": "30.74", "电话": "13800000000"})]
 
 
 def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tmp_path):
     import time
     import zipfile
 
-    from geo.errors import PointsDataError
-    from geo.readers import read_spreadsheet
+    from geo.sheets import SheetError, read_station_table
 
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -405,33 +431,34 @@ def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tm
                 sheet.write(block)
     assert path.stat().st_size < 5_000_000
     started = time.perf_counter()
-    with pytest.raises(PointsDataError) as caught:
-        read_spreadsheet(path)
+    with pytest.raises(SheetError) as caught:
+        read_station_table(path)
     assert caught.value.problems[0].key == "err_xlsx_unpacks_too_large"
     assert time.perf_counter() - started < 5  # refused from the zip directory, not by unpacking
 
 
-def test_a_sheet_with_too_many_rows_stops_at_the_limit(tmp_path):
-    from geo.errors import PointsDataError
-    from geo.readers import read_spreadsheet
+def test_a_sheet_with_too_many_rows_stops_at_the_limit(tmp_path, monkeypatch):
+    import geo.sheets
+    from geo.sheets import SheetError, read_station_table
 
+    monkeypatch.setattr(geo.sheets, "MAX_IMPORT_ROWS", 100)
     path = _xlsx(tmp_path / "long.xlsx", [["名称", "经度", "纬度"], *[[f"站 {i}", 116.8, 30.7] for i in range(120)]])
-    with pytest.raises(PointsDataError) as caught:
-        read_spreadsheet(path, max_rows=100)
+    with pytest.raises(SheetError) as caught:
+        read_station_table(path)
     assert caught.value.problems[0].key == "err_too_many_rows"
-    assert len(read_spreadsheet(path, max_rows=200)) == 120
+    monkeypatch.setattr(geo.sheets, "MAX_IMPORT_ROWS", 200)
+    assert len(read_station_table(path).rows) == 120
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00\x01\x02 not a zip", b"PK\x03\x04 broken"])
 def test_empty_or_binary_xlsx_gets_a_clear_problem(tmp_path, content):
-    from geo.errors import PointsDataError
-    from geo.readers import read_spreadsheet
+    from geo.sheets import SheetError, read_station_table
 
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)
-    with pytest.raises(PointsDataError) as caught:
-        read_spreadsheet(path)
-    assert caught.value.problems[0].key in ("err_file_empty", "err_not_xlsx")
+    with pytest.raises(SheetError) as caught:
+        read_station_table(path)
+    assert caught.value.problems[0].key in ("err_file_empty", "err_xlsx_not_a_workbook", "err_not_xlsx")
 
 
 def test_gbk_csv_from_chinese_excel_is_read_and_its_encoding_named(tmp_path):
@@ -458,3 +485,37 @@ def test_a_million_bad_rows_give_a_capped_list_with_the_total(tmp_path):
     assert len(caught.value.problems) == MAX_PROBLEMS_KEPT and caught.value.total == 200_000
     text = caught.value.localized("zh")
     assert text.count("\n  - ") == MAX_PROBLEMS_SHOWN and f"另有 {200_000 - MAX_PROBLEMS_SHOWN} 个问题" in text
+
+
+@pytest.mark.parametrize("content, key", [
+    (bytes(range(256)) * 40, "err_not_utf8"),
+    (b"", "err_file_empty"),
+    (b"name,lon,lat\nx,116.8,30.7\n", "err_bad_json"),
+    (json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:3857"}},
+                 "features": []}).encode(), "err_study_area_unreadable"),
+    (json.dumps({"type": "Polygon", "coordinates": "abc"}).encode(), "err_study_area_unreadable"),
+    (json.dumps({"type": "Point", "coordinates": [116.8, 30.7]}).encode(), "err_study_area_no_polygon"),
+])
+def test_a_study_area_that_is_not_wgs84_polygons_is_refused_with_its_reason(tmp_path, content, key):
+    from geo.errors import PointsDataError
+    from geo.readers import read_study_area
+
+    path = tmp_path / "area.geojson"
+    path.write_bytes(content)
+    with pytest.raises(PointsDataError) as caught:
+        read_study_area(path)
+    assert [p.key for p in caught.value.problems] == [key]
+
+
+def test_a_study_area_keeps_its_polygons_in_wgs84(tmp_path):
+    from geo.readers import read_study_area
+
+    square = [[116.80, 30.70], [116.82, 30.70], [116.82, 30.72], [116.80, 30.72], [116.80, 30.70]]
+    document = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "<b>x</b>"}, "geometry": {"type": "Polygon", "coordinates": [square]}},
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [116.8, 30.7]}}]}
+    path = tmp_path / "area.geojson"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    area = read_study_area(path)
+    assert area.crs.to_epsg() == 4326 and len(area) == 1
+    assert area.geometry.iloc[0].bounds == (116.80, 30.70, 116.82, 30.72)

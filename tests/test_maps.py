@@ -103,3 +103,19 @@ def test_the_legend_and_layers_name_each_type_with_its_count(stations, boundary)
 def test_an_empty_selection_still_builds_a_map(stations, boundary):
     fmap = build_overview_map(stations.head(0), boundary, lang="zh", moment=MOMENT)
     assert markers(fmap) == []
+
+
+def test_the_popup_says_verified_on_which_day_and_what_is_unknown(stations):
+    from datetime import date
+
+    from geo.survey import Verification, gps_method, verify_station
+
+    verified = verify_station(stations, Verification("RS-01", (116.8251, 30.7360), gps_method(6), "李核实",
+                                                     date(2026, 11, 28))).stations
+    station = verified.set_index("id").loc["RS-01"].copy()
+    station["id"] = "RS-01"
+    html = station_popup_html(station, lang="zh", moment=datetime(2026, 11, 28, 10), community_names={})
+    assert "位置已核实 · 2026-11-28 实地核实" in html and "李核实" not in html
+    station["location_status"], station["community_code"], station["opening_hours"] = "needs_position", None, "unknown"
+    html = station_popup_html(station, lang="zh", moment=datetime(2026, 11, 28, 10), community_names={})
+    assert "待定位(位置未知)" in html and "开放时间未知" in html and "None" not in html

@@ -407,22 +407,6 @@ def test_the_fewest_stations_for_a_target_is_answered():
 # --- data stewardship page -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def editable_register(tmp_path, monkeypatch):
-    import shutil
-
-    from geo.auth import hash_password
-
-    path = tmp_path / "stations.geojson"
-    shutil.copy(Path(APP).parent / "data" / "stations.geojson", path)
-    monkeypatch.setenv("GAOHE_STATIONS", str(path))
-    monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
-    from ui.auth import _throttle
-
-    _throttle.clear()  # the sign-in throttle lives as long as the server: start each test afresh
-    return path
-
-
 def run_data(**session) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.switch_page("views/data.py")

@@ -14,6 +14,7 @@ from geo.i18n import t
 from geo.errors import StationDataError
 from geo.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
 from geo.register import load_stations
+from geo.validate import PlaceChecker
 
 
 @st.cache_data(show_spinner=False)
@@ -26,7 +27,7 @@ def stations_path() -> Path:
     return Path(os.environ.get("GAOHE_STATIONS", DEFAULT_STATIONS_PATH))
 
 
-def _register_version() -> tuple[str, int]:
+def register_version() -> tuple[str, int]:
     """Cache key of the register: its path and modification time."""
     path = stations_path()
     return str(path), (path.stat().st_mtime_ns if path.exists() else -1)
@@ -35,7 +36,7 @@ def _register_version() -> tuple[str, int]:
 def stations() -> gpd.GeoDataFrame:
     """The validated station register; re-read when the file changes on disk.
     Raises ``geo.errors.StationDataError`` when the file is invalid or missing."""
-    return _stations(*_register_version())
+    return _stations(*register_version())
 
 
 def stations_or_stop(lang: str) -> gpd.GeoDataFrame:
@@ -55,7 +56,7 @@ def _gazetteer(path: str, modified_ns: int) -> pd.DataFrame:
 
 def gazetteer() -> pd.DataFrame:
     """Offline place list: landmarks, villages/communities and stations."""
-    return _gazetteer(*_register_version())
+    return _gazetteer(*register_version())
 
 
 @st.cache_data(show_spinner=False)
@@ -72,3 +73,9 @@ def community_names(lang: str) -> dict[str, str]:
     """NBS code -> display name of each village/community."""
     table = communities()
     return dict(zip(table["code"], table["name_short" if lang == "zh" else "name_en"]))
+
+
+@st.cache_resource(show_spinner=False)
+def place_checker() -> PlaceChecker:
+    """The county outline and the town's approximate extent, prepared once (read-only)."""
+    return PlaceChecker(load_county_boundary())

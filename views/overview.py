@@ -64,6 +64,12 @@ with map_column:
     st.caption(tr("shown_on_map", n=len(shown)))
 
 with table_column:
+    # verification progress of the whole register (not only the types shown), beside the map
+    progress = count_by_type(stations)
+    verified, total = int(progress["count"].sum() - progress["unverified"].sum()), int(progress["count"].sum())
+    st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
+    st.caption(" · ".join(tr("survey_progress_by_type", type=station_type_label(row.station_type, lang),
+                             verified=row.count - row.unverified, total=row.count) for row in progress.itertuples() if row.count))
     st.subheader(tr("counts_by_type"))
     by_type = count_by_type(shown)
     by_type["station_type"] = by_type["station_type"].map(lambda value: station_type_label(value, lang))

@@ -14,16 +14,15 @@ from geo.basemaps import BASEMAP_HOST_COUNTRY
 from geo.errors import GeoDataError
 from geo.gazetteer import search_places
 from geo.geocode import GeocodingError, geocode_online, geocoder_config
-from geo.geodesy import ellipsoidal_distance_m
 from geo.hours import fixed_clock, now_local, to_local_time
 from geo.i18n import describe_opening, format_distance, format_minutes
 from geo.markup import markdown_text
 from geo.maps import build_rider_view, map_point_to_wgs84
-from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, amenity_label, station_type_label
+from geo.model import AMENITIES, amenity_label, station_type_label
 from geo.navigation import navigation_links
 from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
 from geo.rider import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
-from geo.validate import TOWN_RADIUS_M
+from geo.validate import town_extent
 from ui import data, deployment
 from ui.lang import current_language, tr
 from ui.location import clear_rider_location, rider_location, set_rider_location
@@ -225,9 +224,9 @@ def _card(station) -> None:
 if not rider:
     st.info(tr("no_location_yet"))
 elif answer is not None:
-    from_town_m = float(ellipsoidal_distance_m(*rider, *COUNTY_SEAT_LONLAT))
-    if from_town_m > TOWN_RADIUS_M:
-        st.warning(tr("outside_town", km=from_town_m / 1000))
+    town = town_extent()
+    if not town.contains(*rider):
+        st.warning(tr("outside_town", km=town.distance_outside_m(*rider) / 1000))
     kind = tr(f"kind_{mode}")
     # one box: why nothing fits, what opens first, and that the cards below are open now
     lines = []

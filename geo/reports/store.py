@@ -25,9 +25,8 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from geo.geodesy import ellipsoidal_distance_m
-from geo.validate import TOWN_RADIUS_M
-from geo.model import AMENITIES, COUNTY_SEAT_LONLAT
+from geo.validate import town_extent
+from geo.model import AMENITIES
 from geo.reports.database import (
     create_report_engine,
     current_revision,
@@ -106,19 +105,20 @@ def clean_note(note: str | None) -> str | None:
 
 
 def check_place(lon: float, lat: float) -> tuple[float, float]:
-    """``(lon, lat)`` as floats if the place lies in the town (within :data:`TOWN_RADIUS_M` of
-    the county seat, WGS-84), else :class:`InvalidReportError`."""
+    """``(lon, lat)`` as floats if the place lies in the town (its approximate extent with a
+    margin, :func:`geo.validate.town_extent`; WGS-84), else :class:`InvalidReportError`."""
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError) as err:
         raise InvalidReportError("report_error_place", "the place is not a longitude/latitude pair") from err
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidReportError("report_error_place", f"({lon}, {lat}) is not longitude/latitude in degrees")
-    distance_m = float(ellipsoidal_distance_m(lon, lat, *COUNTY_SEAT_LONLAT))
-    if distance_m > TOWN_RADIUS_M:
+    town = town_extent()
+    if not town.contains(lon, lat):
+        outside_km = round(town.distance_outside_m(lon, lat) / 1000, 1)
         raise InvalidReportError("report_error_outside_town", f"the place ({lon:.5f}, {lat:.5f}) is "
-                                 f"{distance_m / 1000:.1f} km from Gaohe; reports are taken for the town only",
-                                 km=round(distance_m / 1000, 1))
+                                 f"{outside_km} km outside Gaohe's approximate extent; reports are taken for the town only",
+                                 km=outside_km)
     return lon, lat
 
 

@@ -73,6 +73,21 @@ def app_url():
     yield from serve_app()
 
 
+@pytest.fixture(scope="module")
+def editable_app(tmp_path_factory):
+    """The app on a copy of the register, with one editor (wang / secret-pw): ``(url, path)``."""
+    import shutil
+
+    from geo.auth import hash_password
+
+    folder = tmp_path_factory.mktemp("register")
+    register = folder / "stations.geojson"
+    shutil.copy(ROOT / "data" / "stations.geojson", register)
+    env = {"GAOHE_STATIONS": str(register), "GAOHE_EDITORS": f"wang:{hash_password('secret-pw', iterations=1000)}"}
+    for url in serve_app(env):
+        yield url, register
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

@@ -1,0 +1,171 @@
+"""Survey: a signed-in surveyor on a phone verifies stations where they stand, nearest first.
+
+The phone's position is used to sort the list and, at a station, as the station's position; it
+is kept in this session only and never logged (PIPL), apart from the station position saved.
+"""
+
+import streamlit as st
+from streamlit_folium import st_folium
+from streamlit_js_eval import get_geolocation
+
+from geo.errors import GeoDataError
+from geo.hours import now_local
+from geo.i18n import format_distance
+from geo.maps import Basemap, build_rider_map
+from geo.markup import markdown_text
+from geo.model import AMENITIES, UNKNOWN_HOURS, amenity_label, station_type_label
+from geo.normalise import normalise_phone, parse_opening_hours
+from geo.store import StationStore
+from geo.summary import count_by_type
+from geo.tables import xlsx_bytes
+from geo.survey import (ACCURACY_LIMIT_M, Verification, gps_method, needs_reason, stations_to_verify, survey_todo,
+                        verify_station)
+from ui import data
+from ui.lang import current_language, tr
+from ui.auth import sign_in_box
+
+lang = current_language()
+st.title(tr("survey_title"))
+st.caption(tr("survey_caption"))
+register = data.stations_or_stop(lang)
+store = StationStore(data.stations_path())
+
+if (message := st.session_state.pop("survey_message", None)) is not None:
+    getattr(st, message[0])(markdown_text(message[1]))
+
+progress = count_by_type(register)
+verified, total = int(progress["count"].sum() - progress["unverified"].sum()), int(progress["count"].sum())
+st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
+
+editor = sign_in_box("survey")
+if editor is None:
+    st.info(tr("survey_sign_in_needed"))
+    st.stop()
+st.download_button(tr("survey_todo_download"), xlsx_bytes({"todo": survey_todo(register, data.communities(), lang)}),
+                   f"gaohe_survey_todo_{now_local().date().isoformat()}.xlsx", key="survey_todo", width="stretch")
+
+
+def _locate(purpose: str) -> None:
+    # a fresh component per request: an old answer must not stand in for a new position
+    st.session_state["survey_locate_count"] = st.session_state.get("survey_locate_count", 0) + 1
+    st.session_state["survey_locating"] = (purpose, st.session_state["survey_locate_count"])
+
+
+def _geolocation() -> None:
+    """Ask the browser for the phone's position; store it for the purpose it was asked for."""
+    purpose, count = st.session_state["survey_locating"]
+    answer = get_geolocation(component_key=f"survey_geolocation_{count}")
+    if answer is None:
+        st.info(tr("survey_locating"))
+        return
+    st.session_state["survey_locating"] = None
+    if "coords" in answer:
+        coords = answer["coords"]
+        fix = (float(coords["longitude"]), float(coords["latitude"]), float(coords.get("accuracy") or 0.0))
+        st.session_state["survey_here"] = fix
+        # a new position: the list starts again from the nearest station
+        st.session_state["survey_positions"] = st.session_state.get("survey_positions", 0) + 1
+        if purpose != "sort":
+            st.session_state["survey_fix"] = (purpose, *fix)
+        # no st.rerun(): the rest of this run already uses the new position, and one run fewer
+        # is one chance fewer for a slow server to replay the button that asked for it
+        return
+    reason = str((answer.get("error") or {}).get("message", ""))
+    st.error(tr("survey_location_insecure") if "secure" in reason.lower()
+             else markdown_text(tr("survey_location_denied", reason=reason or "?")))
+
+
+st.button(tr("survey_locate"), key="survey_locate", width="stretch", on_click=_locate, args=("sort",))
+# the browser's answer comes in a block that is on the page in every run: elements that come
+# and go before the next ones made Streamlit remount the geolocation component before it answered
+with st.container():
+    if st.session_state.get("survey_locating"):
+        _geolocation()
+
+here = st.session_state.get("survey_here")
+todo = stations_to_verify(register, *(here[:2] if here else (None, None)))
+if todo.empty:
+    st.success(tr("survey_all_done"))
+    st.stop()
+if here is None:
+    st.caption(tr("survey_no_position_yet"))
+community_names = data.community_names(lang)
+rows = todo.set_index("id")
+
+
+def _option(station_id: str) -> str:
+    station = rows.loc[station_id]
+    distance = "" if here is None else f"{format_distance(station.distance_m)} · "
+    return f"{distance}{station_id} {station.name_zh if lang == 'zh' else station.name_en}"
+
+
+station_id = st.selectbox(tr("survey_nearest_first"), list(todo["id"]), format_func=_option,
+                          key=f"survey_station_{st.session_state.get('survey_positions', 0)}")
+station = rows.loc[station_id]
+community = community_names.get(station.community_code, "") if isinstance(station.community_code, str) else ""
+with st.container(border=True):
+    st.markdown(f"**{markdown_text(station.name_zh if lang == 'zh' else station.name_en)}**  \n"
+                + markdown_text(f"{station_type_label(station.station_type, lang)} · {community}"))
+    if isinstance(station.address, str):
+        st.caption(markdown_text(station.address))
+    st.caption(tr("survey_recorded_position", status=tr(f"location_{station.location_status}")))
+    st.button(tr("survey_standing"), key="survey_standing", type="primary", width="stretch", on_click=_locate,
+              args=(station_id,))
+
+fix = st.session_state.get("survey_fix")
+if fix is not None and fix[0] != station_id:
+    fix = None
+if fix is None:
+    st.stop()
+
+_, lon, lat, accuracy_m = fix
+selected = register[register.id == station_id].assign(rank=1)
+st.caption(tr("survey_fix", lon=lon, lat=lat, accuracy=accuracy_m))
+moved_m = float(stations_to_verify(selected, lon, lat)["distance_m"].iloc[0])
+st.info(tr("survey_placeholder_off", distance=format_distance(moved_m)))
+fmap = build_rider_map(selected, rider_lonlat=(lon, lat), context=selected.head(0), lang=lang, basemap=Basemap.NONE,
+                       moment=now_local(), community_names=community_names)
+st_folium(fmap, key="survey_map", returned_objects=[], height=240, width="stretch")
+
+poor = needs_reason(accuracy_m)
+if poor:
+    st.warning(tr("survey_accuracy_poor", accuracy=accuracy_m, limit=ACCURACY_LIMIT_M))
+    st.button(tr("survey_retry"), key="survey_retry", width="stretch", on_click=_locate, args=(station_id,))
+
+with st.form("survey_form", enter_to_submit=False):
+    reason = st.text_input(tr("survey_reason"), key="survey_reason") if poor else ""
+    amenities = st.multiselect(tr("survey_amenities"), list(AMENITIES), default=list(station.amenities),
+                               format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}", key="survey_amenities",
+                               placeholder=tr("choose_amenities"))
+    hours_text = st.text_input(tr("survey_hours"), value="" if station.opening_hours == UNKNOWN_HOURS else station.opening_hours,
+                               key="survey_hours")
+    hours_checked = st.checkbox(tr("survey_hours_checked"), key="survey_hours_checked")
+    phone_text = st.text_input(tr("survey_phone"), value=station.phone if isinstance(station.phone, str) else "",
+                               key="survey_phone")
+    operator = st.text_input(tr("survey_operator"), value=station.operator if isinstance(station.operator, str) else "",
+                             key="survey_operator")
+    submitted = st.form_submit_button(tr("survey_verify"), type="primary", width="stretch")
+
+if submitted:
+    hours = parse_opening_hours(hours_text) if hours_text.strip() else None
+    phone = normalise_phone(phone_text) if phone_text.strip() else ""
+    if hours_text.strip() and hours is None:
+        st.error(tr("survey_hours_bad"))
+    elif phone is None:
+        st.error(tr("survey_phone_bad"))
+    else:
+        found = Verification(station_id, (lon, lat), gps_method(accuracy_m), editor, now_local().date(),
+                             accuracy_m=accuracy_m, reason=reason, amenities=tuple(amenities), opening_hours=hours,
+                             hours_checked=hours_checked, phone=phone, operator=operator)
+        try:
+            stations, version = store.read()  # the register as it is now: another editor may have saved
+            result = verify_station(stations, found)
+            store.save(result.stations, expected_version=version, user=editor, summary=result.summary)
+        except GeoDataError as err:  # ConcurrentEditError included
+            st.error(markdown_text(err.localized(lang)))
+        else:
+            st.session_state["survey_message"] = ("success", tr("survey_verified", name=station.name_zh, user=editor,
+                                                                method=result.stations.set_index("id").at[station_id,
+                                                                                                           "verification_method"]))
+            st.session_state.pop("survey_fix", None)
+            st.rerun()
