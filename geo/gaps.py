@@ -105,9 +105,9 @@ def build_coverage_matrix(
     """The coverage matrix of a siting problem; ``existing`` stations (EPSG:4326) stay fixed."""
     weight = np.asarray(weight, dtype=float)
     if radius_m <= 0:
-        raise SitingError(f"`radius_m` was {radius_m} but must be positive")
+        raise SitingError("err_radius_positive", radius_m=radius_m)
     if (weight < 0).any():
-        raise SitingError("demand weights must not be negative")
+        raise SitingError("err_negative_weights")
     rows, cols, _ = pairs_within(demand_lon, demand_lat, candidate_lon, candidate_lat, radius_m)
     covers = sparse.csr_matrix(
         (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(weight), len(np.atleast_1d(candidate_lon)))
@@ -208,7 +208,7 @@ def _solve(c, constraints, integrality, bounds, time_limit_s):
 def _milp_result(matrix: CoverageMatrix, result, n_candidates: int) -> SitingResult:
     """The chosen sites of a solved MILP, in pick order; status 0 means proven optimal."""
     if result.x is None:
-        raise SitingError(f"the MILP solver found no solution: {result.message}")
+        raise SitingError("err_solver_no_solution", message=result.message)
     chosen = np.flatnonzero(result.x[:n_candidates] > 0.5)
     order, gains = _pick_order(matrix, chosen)
     return SitingResult(order, gains, matrix.covered_weight(order), matrix.total_weight, "milp",
@@ -223,7 +223,7 @@ def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 120.0) -
     """
     n_candidates = matrix.covers.shape[1]
     if p < 0:
-        raise SitingError(f"`p` was {p} but must be >= 0")
+        raise SitingError("err_p_negative", p=p)
     p = min(p, n_candidates)
     a, w = _reduced(matrix)
     n = len(w)
@@ -248,7 +248,7 @@ def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: flo
     demand weight is covered (MILP, HiGHS). Raises :class:`SitingError` when even every
     candidate cannot reach the target."""
     if not 0 < target_share <= 1:
-        raise SitingError(f"`target_share` was {target_share} but must be in (0, 1]")
+        raise SitingError("err_target_share", target=target_share)
     need = target_share * matrix.total_weight - matrix.fixed_weight
     n_candidates = matrix.covers.shape[1]
     if need <= 1e-9:
@@ -256,10 +256,8 @@ def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: flo
                             message="the existing stations already reach the target")
     reachable = matrix.covered_weight(range(n_candidates))
     if reachable < target_share * matrix.total_weight - 1e-9:
-        raise SitingError(
-            f"even all {n_candidates} candidates cover only {reachable / matrix.total_weight:.1%} of the demand; "
-            f"the target {target_share:.0%} cannot be reached"
-        )
+        raise SitingError("err_target_unreachable", n=n_candidates, reachable=reachable / matrix.total_weight,
+                          target=target_share)
     a, w = _reduced(matrix)
     n = len(w)
     link = sparse.hstack([-a, sparse.identity(n, format="csr")], format="csr")

@@ -8,6 +8,8 @@ converted to GCJ-02 so that it sits on the right street of those tiles.
 from __future__ import annotations
 
 
+import base64
+import json
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -21,6 +23,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.datum import Datum, convert, convert_geometry
+from geo.describe import where_text
 from geo.i18n import describe_opening, t
 from geo.markup import map_text
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType, amenity_label, station_type_label
@@ -199,8 +202,15 @@ class _MapStyle(MacroElement):
           .gh-unverified { color: #b26a00; } .gh-verified { color: #2e7d32; }
           .gh-amenity { white-space: nowrap; display: inline-block; margin-right: 4px; }
           .gh-source { margin-top: 4px; color: #777; font-size: 11px; }
-          .gh-legend { background: #fff; white-space: nowrap; padding: 6px 8px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4);
+          .gh-legend { background: #fff; white-space: nowrap; padding: 6px 8px; max-height: 60vh; overflow-y: auto; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4);
             font: 12px/1.5 "Noto Sans CJK SC", sans-serif; }
+          .gh-legend summary { cursor: pointer; }
+          .gh-legend-part { margin-top: 4px; }
+          .gh-swatch { display: inline-block; width: 14px; height: 10px; margin-right: 5px; vertical-align: middle; }
+          .gh-dashed { border: none !important; border-top: 2px dashed #333 !important; height: 0; }
+          .gh-pick-swatch { background: #000; color: #ffd600; width: 14px; height: 14px; font-size: 10px;
+            line-height: 14px; text-align: center; border-radius: 50%; }
+          .gh-whatif-swatch { width: 12px; height: 12px; border-radius: 50%; background: #c62828; outline: 3px solid #ffd600; }
           .gh-legend .gh-marker { display: inline-block; width: 16px; height: 16px;
             font-size: 10px; line-height: 16px; margin-right: 4px; vertical-align: middle; }
           .leaflet-container { background: #eef2f3; }
@@ -410,44 +420,109 @@ def build_rider_map(
     return fmap
 
 
-def _colour_scale(values: np.ndarray, colours: tuple[str, ...]) -> list[str]:
-    """A colour per value on an even scale from min to max (NaN -> grey)."""
+#: Good to bad: near to far (distance), much to little (accessibility).
+DISTANCE_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
+#: Little to much demand.
+DEMAND_COLOURS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+NO_VALUE_COLOUR = "#9e9e9e"
+OVERLAP_COLOUR = "#4a148c"
+CLUSTER_COLOUR = "#b71c1c"
+
+#: Distance classes as multiples of the service radius: within half of it, within it, ...
+DISTANCE_RADIUS_MULTIPLES = (0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+def distance_breaks(radius_m: float) -> list[float]:
+    """Upper bounds (m) of the distance classes but the last: multiples of the radius, so that
+    green always means "within reach" on every map."""
+    return [radius_m * m for m in DISTANCE_RADIUS_MULTIPLES]
+
+
+def _round_nice(value: float) -> float:
+    """``value`` rounded to two significant figures."""
+    if value <= 0 or not np.isfinite(value):
+        return value
+    power = 10 ** (np.floor(np.log10(value)) - 1)
+    return float(np.round(value / power) * power)
+
+
+def quantile_breaks(values: np.ndarray, classes: int) -> list[float]:
+    """Up to ``classes - 1`` rounded, increasing class bounds at even quantiles of the finite
+    values (fewer when values repeat)."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return ["#9e9e9e"] * len(values)
-    low, high = float(finite.min()), float(finite.max())
-    span = high - low or 1.0
-    out = []
-    for value in values:
-        if not np.isfinite(value):
-            out.append("#9e9e9e")
-            continue
-        position = min(len(colours) - 1, int((value - low) / span * len(colours)))
-        out.append(colours[position])
-    return out
+        return []
+    raw = np.quantile(finite, np.linspace(0, 1, classes + 1)[1:-1])
+    return sorted({_round_nice(float(v)) for v in raw if v > finite.min()})
 
 
-#: Light to dark: near to far (distance), little to much (demand).
-DISTANCE_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
-DEMAND_COLOURS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+def classify(values: np.ndarray, breaks: list[float], colours: tuple[str, ...]) -> list[str]:
+    """The colour of each value: class i holds values up to ``breaks[i]`` (inclusive); NaN grey.
+    ``colours`` has at least ``len(breaks) + 1`` entries; fewer breaks use its first ones."""
+    positions = np.searchsorted(np.asarray(breaks, dtype=float), values, side="left")
+    palette = np.asarray(colours[: len(breaks) + 1], dtype=object)
+    return [NO_VALUE_COLOUR if not np.isfinite(v) else palette[min(p, len(palette) - 1)] for v, p in zip(values, positions)]
 
 
-def _hex_layer(hexes: gpd.GeoDataFrame, column: str, colours: tuple[str, ...], name: str, datum: Datum,
-               label: str, show: bool) -> folium.FeatureGroup:
+def _class_labels(breaks: list[float], lang: str, fmt) -> list[str]:
+    """"≤ 250 m", "250–500 m", …, "> 1,500 m" for the classes of ``breaks``."""
+    if not breaks:
+        return [t("legend_all_values", lang)]
+    labels = [t("legend_up_to", lang, value=fmt(breaks[0]))]
+    labels += [t("legend_between", lang, low=fmt(a), high=fmt(b)) for a, b in zip(breaks, breaks[1:])]
+    return labels + [t("legend_above", lang, value=fmt(breaks[-1]))]
+
+
+def _swatch(colour: str, *, opacity: float = 0.8, border: str = "#666", shape: str = "box") -> str:
+    radius = "50%" if shape == "dot" else "2px"
+    return (f'<span class="gh-swatch" style="background:{colour};opacity:{opacity};border:1px solid {border};'
+            f'border-radius:{radius}"></span>')
+
+
+def _legend_section(title: str, rows: list[tuple[str, str]]) -> str:
+    """A titled block of (swatch HTML, text) rows; texts are made map-safe here."""
+    body = "".join(f"<div>{swatch}{map_text(text)}</div>" for swatch, text in rows)
+    return f'<div class="gh-legend-part"><b>{map_text(title)}</b>{body}</div>'
+
+
+def _hex_layer(hexes: gpd.GeoDataFrame, column: str, colours: list[str], name: str, datum: Datum,
+               tips: list[str], show: bool) -> folium.FeatureGroup:
+    """Hexagons filled with ``colours`` (one per row), tooltips ``tips``: one GeoJSON built at
+    once (vectorised datum conversion), not a feature per Python loop."""
     layer = folium.FeatureGroup(name=map_text(name), show=show)
-    fills = _colour_scale(hexes[column].to_numpy(dtype=float), colours)
-    features = []
-    for (_, row), fill in zip(hexes.iterrows(), fills):
-        geometry = convert_geometry(row.geometry, source=Datum.WGS84, target=datum)
-        features.append({"type": "Feature", "geometry": geometry.__geo_interface__,
-                         "properties": {"fill": fill, "tip": map_text(f"{label}: {row[column]:,.0f}")}})
-    if features:
+    if len(hexes):
+        geometry = hexes.geometry.to_numpy()
+        if datum is not Datum.WGS84:
+            geometry = convert_geometry(geometry, source=Datum.WGS84, target=datum)
+        shapes = gpd.GeoDataFrame({"fill": colours, "tip": [map_text(tip) for tip in tips]}, geometry=geometry, crs=4326)
         folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#666", "weight": 0.3, "fillOpacity": 0.55},
+            shapes.to_json(),
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#666", "weight": 0.3,
+                                      "fillOpacity": 0.55},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(layer)
     return layer
+
+
+def _outline_layer(study_area: gpd.GeoDataFrame, datum: Datum, lang: str):
+    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
+    layer = folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
+                           style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False})
+    return outline, layer
+
+
+def _station_rows(stations: gpd.GeoDataFrame, lang: str) -> list[tuple[str, str]]:
+    rows = []
+    for station_type in StationType:
+        count = int((stations["station_type"] == station_type.value).sum())
+        if count:
+            rows.append((_swatch(STATION_TYPES[station_type].colour, opacity=1, border="#fff", shape="dot"),
+                         f"{station_type_label(station_type, lang)} ({count})"))
+    return rows
+
+
+def _format_m(value: float) -> str:
+    return f"{value:,.0f} m"
 
 
 def build_coverage_map(
@@ -458,26 +533,38 @@ def build_coverage_map(
     study_area: gpd.GeoDataFrame,
     distance_hexes: gpd.GeoDataFrame | None,
     demand_hexes: gpd.GeoDataFrame | None,
+    radius_m: float,
     lang: str,
     basemap: Basemap | str = Basemap.OSM,
 ) -> folium.Map:
     """Coverage map: service areas united per type, overlaps (2+), the study area, a hexagon
-    choropleth of distance to the nearest station and one of demand, and the stations.
-    Inputs in EPSG:4326; drawn in the basemap's datum."""
+    choropleth of distance to the nearest station (classes are multiples of ``radius_m``, m)
+    and one of demand, the stations, and a legend of all of it. Inputs in EPSG:4326; drawn in
+    the basemap's datum."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
-    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
-    centre = outline.centroid
-    fmap = _base_map((centre.x, centre.y), basemap, lang)
+    outline, outline_layer = _outline_layer(study_area, datum, lang)
+    fmap = _base_map((outline.centroid.x, outline.centroid.y), basemap, lang)
     fmap.add_child(_MapStyle())
-    folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
-                   style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
+    outline_layer.add_to(fmap)
+    legend = []
     if distance_hexes is not None and len(distance_hexes):
-        _hex_layer(distance_hexes, "nearest_m", DISTANCE_COLOURS, t("layer_distance_hex", lang), datum,
-                   t("nearest_m_label", lang), show=True).add_to(fmap)
+        breaks = distance_breaks(radius_m)
+        nearest = distance_hexes["nearest_m"].to_numpy(dtype=float)
+        tips = [t("tip_nearest", lang, m=v) for v in nearest]
+        _hex_layer(distance_hexes, "nearest_m", classify(nearest, breaks, DISTANCE_COLOURS), t("layer_distance_hex", lang),
+                   datum, tips, show=True).add_to(fmap)
+        legend.append(_legend_section(t("legend_distance_title", lang), [
+            (_swatch(c), label) for c, label in zip(DISTANCE_COLOURS, _class_labels(breaks, lang, _format_m))]))
     if demand_hexes is not None and len(demand_hexes):
-        _hex_layer(demand_hexes, "demand", DEMAND_COLOURS, t("layer_demand_hex", lang), datum,
-                   t("demand_label", lang), show=False).add_to(fmap)
+        values = demand_hexes["demand"].to_numpy(dtype=float)
+        breaks = quantile_breaks(values, len(DEMAND_COLOURS))
+        tips = [t("tip_demand", lang, demand=d, uncovered=u) for d, u in zip(values, demand_hexes["uncovered"])]
+        _hex_layer(demand_hexes, "demand", classify(values, breaks, DEMAND_COLOURS), t("layer_demand_hex", lang), datum,
+                   tips, show=False).add_to(fmap)
+        legend.append(_legend_section(t("legend_demand_title", lang), [
+            (_swatch(c), label) for c, label in zip(DEMAND_COLOURS, _class_labels(breaks, lang, lambda v: f"{v:,.0f}"))]))
+    area_rows = []
     for row in areas_by_type.itertuples():
         info = STATION_TYPES[StationType(row.station_type)]
         folium.GeoJson(
@@ -485,12 +572,14 @@ def build_coverage_map(
             name=map_text(f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}"),
             style_function=lambda _, colour=info.colour: {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.12},
         ).add_to(fmap)
+        area_rows.append((_swatch(info.colour, opacity=0.35, border=info.colour), station_type_label(row.station_type, lang)))
     if len(overlap) and not overlap.geometry.iloc[0].is_empty:
         folium.GeoJson(
             convert_geometry(overlap.geometry.iloc[0], source=Datum.WGS84, target=datum).__geo_interface__,
             name=_label("layer_overlap", lang),
-            style_function=lambda _: {"color": "#4a148c", "weight": 0.5, "fillColor": "#4a148c", "fillOpacity": 0.18},
+            style_function=lambda _: {"color": OVERLAP_COLOUR, "weight": 0.5, "fillColor": OVERLAP_COLOUR, "fillOpacity": 0.18},
         ).add_to(fmap)
+        area_rows.append((_swatch(OVERLAP_COLOUR, opacity=0.4, border=OVERLAP_COLOUR), t("layer_overlap", lang)))
     lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
     markers = folium.FeatureGroup(name=_label("layer_stations", lang))
     for (_, station), x, y in zip(stations.iterrows(), lon, lat):
@@ -500,31 +589,49 @@ def build_coverage_map(
             tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
         ).add_to(markers)
     markers.add_to(fmap)
-    fmap.add_child(_Legend(_coverage_legend_html(lang)))
+    legend.append(_legend_section(t("legend_service_title", lang, radius=radius_m), area_rows))
+    legend.append(_legend_section(t("layer_stations", lang), _station_rows(stations, lang) + [
+        ('<span class="gh-swatch gh-dashed"></span>', t("layer_study_area", lang))]))
+    fmap.add_child(_Legend(_legend_body(legend, lang)))
     folium.LayerControl(collapsed=True).add_to(fmap)
     minx, miny, maxx, maxy = outline.bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 
 
-def _coverage_legend_html(lang: str) -> str:
-    swatches = "".join(f'<span style="display:inline-block;width:14px;height:10px;background:{c}"></span>' for c in DISTANCE_COLOURS)
-    return (f"<b>{map_text(t('legend_title', lang))}</b><div>{swatches} {map_text(t('legend_distance', lang))}</div>"
-            f'<div><span style="display:inline-block;width:14px;height:10px;background:#4a148c;opacity:.4"></span> '
-            f"{map_text(t('layer_overlap', lang))}</div>")
+def _legend_body(sections: list[str], lang: str) -> str:
+    """The legend as a block that can be folded away (on a phone it would hide the map)."""
+    return (f'<details open class="gh-legend-body"><summary><b>{map_text(t("legend_title", lang))}</b></summary>'
+            f"{''.join(sections)}</details>")
+
+
+#: Leaflet's images, referenced from its CSS and by the default marker icon.
+_LEAFLET_IMAGES = STATIC_DIR / "leaflet" / "images"
+
+
+def _data_uri(path: Path) -> str:
+    return f"data:image/png;base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 def standalone_html(fmap: folium.Map) -> str:
     """The map as one HTML file that works anywhere, offline: the app's static Leaflet files
-    are inlined instead of linked."""
+    are inlined instead of linked, and the images they use (layer-control icon, default
+    marker) become data URIs. Only map tiles still need the internet."""
     page = fmap.get_root().render()
     for path in sorted(STATIC_DIR.rglob("*.js")):
         url = f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}"
         page = page.replace(f'<script src="{url}"></script>', f"<script>{path.read_text(encoding='utf-8')}</script>")
+    images = {path.name: _data_uri(path) for path in sorted(_LEAFLET_IMAGES.glob("*.png"))}
     for path in sorted(STATIC_DIR.rglob("*.css")):
         url = f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}"
-        page = page.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{path.read_text(encoding='utf-8')}</style>")
-    return page
+        css = path.read_text(encoding="utf-8")
+        for name, uri in images.items():
+            css = css.replace(f"url(images/{name})", f"url({uri})")
+        page = page.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{css}</style>")
+    default_icon = json.dumps({"iconUrl": images["marker-icon.png"], "iconRetinaUrl": images["marker-icon-2x.png"],
+                               "shadowUrl": images["marker-shadow.png"]})
+    return page.replace(f'L.Icon.Default.imagePath = {json.dumps(_MapStyle.image_path)};',
+                        f"L.Icon.Default.imagePath = ''; L.Icon.Default.mergeOptions({default_icon});")
 
 
 def build_gaps_map(
@@ -538,31 +645,45 @@ def build_gaps_map(
     basemap: Basemap | str = Basemap.OSM,
 ) -> folium.Map:
     """Gap-analysis map: stations of the scenario (what-if ones marked ``gh-whatif``),
-    recommended sites (numbered, ``gh-pick``), underserved clusters sized by demand, and an
-    accessibility choropleth. ``picks``/``clusters`` have ``lon``/``lat`` (WGS-84)."""
+    recommended sites (numbered, ``gh-pick``), underserved clusters sized by demand, an
+    accessibility choropleth (``access``: capacity per 100 demand units), and a legend.
+    ``picks``/``clusters`` have ``lon``/``lat`` (WGS-84) and where they are
+    (:data:`geo.describe.WHERE_COLUMNS`)."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
-    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
+    outline, outline_layer = _outline_layer(study_area, datum, lang)
     fmap = _base_map((outline.centroid.x, outline.centroid.y), basemap, lang)
     fmap.add_child(_MapStyle())
-    folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
-                   style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
+    outline_layer.add_to(fmap)
+    legend = []
     if access_hexes is not None and len(access_hexes):
-        _hex_layer(access_hexes, "access", DISTANCE_COLOURS[::-1], t("layer_accessibility", lang), datum,
-                   t("accessibility", lang), show=True).add_to(fmap)
+        values = access_hexes["access"].to_numpy(dtype=float)
+        # no station within reach is its own class; the others by quantiles
+        breaks = [0.0] + [b for b in quantile_breaks(values[values > 0], len(DISTANCE_COLOURS) - 1) if b > 0]
+        worst_to_best = DISTANCE_COLOURS[::-1]
+        palette = tuple(worst_to_best[i] for i in np.linspace(0, len(worst_to_best) - 1, len(breaks) + 1).round().astype(int))
+        fills = classify(values, breaks, palette)
+        tips = [t("tip_access", lang, access=a, demand=d) for a, d in zip(values, access_hexes["demand"])]
+        _hex_layer(access_hexes, "access", fills, t("layer_accessibility", lang), datum, tips, show=True).add_to(fmap)
+        labels = [t("legend_access_none", lang)] + _class_labels(breaks[1:], lang, lambda v: f"{v:.2g}")
+        legend.append(_legend_section(t("legend_access_title", lang), [
+            (_swatch(c), label) for c, label in zip(palette, labels)]))
     cluster_layer = folium.FeatureGroup(name=_label("layer_clusters", lang))
     if len(clusters):
         c_lon, c_lat = convert(clusters["lon"].to_numpy(), clusters["lat"].to_numpy(), source=Datum.WGS84, target=datum)
         biggest = float(clusters["demand"].max())
         for row, x, y in zip(clusters.itertuples(), c_lon, c_lat):
+            tip = t("tip_cluster", lang, demand=row.demand, where=where_text(row, lang))
             folium.CircleMarker(location=[float(y), float(x)], radius=6 + 18 * (row.demand / biggest) ** 0.5,
-                                color="#b71c1c", weight=2, fill=True, fill_opacity=0.25,
-                                tooltip=map_text(f"{t('demand_label', lang)}: {row.demand:,.0f}")).add_to(cluster_layer)
+                                color=CLUSTER_COLOUR, weight=2, fill=True, fill_opacity=0.25,
+                                tooltip=map_text(tip)).add_to(cluster_layer)
     cluster_layer.add_to(fmap)
     s_lon, s_lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
     station_layer = folium.FeatureGroup(name=_label("layer_stations", lang))
+    whatif_count = 0
     for (_, station), x, y in zip(stations.iterrows(), s_lon, s_lat):
         whatif = str(station["id"]).startswith("NEW-")
+        whatif_count += whatif
         icon = _marker_icon(StationType(station.station_type), station.location_status == "verified")
         if whatif:
             icon = folium.DivIcon(html=icon.options["html"].replace("gh-marker ", "gh-marker gh-whatif "),
@@ -575,14 +696,23 @@ def build_gaps_map(
     if len(picks):
         p_lon, p_lat = convert(picks["lon"].to_numpy(), picks["lat"].to_numpy(), source=Datum.WGS84, target=datum)
         for row, x, y in zip(picks.itertuples(), p_lon, p_lat):
+            tip = t("tip_pick", lang, rank=int(row.rank), where=where_text(row, lang), gain=row.gain)
             folium.Marker(
                 location=[float(y), float(x)],
                 icon=folium.DivIcon(html=f'<div class="gh-marker gh-pick" style="background:#000;border:2px solid #ffd600">'
                                          f"★{int(row.rank)}</div>", icon_size=(30, 30), icon_anchor=(15, 15),
                                     class_name="gh-icon gh-icon-pick"),
-                tooltip=map_text(f"{t('recommended', lang)} {int(row.rank)}"),
+                tooltip=map_text(tip),
             ).add_to(pick_layer)
     pick_layer.add_to(fmap)
+    symbols = [('<span class="gh-swatch gh-pick-swatch">★</span>', t("legend_recommended", lang)),
+               (_swatch(CLUSTER_COLOUR, opacity=0.5, border=CLUSTER_COLOUR, shape="dot"), t("legend_clusters", lang))]
+    if whatif_count:
+        symbols.append(('<span class="gh-swatch gh-whatif-swatch"></span>', t("legend_whatif", lang)))
+    symbols.append(('<span class="gh-swatch gh-dashed"></span>', t("layer_study_area", lang)))
+    legend.append(_legend_section(t("legend_symbols_title", lang), symbols))
+    legend.append(_legend_section(t("layer_stations", lang), _station_rows(stations, lang)))
+    fmap.add_child(_Legend(_legend_body(legend, lang)))
     folium.LayerControl(collapsed=True).add_to(fmap)
     minx, miny, maxx, maxy = outline.bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])

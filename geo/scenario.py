@@ -45,16 +45,16 @@ class Scenario:
         try:
             doc = json.loads(text)
             if doc.get("version") != SCENARIO_VERSION:
-                raise ScenarioError(f"scenario version {doc.get('version')!r} is not supported (expected {SCENARIO_VERSION})")
+                raise ScenarioError("err_scenario_version", version=repr(doc.get("version")), expected=SCENARIO_VERSION)
             scenario = cls(name=str(doc.get("name", "")), added=list(doc.get("added", [])),
                            moved={str(k): [float(v[0]), float(v[1])] for k, v in dict(doc.get("moved", {})).items()},
                            removed=[str(r) for r in doc.get("removed", [])])
         except (ValueError, TypeError, AttributeError, IndexError, KeyError) as err:
-            raise ScenarioError(f"not a scenario file: {err}") from err
+            raise ScenarioError("err_scenario_unreadable", reason=str(err)) from err
         types = {t.value for t in StationType}
         for added in scenario.added:
             if not {"id", "lon", "lat", "station_type"} <= set(added) or added["station_type"] not in types:
-                raise ScenarioError(f"added station {added!r} needs id, lon, lat and a known station_type")
+                raise ScenarioError("err_scenario_added", station=repr(added))
         return scenario
 
 
@@ -62,7 +62,7 @@ def apply_scenario(stations: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDat
     """The register as the scenario would change it (EPSG:4326); the input is not modified."""
     unknown = sorted((set(scenario.removed) | set(scenario.moved)) - set(stations["id"]))
     if unknown:
-        raise ScenarioError(f"the scenario refers to stations not in the register: {', '.join(unknown)}")
+        raise ScenarioError("err_scenario_unknown_ids", ids=", ".join(unknown))
     result = stations[~stations["id"].isin(scenario.removed)].copy()
     for station_id, (lon, lat) in scenario.moved.items():
         result.loc[result["id"] == station_id, "geometry"] = Point(lon, lat)

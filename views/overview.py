@@ -8,7 +8,7 @@ from geo.maps import Basemap, build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.summary import count_by_community, count_by_type
 from ui import data
-from ui.lang import current_language, tr
+from ui.lang import choose, current_language, option_label, tr
 
 lang = current_language()
 st.title(tr("app_title"))
@@ -27,11 +27,12 @@ with st.sidebar:
         default=types,
         format_func=lambda value: f"{STATION_TYPES[StationType(value)].glyph} {station_type_label(value, lang)}",
         key="overview_types",
+        placeholder=choose(),
     )
     basemap = st.radio(
         tr("basemap"),
         options=[b.value for b in Basemap],
-        format_func=lambda value: tr(f"basemap_{value}"),
+        format_func=option_label("basemap_"),
         key="overview_basemap",
     )
     st.caption(tr("basemap_offline_hint"))
