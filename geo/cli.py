@@ -135,10 +135,44 @@ def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
     return pd.DataFrame({"lon": [wgs_lon], "lat": [wgs_lat]})
 
 
-def _cmd_coverage(args: argparse.Namespace) -> int:
-    from geo.coverage import area_coverage, clip_to_county, cover_points, coverage_by_type, coverage_table, default_study_area
-    from geo.readers import read_demand_points
+def _study_area(args: argparse.Namespace, stations):
+    from geo.coverage import default_study_area
+    from geo.demand import read_study_area
     from geo.reference import load_county_boundary
+
+    county = load_county_boundary()
+    if args.study_area is None:
+        return default_study_area(stations, county)
+    return read_study_area(Path(args.study_area).read_bytes(), county)
+
+
+def _weight_column(args: argparse.Namespace) -> str | None:
+    from geo.readers import AUTO_WEIGHT
+
+    if args.count_points:
+        return None
+    return args.weight_column or AUTO_WEIGHT
+
+
+def _write_report(path: Path | None, make) -> None:
+    """``make(file_format)`` written to ``path`` (PNG or PDF by its suffix), if asked for."""
+    if path is not None:
+        path.write_bytes(make("pdf" if path.suffix.lower() == ".pdf" else "png"))
+
+
+def _status(stations, lang: str = "en") -> str:
+    from geo.result_files import data_status
+
+    return data_status(int((stations.location_status != "verified").sum()), len(stations), lang)
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from geo.coverage_summary import summarise_coverage
+    from geo.demand import load_demand
+    from geo.report import coverage_report
+    from geo.result_files import coverage_csv, coverage_workbook
 
     try:
         stations = load_stations(args.file)
@@ -148,92 +182,101 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     if args.type_radius:
         radius = {kind: float(value) for kind, value in (item.split("=", 1) for item in args.type_radius)}
     try:
-        if args.demand is None:
-            county = load_county_boundary()
-            import geopandas as gpd
-
-            study = (clip_to_county(gpd.read_file(args.study_area).to_crs(4326), county) if args.study_area
-                     else default_study_area(stations, county))
-            table = area_coverage(stations, study, radius)
-            payload: dict[str, Any] = {"demand": "area", "radius": radius, "table": json.loads(table.to_json(orient="records"))}
-        else:
-            points = read_demand_points(args.demand, datum=args.datum)
-            lon, lat, weight = points["lon"].to_numpy(), points["lat"].to_numpy(), points["weight"].to_numpy()
-            coverage = cover_points(stations, lon, lat, radius)
-            groups = None
-            if args.by == "community":
-                column = next((c for c in ("community_code", "community", "社区") if c in points.columns), None)
-                if column is None:
-                    raise GeoDataError("--by community needs a community_code or community column in the demand file")
-                groups = points[column]
-            table = coverage_table(coverage, weight, groups) if args.by != "type" else coverage_by_type(stations, lon, lat, weight, radius)
-            overall = coverage_table(coverage, weight).iloc[0]
-            payload = {
-                "demand": Path(args.demand).name,
-                "radius": radius,
-                "points": int(len(points)),
-                "share_covered": float(overall["share_covered"]),
-                "share_covered_2plus": float(overall["share_covered_2plus"]),
-                "median_nearest_m": float(overall["median_nearest_m"]),
-                "table": json.loads(table.to_json(orient="records", force_ascii=False)),
-            }
+        demand = None if args.demand is None else load_demand(args.demand, datum=args.datum, weight_column=_weight_column(args))
+        if args.by == "community" and (demand is None or demand.community is None):
+            raise GeoDataError("err_by_community_needs_column")
+        summary = summarise_coverage(stations, _study_area(args, stations), radius, demand, resolution=args.resolution)
+        status, made_on = _status(stations), date.today()
+        if args.out is not None:
+            content = (coverage_workbook(summary, lang="en", made_on=made_on, status=status, community_names={})
+                       if args.out.suffix.lower() == ".xlsx" else coverage_csv(summary, lang="en", made_on=made_on, status=status))
+            args.out.write_bytes(content)
+        _write_report(args.report, lambda fmt: coverage_report(summary, stations, lang=args.lang, made_on=made_on,
+                                                                status=_status(stations, args.lang), file_format=fmt))
     except (GeoDataError, ValueError, OSError) as err:
         return _report_error(err, args.json)
+    table = summary.by_community if args.by == "community" else summary.by_type
+    payload: dict[str, Any] = {
+        "demand": summary.demand.describe("en"),
+        "demand_file": summary.demand.name or None,
+        "weight_column": summary.demand.weight_column,
+        "radius": summary.radius,
+        "points": summary.demand.points,
+        "study_area_km2": summary.study_area_km2,
+        "share_covered": summary.share_covered,
+        "share_covered_2plus": summary.share_covered_2plus,
+        "median_nearest_m": None if summary.by_area else summary.median_nearest_m,
+        "table": json.loads(table.to_json(orient="records", force_ascii=False)),
+        "data_status": _status(stations),
+    }
     if args.json:
         _print_json(payload)
     else:
+        print(f"{payload['demand']}; radius {summary.radius_text('en')}")
+        print(f"covered {summary.share_covered:.1%}, twice or more {summary.share_covered_2plus:.1%}")
         print(table.to_string(index=False))
     return 0
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
-    from geo.gaps import build_coverage_matrix, greedy_mclp, solve_lscp, solve_mclp
-    from geo.readers import read_demand_points
-    from geo.reference import load_county_boundary
+    from datetime import date
+
+    from geo.demand import load_demand, read_demand_table
+    from geo.describe import reference_places, where_text
+    from geo.gap_analysis import fewest_sites, file_candidates, hex_candidates, plan_sites, prepare_gaps
+    from geo.report import gaps_report
+    from geo.result_files import sites_csv, sites_table
 
     try:
         stations = load_stations(args.file)
     except StationDataError as err:
         return _report_invalid(err, args.json)
     try:
-        demand = read_demand_points(args.demand, datum=args.datum)
+        demand = load_demand(args.demand, datum=args.datum, weight_column=_weight_column(args))
+        study_area = _study_area(args, stations)
         if args.candidates:
-            candidates = read_demand_points(args.candidates, datum=args.datum)
-            label = candidates.get("label", candidates.get("name", pd.Series(range(len(candidates))))).astype(str)
+            table = read_demand_table(Path(args.candidates).read_bytes(), Path(args.candidates).name, datum=args.datum)
+            candidates = file_candidates(table.points, table.name, study_area, digest=table.digest)
         else:
-            candidates = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
-            label = candidates["cell"]
-        matrix = build_coverage_matrix(demand["lon"], demand["lat"], demand["weight"], candidates["lon"],
-                                       candidates["lat"], args.radius_m, existing=stations)
+            candidates = hex_candidates(study_area)
+        problem = prepare_gaps(stations, stations, demand, candidates, study_area, args.radius_m,
+                               references=reference_places(stations))
         if args.target_coverage is not None:
-            result = solve_lscp(matrix, args.target_coverage)
-        elif args.greedy:
-            result = greedy_mclp(matrix, args.add)
+            plan = fewest_sites(problem, args.target_coverage)
         else:
-            result = solve_mclp(matrix, args.add)
-    except (GeoDataError, ValueError) as err:
+            plan = plan_sites(problem, args.add, "greedy" if args.greedy else "milp")
+        made_on = date.today()
+        if args.out is not None:
+            args.out.write_bytes(sites_csv(problem, plan, lang="en", datum=args.out_datum, made_on=made_on,
+                                           status=_status(stations)))
+        _write_report(args.report, lambda fmt: gaps_report(problem, plan, lang=args.lang, made_on=made_on,
+                                                            status=_status(stations, args.lang), file_format=fmt))
+    except (GeoDataError, ValueError, OSError) as err:
         return _report_error(err, args.json)
-    out_lon, out_lat = convert(candidates["lon"].to_numpy()[result.chosen], candidates["lat"].to_numpy()[result.chosen],
-                               source=Datum.WGS84, target=Datum(args.out_datum))
+    table = sites_table(problem, plan, lang="en", datum=args.out_datum)
     picks = [
-        {"rank": rank, "candidate": str(label.iloc[j]), "lon": round(float(x), 7), "lat": round(float(y), 7),
-         "datum": args.out_datum, "marginal_gain": gain}
-        for rank, (j, x, y, gain) in enumerate(zip(result.chosen, np.atleast_1d(out_lon), np.atleast_1d(out_lat),
-                                                   result.marginal_gain), start=1)
+        {"rank": int(row.rank), "candidate": str(row.site_id), "where": where_text(pick, args.lang),
+         "lon": float(row.lon), "lat": float(row.lat), "datum": args.out_datum, "marginal_gain": float(row.gain),
+         "covered_after": float(row.covered_share)}
+        for row, pick in zip(table.itertuples(), plan.picks.itertuples())
     ]
     payload = {
-        "method": result.method, "optimal": result.optimal, "radius_m": args.radius_m,
-        "demand_weight": result.total_weight, "covered_before": matrix.fixed_weight / matrix.total_weight,
-        "covered_after": result.covered_share, "new_stations": picks,
+        "method": plan.method, "optimal": plan.result.optimal, "radius_m": args.radius_m,
+        "demand": problem.demand.describe("en"), "weight_column": problem.demand.weight_column,
+        "demand_weight": problem.matrix.total_weight, "candidates": len(candidates),
+        "candidates_outside_study_area": candidates.outside,
+        "covered_now": problem.register_share, "covered_before": problem.scenario_share,
+        "covered_after": plan.result.covered_share, "reachable": problem.reachable_share,
+        "new_stations": picks, "data_status": _status(stations),
     }
     if args.json:
         _print_json(payload)
     else:
-        print(f"{result.method} ({'optimal' if result.optimal else 'not proven optimal'}): coverage "
+        print(f"{plan.method} ({'optimal' if plan.result.optimal else 'not proven optimal'}): coverage "
               f"{payload['covered_before']:.1%} -> {payload['covered_after']:.1%} with {len(picks)} new station(s)")
         for pick in picks:
-            print(f"  {pick['rank']}. {pick['candidate']} ({pick['lon']}, {pick['lat']} {pick['datum']}) +{pick['marginal_gain']:g}")
+            print(f"  {pick['rank']}. {pick['where']} [{pick['candidate']}] ({pick['lon']}, {pick['lat']} {pick['datum']})"
+                  f" +{pick['marginal_gain']:g}")
     return 0
 
 
@@ -306,6 +349,15 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_demand_options(command: argparse.ArgumentParser) -> None:
+    weight = command.add_mutually_exclusive_group()
+    weight.add_argument("--weight-column", help="column of the demand file holding each point's weight (default: the first "
+                                                "of weight, 权重, 人数, 人口, 骑手数, 订单数, 单量, population, count)")
+    weight.add_argument("--count-points", action="store_true", help="ignore any weight column: each point counts 1")
+    command.add_argument("--report", type=Path, help="write the one-page report to this .png or .pdf file")
+    command.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -346,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="per-type radius, e.g. red=1000 (repeatable; replaces --radius-m)")
     coverage.add_argument("--by", choices=["type", "community"], help="break the figures down")
     coverage.add_argument("--study-area", type=Path, help="polygon GeoJSON for area coverage (default: stations' extent + 1 km)")
+    coverage.add_argument("--resolution", type=int, default=9, help="H3 resolution of the hexagon figures (default 9)")
+    _add_demand_options(coverage)
+    coverage.add_argument("--out", type=Path, help="write the figures to this .csv or .xlsx file (numbers, with metadata)")
     coverage.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     coverage.add_argument("--json", action="store_true", help="machine-readable output")
     coverage.set_defaults(run=_cmd_coverage)
@@ -359,6 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--target-coverage", type=float, help="instead: fewest new stations to cover this share (e.g. 0.95)")
     gaps.add_argument("--greedy", action="store_true", help="fast greedy preview instead of the optimal MILP")
     gaps.add_argument("--out-datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the output coordinates")
+    gaps.add_argument("--study-area", type=Path, help="polygon GeoJSON: candidates are taken in it (default: stations' extent + 1 km)")
+    _add_demand_options(gaps)
+    gaps.add_argument("--out", type=Path, help="write the recommended sites to this CSV file (numbers, with metadata)")
     gaps.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     gaps.add_argument("--json", action="store_true", help="machine-readable output")
     gaps.set_defaults(run=_cmd_gaps)

@@ -72,10 +72,11 @@ def distance_text(distance_m: float, lang: str) -> str:
 
 
 def where_text(row: object, lang: str) -> str:
-    """The description of one place from a row with the :data:`WHERE_COLUMNS`."""
-    name = getattr(row, "ref_name_zh" if lang == "zh" else "ref_name_en")
-    distance_m = float(getattr(row, "ref_distance_m"))
-    if not np.isfinite(distance_m):
+    """The description of one place from a row with the :data:`WHERE_COLUMNS` ("" for a row
+    without them, or without a reference)."""
+    name = getattr(row, "ref_name_zh" if lang == "zh" else "ref_name_en", None)
+    distance_m = float(getattr(row, "ref_distance_m", np.nan))
+    if name is None or not np.isfinite(distance_m):
         return ""
     if distance_m < NEXT_TO_M:
         return t("where_next_to", lang, place=name)

@@ -9,16 +9,15 @@ upload), never the 100,000-row table.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
-from geo.coverage import CoverageError, clip_to_county, default_study_area
+from geo.coverage import CoverageError, default_study_area
 from geo.datum import Datum
-from geo.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table
+from geo.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table, read_study_area
 from geo.errors import GeoDataError
 from geo.gap_analysis import CandidateSites, file_candidates, hex_candidates
 from geo.markup import markdown_text
@@ -74,16 +73,7 @@ def _demo() -> DemandPoints:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _study_area(digest: str, _content: bytes) -> gpd.GeoDataFrame:
-    try:
-        frame = gpd.read_file(io.BytesIO(_content))
-    except Exception as err:  # noqa: BLE001 - GDAL/pyogrio raise many kinds for a bad file
-        raise GeoDataError("err_study_area_unreadable", reason=str(err)) from err
-    if frame.crs is None:
-        frame = frame.set_crs(4326)
-    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise GeoDataError("err_study_area_no_polygon")
-    return clip_to_county(polygons.to_crs(4326), data.county_boundary())
+    return read_study_area(_content, data.county_boundary())
 
 
 def show_problem(err: GeoDataError) -> None:

@@ -69,7 +69,7 @@ with map_column:
     fmap = build_coverage_map(stations, areas_by_type=summary.areas_by_type, overlap=summary.overlap,
                               study_area=summary.study_area, distance_hexes=summary.distance_hexes,
                               demand_hexes=summary.demand_hexes, radius_m=summary.headline_radius_m, lang=lang,
-                              basemap=basemap)
+                              basemap=basemap, radius_label=summary.radius_text(lang))
     st_folium(fmap, key="coverage_map", returned_objects=[], height=520, use_container_width=True)
 with table_column:
     st.subheader(tr("by_type"))
@@ -90,8 +90,8 @@ with table_column:
         }), hide_index=True, width="stretch", column_config={tr("col_share"): percent, tr("col_share_2plus"): percent})
 
 st.subheader(tr("distance_distribution"))
-bars = alt.Chart(summary.distance_histogram).mark_bar().encode(
-    x=alt.X("start_m:Q", title=tr("nearest_m_label")), x2="end_m:Q",
+bars = alt.Chart(summary.distance_histogram).mark_rect().encode(
+    x=alt.X("start_m:Q", title=tr("nearest_m_label")), x2="end_m:Q", y2=alt.datum(0),
     y=alt.Y("share:Q", title=tr("share_of_area" if summary.by_area else "share_of_demand"), axis=alt.Axis(format="%")))
 rule = alt.Chart(pd.DataFrame({"r": [summary.headline_radius_m]})).mark_rule(color="#c62828", strokeDash=[4, 3]).encode(x="r:Q")
 st.altair_chart(bars + rule, width="stretch")
