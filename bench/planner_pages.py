@@ -111,13 +111,26 @@ def download(page, name: str) -> float:
     return time.perf_counter() - start
 
 
-def choose(page, combobox_label: str, option: str) -> None:
-    page.get_by_label(combobox_label).click()
-    page.get_by_role("option", name=option).click()
+def choose(page, combobox_label: str, option: str, attempts: int = 3) -> None:
+    """Pick an option of a select box, opening it again if a rerun closed it."""
+    for attempt in range(attempts):
+        page.get_by_label(combobox_label).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - retried, then raised
+            if attempt == attempts - 1:
+                raise
 
 
 def upload(page, key: str, path: Path) -> None:
     page.locator(f".st-key-{key} input[type=file]").set_input_files(str(path))
+
+
+def uploaded(page) -> None:
+    """The figures under the metrics name the uploaded file (they are drawn after the analysis)."""
+    page.get_by_text("需求:上传文件").first.wait_for(timeout=300_000)
+    wait_idle(page)
 
 
 def run(args: argparse.Namespace) -> dict[str, list[float]]:
@@ -150,8 +163,7 @@ def run(args: argparse.Namespace) -> dict[str, list[float]]:
                 page.get_by_text("上传需求点(CSV/GeoJSON)").click()
                 wait_idle(page)
                 record("coverage: upload, read and compute (first time)",
-                       timed(lambda: upload(page, "coverage_demand", demand), page,
-                             lambda: page.get_by_text("已读取").wait_for(timeout=300_000)))
+                       timed(lambda: upload(page, "coverage_demand", demand), page, lambda: uploaded(page)))
                 for i in range(args.repeat):
                     before = metric(page, "覆盖比例")
                     radius = "步行 1000 米(15 分钟生活圈)" if i % 2 == 0 else "步行 500 米(10 分钟生活圈)"
@@ -175,8 +187,7 @@ def run(args: argparse.Namespace) -> dict[str, list[float]]:
                 page.get_by_text("上传需求点(CSV/GeoJSON)").click()
                 wait_idle(page)
                 record("gaps: upload, read and solve (first time)",
-                       timed(lambda: upload(page, "gaps_demand", demand), page,
-                             lambda: page.get_by_text("已读取").wait_for(timeout=300_000)))
+                       timed(lambda: upload(page, "gaps_demand", demand), page, lambda: uploaded(page)))
                 slider = page.get_by_role("slider")
                 for i in range(args.repeat):
                     before = metric(page, "加上推荐新站")

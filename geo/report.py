@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from geo.coverage import metric_crs
+from geo.coverage import largest_uncovered, metric_crs, service_areas, union_by_type
 from geo.coverage_summary import CoverageSummary
 from geo.describe import where_text
 from geo.gap_analysis import GapProblem, SitePlan
@@ -79,14 +79,25 @@ def _north_arrow(ax) -> None:
                 fontsize=11, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5})
 
 
+_RC = {"font.sans-serif": _FONTS, "font.family": "sans-serif", "axes.unicode_minus": False}
+
+
 def draw_report(page: ReportPage, *, lang: str, file_format: str = "png") -> bytes:
     """The page as PNG or PDF bytes."""
     if file_format not in FORMATS:
         raise ValueError(f"`file_format` was {file_format!r} but is expected to be one of {FORMATS}")
+    with matplotlib.rc_context(_RC):
+        figure = report_figure(page, lang=lang)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=file_format)
+    return buffer.getvalue()
+
+
+def report_figure(page: ReportPage, *, lang: str) -> Figure:
+    """The page as a matplotlib figure (A4 landscape)."""
     crs = metric_crs(page.study_area)
     figure = Figure(figsize=A4_LANDSCAPE_IN, dpi=110)
-    with_fonts = {"font.sans-serif": _FONTS, "font.family": "sans-serif", "axes.unicode_minus": False}
-    with matplotlib.rc_context(with_fonts):
+    with matplotlib.rc_context(_RC):
         figure.suptitle(page.title, fontsize=16, fontweight="bold", x=0.02, ha="left")
         ax = figure.add_axes((0.02, 0.10, 0.55, 0.80))
         handles = _draw_map(ax, page, crs, lang)
@@ -111,9 +122,7 @@ def draw_report(page: ReportPage, *, lang: str, file_format: str = "png") -> byt
             grid.auto_set_font_size(False)
             grid.set_fontsize(8)
         figure.text(0.02, 0.03, page.footer, fontsize=8.5, color="#a33")
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=file_format)
-    return buffer.getvalue()
+    return figure
 
 
 def _draw_map(ax, page: ReportPage, crs, lang: str) -> list:
@@ -158,8 +167,8 @@ def _footer(status: str, made_on: date, lang: str) -> str:
     return t("report_footer", lang, status=status, date=made_on.isoformat())
 
 
-def coverage_report(summary: CoverageSummary, stations: gpd.GeoDataFrame, *, lang: str, made_on: date, status: str,
-                    file_format: str = "png") -> bytes:
+def coverage_page(summary: CoverageSummary, stations: gpd.GeoDataFrame, *, lang: str, made_on: date,
+                  status: str) -> ReportPage:
     """The coverage screen as a page: service areas, the worst cells, figures by type."""
     facts = [(t("fact_radius", lang), summary.radius_text(lang)),
              (t("fact_demand", lang), summary.demand.describe(lang)),
@@ -174,17 +183,20 @@ def coverage_report(summary: CoverageSummary, stations: gpd.GeoDataFrame, *, lan
         t("col_stations", lang): summary.by_type["stations"],
         t("col_share", lang): summary.by_type["share_covered"].map(lambda v: f"{v:.1%}"),
     })
-    page = ReportPage(t("report_title", lang), stations, summary.study_area, summary.areas_by_type, summary.worst_cells,
+    return ReportPage(t("report_title", lang), stations, summary.study_area, summary.areas_by_type, summary.worst_cells,
                       t("legend_worst_area" if summary.by_area else "legend_worst_demand", lang), facts, table,
                       _footer(status, made_on, lang))
-    return draw_report(page, lang=lang, file_format=file_format)
 
 
-def gaps_report(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: date, status: str,
-                file_format: str = "png") -> bytes:
+def coverage_report(summary: CoverageSummary, stations: gpd.GeoDataFrame, *, lang: str, made_on: date, status: str,
+                    file_format: str = "png") -> bytes:
+    """:func:`coverage_page` as PNG or PDF bytes."""
+    return draw_report(coverage_page(summary, stations, lang=lang, made_on=made_on, status=status), lang=lang,
+                       file_format=file_format)
+
+
+def gaps_page(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: date, status: str) -> ReportPage:
     """The gap screen as a page: recommended sites, uncovered demand, coverage before/after."""
-    from geo.coverage import largest_uncovered, service_areas, union_by_type
-
     facts = [(t("fact_radius", lang), t("radius_value", lang, m=problem.radius_m)),
              (t("fact_demand", lang), problem.demand.describe(lang)),
              (t("coverage_now", lang), f"{problem.register_share:.1%}"),
@@ -196,8 +208,14 @@ def gaps_report(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: date
         t("col_where", lang): [where_text(row, lang) for row in plan.picks.itertuples()],
         t("col_gain", lang): plan.picks["gain"].map(lambda v: f"{v:,.0f}"),
     })
-    page = ReportPage(t("gaps_report_title", lang), problem.stations, problem.study_area,
+    return ReportPage(t("gaps_report_title", lang), problem.stations, problem.study_area,
                       union_by_type(service_areas(problem.stations, problem.radius_m)),
                       largest_uncovered(problem.cells), t("legend_worst_demand", lang), facts, table,
                       _footer(status, made_on, lang), picks=plan.picks)
-    return draw_report(page, lang=lang, file_format=file_format)
+
+
+def gaps_report(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: date, status: str,
+                file_format: str = "png") -> bytes:
+    """:func:`gaps_page` as PNG or PDF bytes."""
+    return draw_report(gaps_page(problem, plan, lang=lang, made_on=made_on, status=status), lang=lang,
+                       file_format=file_format)

@@ -144,7 +144,7 @@ def sites_table(problem: GapProblem, plan: SitePlan, *, lang: str, datum: Datum 
 
 
 def sites_metadata(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: date, status: str) -> dict[str, object]:
-    return {"radius_m": problem.radius_m, "demand_source": problem.demand.describe(lang), "made_on": made_on.isoformat(),
+    return {"radius": problem.radius_m, "demand_source": problem.demand.describe(lang), "made_on": made_on.isoformat(),
             "data_status": status, "method": t(f"method_{plan.method}", lang), "optimal": bool(plan.result.optimal),
             "share_before": problem.scenario_share, "share_after": plan.result.covered_share}
 

@@ -19,7 +19,7 @@ from geo.coverage import CoverageError, default_study_area
 from geo.datum import Datum
 from geo.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table, read_study_area
 from geo.errors import GeoDataError
-from geo.gap_analysis import CandidateSites, file_candidates, hex_candidates
+from geo.gap_analysis import CandidateSites, file_candidates, frame_digest, hex_candidates
 from geo.markup import markdown_text
 from geo.readers import encoding_label
 from ui import data
@@ -76,6 +76,12 @@ def _study_area(digest: str, _content: bytes) -> gpd.GeoDataFrame:
     return read_study_area(_content, data.county_boundary())
 
 
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs={gpd.GeoDataFrame: frame_digest})
+def _default_study_area(stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    # clipping to the detailed county outline takes a second: once per register
+    return default_study_area(stations, data.county_boundary())
+
+
 def show_problem(err: GeoDataError) -> None:
     """A file's problems, in the page's language, and the page stops."""
     st.error(tr("file_problems"))
@@ -108,7 +114,7 @@ def demand_input(stations: gpd.GeoDataFrame, prefix: str, *, allow_area: bool = 
         with st.expander(tr("study_area_title")):
             study_upload = file_uploader(tr("study_area_file"), ["geojson", "json"], key=f"{prefix}_study_area")
         study_area = (_study_area(content_digest(study_upload), study_upload.getvalue()) if study_upload
-                      else default_study_area(stations, data.county_boundary()))
+                      else _default_study_area(stations))
         points = None
         if source == "demo":
             st.warning(tr("synthetic_warning"))
@@ -142,8 +148,6 @@ def _hex_candidates(_study_area: gpd.GeoDataFrame, study_key: str) -> CandidateS
 
 def candidate_input(study_area: gpd.GeoDataFrame, prefix: str) -> CandidateSites:
     """Where new stations could go: the study area's hexagon centres, or a planner's file."""
-    from geo.gap_analysis import frame_digest
-
     study_key = frame_digest(study_area)
     choice = st.radio(tr("candidates_source"), ["hex", "upload"], format_func=option_label("candidates_"),
                       horizontal=True, key=f"{prefix}_candidates")
