@@ -104,7 +104,7 @@ else:
     st.dataframe(pd.DataFrame({
         tr("col_where"): [where_text(row, lang) for row in worst.itertuples()],
         tr("col_nearest_m" if summary.by_area else "col_uncovered"): worst["value"].round(0),
-        tr("col_cell"): worst["cell"], "lon": worst["lon"].round(5), "lat": worst["lat"].round(5),
+        tr("col_cell"): worst["cell"], tr("xcol_lon"): worst["lon"].round(5), tr("xcol_lat"): worst["lat"].round(5),
     }), hide_index=True, width="stretch")
 
 # --- exports: made only when clicked, from the results above (no rerun, nothing solved again) -----

@@ -67,7 +67,8 @@ with list_column:
     }), hide_index=True, width="stretch",
         column_config={tr("col_covered_after"): st.column_config.NumberColumn(format="percent")})
     with st.expander(tr("site_details")):
-        st.dataframe(plan.picks[["rank", "label", "lon", "lat"]].rename(columns={"label": tr("col_site")}),
+        st.dataframe(pd.DataFrame({tr("col_rank"): plan.picks["rank"], tr("col_site"): plan.picks["label"],
+                                   tr("xcol_lon"): plan.picks["lon"].round(6), tr("xcol_lat"): plan.picks["lat"].round(6)}),
                      hide_index=True, width="stretch")
     st.subheader(tr("clusters_title"))
     for row in problem.clusters.head(5).itertuples():
