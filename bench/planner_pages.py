@@ -123,14 +123,23 @@ def choose(page, combobox_label: str, option: str, attempts: int = 3) -> None:
                 raise
 
 
-def upload(page, key: str, path: Path) -> None:
-    page.locator(f".st-key-{key} input[type=file]").set_input_files(str(path))
-
-
-def uploaded(page) -> None:
-    """The figures under the metrics name the uploaded file (they are drawn after the analysis)."""
-    page.get_by_text("需求:上传文件").first.wait_for(timeout=300_000)
+def open_and_upload(page, url: str, name: str, demand: Path) -> float:
+    """Open a planner page, choose "upload demand", and time the upload until the figures under
+    the metrics name the file (they are drawn after the analysis)."""
+    page.goto(f"{url}/{name}")
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
     wait_idle(page)
+    page.get_by_text("上传需求点(CSV/GeoJSON)").click()
+    wait_idle(page)
+
+    def upload() -> None:
+        page.locator(f".st-key-{name}_demand input[type=file]").set_input_files(str(demand))
+
+    def uploaded() -> None:
+        page.get_by_text("需求:上传文件").first.wait_for(timeout=300_000)
+        wait_idle(page)
+
+    return timed(upload, page, uploaded)
 
 
 def run(args: argparse.Namespace) -> dict[str, list[float]]:
@@ -157,13 +166,7 @@ def run(args: argparse.Namespace) -> dict[str, list[float]]:
                 shots = Path(args.screenshots) if args.screenshots else None
 
                 print(f"coverage page, {args.points:,} demand points")
-                page.goto(f"{url}/coverage")
-                page.locator('[data-testid="stMetric"]').first.wait_for(timeout=180_000)
-                wait_idle(page)
-                page.get_by_text("上传需求点(CSV/GeoJSON)").click()
-                wait_idle(page)
-                record("coverage: upload, read and compute (first time)",
-                       timed(lambda: upload(page, "coverage_demand", demand), page, lambda: uploaded(page)))
+                record("coverage: upload, read and compute (first time)", open_and_upload(page, url, "coverage", demand))
                 for i in range(args.repeat):
                     before = metric(page, "覆盖比例")
                     radius = "步行 1000 米(15 分钟生活圈)" if i % 2 == 0 else "步行 500 米(10 分钟生活圈)"
@@ -181,13 +184,7 @@ def run(args: argparse.Namespace) -> dict[str, list[float]]:
                     page.screenshot(path=str(shots / "bench_coverage_100k.png"), full_page=True)
 
                 print(f"gap-analysis page, {args.points:,} demand points")
-                page.goto(f"{url}/gaps")
-                page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
-                wait_idle(page)
-                page.get_by_text("上传需求点(CSV/GeoJSON)").click()
-                wait_idle(page)
-                record("gaps: upload, read and solve (first time)",
-                       timed(lambda: upload(page, "gaps_demand", demand), page, lambda: uploaded(page)))
+                record("gaps: upload, read and solve (first time)", open_and_upload(page, url, "gaps", demand))
                 slider = page.get_by_role("slider")
                 for i in range(args.repeat):
                     before = metric(page, "加上推荐新站")

@@ -9,25 +9,12 @@ import re
 import numpy as np
 import pytest
 
-from geo.coverage import default_study_area
 from geo.coverage_summary import summarise_coverage
 from geo.datum import wgs84_to_gcj02
 from geo.demand import demo_demand
 from geo.describe import reference_places
 from geo.gap_analysis import hex_candidates, plan_sites, prepare_gaps
 from geo.maps import DISTANCE_COLOURS, _DataLayer, build_coverage_map, build_gaps_map, standalone_html
-from geo.reference import load_county_boundary
-from geo.register import load_stations
-
-
-@pytest.fixture(scope="module")
-def stations():
-    return load_stations()
-
-
-@pytest.fixture(scope="module")
-def study(stations):
-    return default_study_area(stations, load_county_boundary())
 
 
 def coverage_map(stations, summary, **options):

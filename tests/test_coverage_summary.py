@@ -9,23 +9,10 @@ import pytest
 from pyproj import Geod
 from shapely import contains_xy
 
-from geo.coverage import default_study_area
 from geo.coverage_summary import distance_histogram, summarise_coverage, weighted_median
 from geo.demand import DemandPoints, DemandSource
-from geo.reference import load_county_boundary
-from geo.register import load_stations
 
 GEOD = Geod(ellps="WGS84")
-
-
-@pytest.fixture(scope="module")
-def stations():
-    return load_stations()
-
-
-@pytest.fixture(scope="module")
-def study(stations):
-    return default_study_area(stations, load_county_boundary())
 
 
 def brute_force_nearest_m(stations, lon, lat) -> np.ndarray:

@@ -12,7 +12,6 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point
 
-from geo.coverage import default_study_area
 from geo.demand import DemandPoints, DemandSource
 from geo.describe import reference_places
 from geo.errors import GeoDataError
@@ -25,21 +24,9 @@ from geo.gap_analysis import (
     prepare_gaps,
 )
 from geo.gaps import SitingError
-from geo.reference import load_county_boundary
-from geo.register import load_stations
 from geo.scenario import Scenario, apply_scenario
 
 GEOD = Geod(ellps="WGS84")
-
-
-@pytest.fixture(scope="module")
-def stations():
-    return load_stations()
-
-
-@pytest.fixture(scope="module")
-def study(stations):
-    return default_study_area(stations, load_county_boundary())
 
 
 @pytest.fixture(scope="module")

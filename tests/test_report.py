@@ -11,13 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.patches import Rectangle
 
-from geo.coverage import default_study_area, metric_crs
+from geo.coverage import metric_crs
 from geo.coverage_summary import summarise_coverage
 from geo.demand import demo_demand
 from geo.describe import reference_places
 from geo.gap_analysis import hex_candidates, plan_sites, prepare_gaps
-from geo.reference import load_county_boundary
-from geo.register import load_stations
 from geo.report import (
     coverage_page,
     coverage_report,
@@ -30,16 +28,6 @@ from geo.report import (
 
 MADE_ON = date(2026, 11, 28)
 STATUS = "59 个站点中 59 个位置待核实(占位估计,未实地测绘)"
-
-
-@pytest.fixture(scope="module")
-def stations():
-    return load_stations()
-
-
-@pytest.fixture(scope="module")
-def study(stations):
-    return default_study_area(stations, load_county_boundary())
 
 
 @pytest.fixture(scope="module")

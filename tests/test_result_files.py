@@ -12,27 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo.coverage import default_study_area
 from geo.coverage_summary import summarise_coverage
 from geo.datum import wgs84_to_gcj02
 from geo.demand import DemandPoints, DemandSource, demo_demand
 from geo.describe import reference_places
 from geo.gap_analysis import hex_candidates, plan_sites, prepare_gaps
-from geo.reference import load_county_boundary
-from geo.register import load_stations
 from geo.result_files import coverage_csv, coverage_workbook, data_status, sites_csv, sites_geojson
 
 MADE_ON = date(2026, 11, 28)
-
-
-@pytest.fixture(scope="module")
-def stations():
-    return load_stations()
-
-
-@pytest.fixture(scope="module")
-def study(stations):
-    return default_study_area(stations, load_county_boundary())
 
 
 @pytest.fixture(scope="module")

@@ -89,6 +89,16 @@ def show_problem(err: GeoDataError) -> None:
     st.stop()
 
 
+def _points_file(label: str, key: str, datum_key: str):
+    """An uploader of point files (CSV/GeoJSON) beside the choice of their datum."""
+    upload_column, datum_column = st.columns([3, 1])
+    datum = datum_column.selectbox(tr("datum_of_file"), [d.value for d in Datum], format_func=DATUM_LABELS.get,
+                                   key=datum_key, placeholder=choose())
+    with upload_column:
+        upload = file_uploader(label, ["csv", "geojson", "json"], key=key)
+    return upload, datum
+
+
 def _weight_step(upload, datum: str, prefix: str) -> DemandPoints:
     """The mapping step: which column is the weight (or each point counts 1)."""
     digest, content = content_digest(upload), upload.getvalue()
@@ -120,11 +130,7 @@ def demand_input(stations: gpd.GeoDataFrame, prefix: str, *, allow_area: bool = 
             st.warning(tr("synthetic_warning"))
             points = _demo()
         elif source == "upload":
-            upload_column, datum_column = st.columns([3, 1])
-            datum = datum_column.selectbox(tr("datum_of_file"), [d.value for d in Datum], format_func=DATUM_LABELS.get,
-                                           key=f"{prefix}_datum", placeholder=choose())
-            with upload_column:
-                upload = file_uploader(tr("demand_file"), ["csv", "geojson", "json"], key=f"{prefix}_demand")
+            upload, datum = _points_file(tr("demand_file"), f"{prefix}_demand", f"{prefix}_datum")
             if upload is None:
                 st.info(tr("upload_first"))
                 st.stop()
@@ -153,11 +159,7 @@ def candidate_input(study_area: gpd.GeoDataFrame, prefix: str) -> CandidateSites
                       horizontal=True, key=f"{prefix}_candidates")
     if choice == "hex":
         return _hex_candidates(study_area, study_key)
-    file_column, datum_column = st.columns([3, 1])
-    datum = datum_column.selectbox(tr("datum_of_file"), [d.value for d in Datum], format_func=DATUM_LABELS.get,
-                                   key=f"{prefix}_candidates_datum", placeholder=choose())
-    with file_column:
-        upload = file_uploader(tr("candidates_file"), ["csv", "geojson", "json"], key=f"{prefix}_candidates_file")
+    upload, datum = _points_file(tr("candidates_file"), f"{prefix}_candidates_file", f"{prefix}_candidates_datum")
     if upload is None:
         st.info(tr("upload_candidates_first"))
         st.stop()

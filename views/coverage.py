@@ -66,11 +66,13 @@ st.caption(tr("measured_against", source=summary.demand.describe(lang), radius=s
 percent = st.column_config.NumberColumn(format="percent")
 map_column, table_column = st.columns([3, 2], gap="medium")
 with map_column:
-    fmap = build_coverage_map(stations, areas_by_type=summary.areas_by_type, overlap=summary.overlap,
-                              study_area=summary.study_area, distance_hexes=summary.distance_hexes,
-                              demand_hexes=summary.demand_hexes, radius_m=summary.headline_radius_m, lang=lang,
-                              basemap=basemap, radius_label=summary.radius_text(lang))
-    st_folium(fmap, key="coverage_map", returned_objects=[], height=520, use_container_width=True)
+    def coverage_map():
+        return build_coverage_map(stations, areas_by_type=summary.areas_by_type, overlap=summary.overlap,
+                                  study_area=summary.study_area, distance_hexes=summary.distance_hexes,
+                                  demand_hexes=summary.demand_hexes, radius_m=summary.headline_radius_m, lang=lang,
+                                  basemap=basemap, radius_label=summary.radius_text(lang))
+
+    st_folium(coverage_map(), key="coverage_map", returned_objects=[], height=520, use_container_width=True)
 with table_column:
     st.subheader(tr("by_type"))
     st.dataframe(pd.DataFrame({
@@ -115,7 +117,8 @@ files = [
     ("download_csv", lambda: coverage_csv(summary, lang=lang, made_on=made_on, status=status), f"{stem}.csv", "text/csv"),
     ("download_xlsx", lambda: coverage_workbook(summary, lang=lang, made_on=made_on, status=status,
                                                  community_names=data.community_names(lang)), f"{stem}.xlsx", EXCEL_MIME),
-    ("download_html", lambda: standalone_html(fmap), f"{stem}_map.html", "text/html"),
+    # a map of its own: st_folium renames the elements of the one it shows
+    ("download_html", lambda: standalone_html(coverage_map()), f"{stem}_map.html", "text/html"),
     ("download_png", lambda: coverage_report(summary, stations, lang=lang, made_on=made_on, status=status),
      f"{stem}_report.png", "image/png"),
     ("download_pdf", lambda: coverage_report(summary, stations, lang=lang, made_on=made_on, status=status,

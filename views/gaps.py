@@ -54,9 +54,11 @@ st.caption(tr("measured_against", source=problem.demand.describe(lang), radius=t
 
 map_column, list_column = st.columns([3, 2], gap="medium")
 with map_column:
-    fmap = build_gaps_map(stations, picks=plan.picks, clusters=problem.clusters.head(10), access_hexes=problem.cells,
-                          study_area=problem.study_area, lang=lang, basemap=Basemap.OSM)
-    add_tapped_station(st_folium(fmap, key="gaps_map", returned_objects=["last_clicked"], height=560,
+    def gaps_map():
+        return build_gaps_map(stations, picks=plan.picks, clusters=problem.clusters.head(10), access_hexes=problem.cells,
+                              study_area=problem.study_area, lang=lang, basemap=Basemap.OSM)
+
+    add_tapped_station(st_folium(gaps_map(), key="gaps_map", returned_objects=["last_clicked"], height=560,
                                  use_container_width=True), whatif_type, Basemap.OSM)
     st.caption(tr("access_explained"))
 with list_column:
@@ -113,7 +115,8 @@ files = [
      f"{stem}_{datum}.csv", "text/csv"),
     ("export_geojson", lambda: sites_geojson(problem, plan, lang=lang, datum=datum, made_on=made_on, status=status),
      f"{stem}_{datum}.geojson", "application/geo+json"),
-    ("download_html", lambda: standalone_html(fmap), f"{stem}_map.html", "text/html"),
+    # a map of its own: st_folium renames the elements of the one it shows
+    ("download_html", lambda: standalone_html(gaps_map()), f"{stem}_map.html", "text/html"),
     ("download_png", lambda: gaps_report(problem, plan, lang=lang, made_on=made_on, status=status),
      f"{stem}_report.png", "image/png"),
     ("download_pdf", lambda: gaps_report(problem, plan, lang=lang, made_on=made_on, status=status, file_format="pdf"),
