@@ -16,6 +16,8 @@ navigation = st.navigation(
         st.Page("views/coverage.py", title=t("page_coverage", lang), icon="📊", url_path="coverage"),
         st.Page("views/gaps.py", title=t("page_gaps", lang), icon="📍", url_path="gaps"),
         st.Page("views/data.py", title=t("page_data", lang), icon="🗂️", url_path="data"),
+        st.Page("views/report.py", title=t("page_report", lang), icon="📷", url_path="report"),
+        st.Page("views/triage.py", title=t("page_triage", lang), icon="📋", url_path="triage"),
     ],
     position="top",
 )

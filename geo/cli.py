@@ -1,12 +1,16 @@
 """Command line: ``python -m geo COMMAND ...``; every command has ``--json`` for scripting.
 
-Exit codes: 0 success, 1 invalid input data, 2 wrong usage.
+Exit codes: 0 success, 1 invalid or unreadable input data, 2 wrong usage, 3 an output file could
+not be written (full disk, read-only or missing folder; nothing partial is left behind).
+Problems are one clear line on standard error (or a JSON object with ``--json``), never a
+traceback; set ``GAOHE_DEBUG=1`` to see the traceback of an unexpected failure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from datetime import datetime
@@ -18,12 +22,73 @@ import pandas as pd
 
 from geo.datum import Datum, convert
 from geo.errors import GeoDataError, Problem, StationDataError
-from geo.readers import read_points_csv
+from geo.readers import read_points_csv, read_study_area
 from geo.reference import DEFAULT_STATIONS_PATH
 from geo.register import load_stations
 from geo.model import AMENITIES, StationType
 from geo.nearest import nearest_stations
 from geo.summary import count_by_type
+from geo.tables import csv_bytes, write_bytes_atomic
+
+#: Bounds of numeric options: beyond them an answer is meaningless or would not fit in memory.
+MAX_K = 100
+MAX_DISTANCE_M = 1_000_000.0
+MAX_RADIUS_M = 50_000.0
+MAX_NEW_SITES = 200
+
+
+class OutputError(GeoDataError):
+    """An output file could not be written."""
+
+
+def _metres(limit: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of metres") from None
+        if not math.isfinite(value) or value <= 0 or value > limit:
+            raise argparse.ArgumentTypeError(f"{text} is not a distance in metres between 0 and {limit:,.0f}")
+        return value
+
+    return parse
+
+
+def _whole_number(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share such as 0.95") from None
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1 (e.g. 0.95)")
+    return value
+
+
+def _file_error(err: OSError) -> GeoDataError:
+    """An operating-system error as one line naming the file (no traceback, no other paths)."""
+    where = Path(err.filename).name if err.filename else ""
+    return GeoDataError("err_file_os_error", file=where, reason=err.strerror or str(err))
+
+
+def _write_output(content: bytes, path: Path) -> None:
+    try:
+        write_bytes_atomic(content, path)
+    except OSError as err:
+        raise OutputError("err_output_not_written", file=str(path), reason=err.strerror or str(err)) from err
+
 
 #: Station columns copied into ``nearest`` output, after the trip figures.
 _RESULT_COLUMNS = ("id", "station_type", "name_zh", "name_en", "location_status")
@@ -119,7 +184,7 @@ def _cmd_nearest(args: argparse.Namespace) -> int:
         table.index.name = "query_index"
         table = table.reset_index()
     if args.out is not None:
-        table.to_csv(args.out, index=False, encoding="utf-8")
+        _write_output(csv_bytes(table), args.out)
     if args.json:
         _print_json(json.loads(table.to_json(orient="records", force_ascii=False)))
     elif args.out is None:
@@ -136,14 +201,13 @@ def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
 
 
 def _study_area(args: argparse.Namespace, stations):
-    from geo.coverage import default_study_area
-    from geo.demand import read_study_area
+    from geo.coverage import clip_to_county, default_study_area
     from geo.reference import load_county_boundary
 
     county = load_county_boundary()
     if args.study_area is None:
         return default_study_area(stations, county)
-    return read_study_area(Path(args.study_area).read_bytes(), county)
+    return clip_to_county(read_study_area(args.study_area), county)
 
 
 def _weight_column(args: argparse.Namespace) -> str | None:
@@ -157,7 +221,7 @@ def _weight_column(args: argparse.Namespace) -> str | None:
 def _write_report(path: Path | None, make) -> None:
     """``make(file_format)`` written to ``path`` (PNG or PDF by its suffix), if asked for."""
     if path is not None:
-        path.write_bytes(make("pdf" if path.suffix.lower() == ".pdf" else "png"))
+        _write_output(make("pdf" if path.suffix.lower() == ".pdf" else "png"), path)
 
 
 def _status(stations, lang: str = "en") -> str:
@@ -190,9 +254,11 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         if args.out is not None:
             content = (coverage_workbook(summary, lang="en", made_on=made_on, status=status, community_names={})
                        if args.out.suffix.lower() == ".xlsx" else coverage_csv(summary, lang="en", made_on=made_on, status=status))
-            args.out.write_bytes(content)
+            _write_output(content, args.out)
         _write_report(args.report, lambda fmt: coverage_report(summary, stations, lang=args.lang, made_on=made_on,
                                                                 status=_status(stations, args.lang), file_format=fmt))
+    except OutputError:
+        raise  # exit 3, see main()
     except (GeoDataError, ValueError, OSError) as err:
         return _report_error(err, args.json)
     table = summary.by_community if args.by == "community" else summary.by_type
@@ -247,10 +313,12 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
             plan = plan_sites(problem, args.add, "greedy" if args.greedy else "milp")
         made_on = date.today()
         if args.out is not None:
-            args.out.write_bytes(sites_csv(problem, plan, lang="en", datum=args.out_datum, made_on=made_on,
-                                           status=_status(stations)))
+            _write_output(sites_csv(problem, plan, lang="en", datum=args.out_datum, made_on=made_on,
+                                    status=_status(stations)), args.out)
         _write_report(args.report, lambda fmt: gaps_report(problem, plan, lang=args.lang, made_on=made_on,
                                                             status=_status(stations, args.lang), file_format=fmt))
+    except OutputError:
+        raise  # exit 3, see main()
     except (GeoDataError, ValueError, OSError) as err:
         return _report_error(err, args.json)
     table = sites_table(problem, plan, lang="en", datum=args.out_datum)
@@ -329,7 +397,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except StationDataError as err:
         return _report_invalid(err, args.json)
     content = export_stations(stations, args.format, args.datum)
-    args.out.write_bytes(content)
+    _write_output(content, args.out)
     if args.json:
         _print_json({"out": str(args.out), "format": args.format, "datum": args.datum, "stations": len(stations),
                      "bytes": len(content)})
@@ -380,8 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     nearest.add_argument("--lat", type=float, help="latitude of the query point (degrees)")
     nearest.add_argument("--points", type=Path, help="CSV with lon,lat columns (other columns are kept)")
     nearest.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the query points")
-    nearest.add_argument("-k", type=int, default=3, help="how many stations per point (default 3)")
-    nearest.add_argument("--max-distance-m", type=float, default=None, help="leave out stations further than this")
+    nearest.add_argument("-k", type=_whole_number(1, MAX_K), default=3, help=f"how many stations per point (1-{MAX_K}, default 3)")
+    nearest.add_argument("--max-distance-m", type=_metres(MAX_DISTANCE_M), default=None,
+                         help="leave out stations further than this (metres)")
     nearest.add_argument("--type", action="append", choices=[t.value for t in StationType], help="station type (repeatable)")
     nearest.add_argument("--amenity", action="append", choices=list(AMENITIES), help="required amenity (repeatable; all needed)")
     nearest.add_argument("--open-at", help="only stations open at this ISO time (naive = Asia/Shanghai), e.g. 2026-11-28T21:30")
@@ -393,12 +462,14 @@ def build_parser() -> argparse.ArgumentParser:
     coverage = commands.add_parser("coverage", help="share of demand (points, or the study area) within the service radius")
     coverage.add_argument("--demand", type=Path, help="CSV (lon,lat[,weight][,label]) or GeoJSON points; none = area coverage")
     coverage.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the demand file")
-    coverage.add_argument("--radius-m", type=float, default=500.0, help="service radius in metres (default 500)")
+    coverage.add_argument("--radius-m", type=_metres(MAX_RADIUS_M), default=500.0,
+                          help=f"service radius in metres (default 500, at most {MAX_RADIUS_M:,.0f})")
     coverage.add_argument("--type-radius", action="append", metavar="TYPE=METRES",
                           help="per-type radius, e.g. red=1000 (repeatable; replaces --radius-m)")
     coverage.add_argument("--by", choices=["type", "community"], help="break the figures down")
     coverage.add_argument("--study-area", type=Path, help="polygon GeoJSON for area coverage (default: stations' extent + 1 km)")
-    coverage.add_argument("--resolution", type=int, default=9, help="H3 resolution of the hexagon figures (default 9)")
+    coverage.add_argument("--resolution", type=_whole_number(6, 11), default=9,
+                          help="H3 resolution of the hexagon figures (6-11, default 9)")
     _add_demand_options(coverage)
     coverage.add_argument("--out", type=Path, help="write the figures to this .csv or .xlsx file (numbers, with metadata)")
     coverage.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
@@ -409,9 +480,11 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--demand", type=Path, required=True, help="CSV/GeoJSON demand points (lon,lat[,weight])")
     gaps.add_argument("--candidates", type=Path, help="CSV/GeoJSON candidate sites; default: H3 cell centres of the study area")
     gaps.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the input files")
-    gaps.add_argument("--radius-m", type=float, default=1000.0, help="service radius in metres (default 1000)")
-    gaps.add_argument("--add", type=int, default=3, help="how many new stations (MCLP, default 3)")
-    gaps.add_argument("--target-coverage", type=float, help="instead: fewest new stations to cover this share (e.g. 0.95)")
+    gaps.add_argument("--radius-m", type=_metres(MAX_RADIUS_M), default=1000.0,
+                      help=f"service radius in metres (default 1000, at most {MAX_RADIUS_M:,.0f})")
+    gaps.add_argument("--add", type=_whole_number(0, MAX_NEW_SITES), default=3,
+                      help=f"how many new stations (MCLP, 0-{MAX_NEW_SITES}, default 3)")
+    gaps.add_argument("--target-coverage", type=_share, help="instead: fewest new stations to cover this share (e.g. 0.95)")
     gaps.add_argument("--greedy", action="store_true", help="fast greedy preview instead of the optimal MILP")
     gaps.add_argument("--out-datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the output coordinates")
     gaps.add_argument("--study-area", type=Path, help="polygon GeoJSON: candidates are taken in it (default: stations' extent + 1 km)")
@@ -443,9 +516,50 @@ def build_parser() -> argparse.ArgumentParser:
     hasher = commands.add_parser("hash-password", help="print a password hash for GAOHE_EDITORS (user:hash)")
     hasher.add_argument("--stdin", action="store_true", help="read the password from standard input")
     hasher.set_defaults(run=_cmd_hash_password)
+
+    reports = commands.add_parser("reports", help="rider reports (hazards, station feedback): counts, lists, exports")
+    report_commands = reports.add_subparsers(dest="reports_command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database", default=None,
+                        help="database URL (default: GAOHE_DATABASE_URL, else data/reports.sqlite3)")
+    common.add_argument("--photos-dir", type=Path, default=None, help="folder of report photos (default: data/report_photos)")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--state", action="append", help="only this state: code or label, e.g. 新 or new (repeatable)")
+    filters.add_argument("--kind", choices=["hazard", "station"], help="only hazards or only station feedback")
+    filters.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the labels (default zh)")
+
+    stats = report_commands.add_parser("stats", parents=[common], help="counts by category, state and month")
+    stats.set_defaults(run=_cmd_reports_stats)
+    listing = report_commands.add_parser("list", parents=[common, filters], help="reports, newest first")
+    listing.set_defaults(run=_cmd_reports_list)
+    report_export = report_commands.add_parser("export", parents=[common, filters], help="reports as CSV or Excel")
+    report_export.add_argument("out", type=Path)
+    report_export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    report_export.set_defaults(run=_cmd_reports_export)
+    set_state = report_commands.add_parser("set-state", parents=[common], help="move a report to a new state (logged)")
+    set_state.add_argument("reference", help="the report's reference code, e.g. GH-4K7P-2XQM")
+    set_state.add_argument("state", help="new state: code or label, e.g. 已解决 or resolved")
+    set_state.add_argument("--user", default=os.environ.get("USER", "cli"), help="who makes the change")
+    set_state.add_argument("--answer", default=None, help="answer shown to the reporter")
+    set_state.set_defaults(run=_cmd_reports_set_state)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args))
+    as_json = bool(getattr(args, "json", False))
+    try:
+        return int(args.run(args))
+    except OutputError as err:
+        _report_error(err, as_json)
+        return 3
+    except (GeoDataError, OSError) as err:
+        return _report_error(err if isinstance(err, GeoDataError) else _file_error(err), as_json)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # noqa: BLE001 - one clear line instead of a traceback
+        if os.environ.get("GAOHE_DEBUG"):
+            raise
+        print(f"unexpected failure: {type(err).__name__}: {err} (set GAOHE_DEBUG=1 for details)", file=sys.stderr)
+        return 1

@@ -10,18 +10,15 @@ the same file read the same way can be cached on it without hashing 100,000 rows
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo.coverage import clip_to_county
 from geo.errors import GeoDataError
 from geo.i18n import t
 from geo.readers import AUTO_WEIGHT, find_column, find_weight_column, point_weights, read_point_table
@@ -167,17 +164,3 @@ def demo_demand() -> DemandPoints:
     """The synthetic demo points, labelled synthetic."""
     return load_demand(DEMO_DEMAND_PATH, kind="synthetic")
 
-
-def read_study_area(content: bytes, county: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A study area from a file's bytes (GeoJSON or anything GDAL reads; no CRS = WGS-84): its
-    polygons, united and clipped to the county, EPSG:4326."""
-    try:
-        frame = gpd.read_file(io.BytesIO(content))
-    except Exception as err:  # noqa: BLE001 - GDAL/pyogrio raise many kinds for a bad file
-        raise GeoDataError("err_study_area_unreadable", reason=str(err).splitlines()[0] if str(err) else type(err).__name__) from err
-    if frame.crs is None:
-        frame = frame.set_crs(4326)
-    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise GeoDataError("err_study_area_no_polygon")
-    return clip_to_county(polygons.to_crs(4326), county)

@@ -19,12 +19,12 @@ import pandas as pd
 
 from geo.datum import Datum, convert
 from geo.errors import PointsDataError, Problem
-from geo.readers import MAX_FILE_BYTES, check_file_size, read_csv_table
+from geo.readers import MAX_FILE_BYTES, check_file_size, read_csv_table, read_spreadsheet
 from geo.register import stations_to_feature_collection
+from geo.tables import csv_bytes, unguard_formulas, xlsx_bytes
 from geo.model import REQUIRED_PROPERTIES
 
 FORMATS = ("geojson", "csv", "xlsx", "kml")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: Column names recognised on import (lower-case), mapped to register properties.
 COLUMN_ALIASES: dict[str, str] = {
@@ -41,18 +41,6 @@ COLUMN_ALIASES: dict[str, str] = {
 #: Filled in when an imported row lacks them: imported positions are unverified until checked.
 IMPORT_DEFAULTS = {"location_status": "unverified", "hours_status": "unverified", "phone": None,
                    "operator": None, "address": None}
-
-
-def _guard(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _unguard(value: object) -> object:
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
 
 
 def stations_table(stations: gpd.GeoDataFrame, datum: Datum | str = Datum.WGS84) -> pd.DataFrame:
@@ -81,11 +69,9 @@ def export_stations(stations: gpd.GeoDataFrame, file_format: str, datum: Datum |
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     table = stations_table(stations, datum)
     if file_format == "csv":
-        return table.map(_guard).to_csv(index=False).encode("utf-8-sig")
+        return csv_bytes(table)
     if file_format == "xlsx":
-        buffer = io.BytesIO()
-        table.map(_guard).to_excel(buffer, index=False, sheet_name="stations", engine="openpyxl")
-        return buffer.getvalue()
+        return xlsx_bytes({"stations": table})
     if file_format == "kml":
         placemarks = []
         for row in table.to_dict(orient="records"):
@@ -127,22 +113,22 @@ def read_station_rows(path: Path | str, *, column_map: dict[str, str] | None = N
         if suffix == ".csv":
             frame, _ = read_csv_table(path)
         elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = read_spreadsheet(path)
         elif suffix == ".kml":
             frame = _read_kml(path.read_bytes())
         else:
             raise PointsDataError(path.name, [Problem("err_unsupported_format", {"suffix": suffix})])
     except PointsDataError:
         raise
-    except (ValueError, UnicodeDecodeError) as err:
-        raise PointsDataError(path.name, [Problem("err_file_unreadable", {"reason": str(err)})]) from err
+    except (ValueError, SyntaxError, OSError) as err:  # XML parse errors are SyntaxErrors; defusedxml's are ValueErrors
+        raise PointsDataError(path.name, [Problem("err_file_unreadable", {"reason": str(err)[:200]})]) from err
     renamed = {c: COLUMN_ALIASES.get(str(c).strip().lower(), COLUMN_ALIASES.get(str(c).strip(), str(c).strip()))
                for c in frame.columns}
     if column_map:
         chosen = {source: target for source, target in column_map.items() if source in frame.columns}
         renamed = {c: (chosen[c] if c in chosen else (t if t not in chosen.values() else f"{t} (unused)"))
                    for c, t in renamed.items()}
-    return frame.rename(columns=renamed).map(_unguard)
+    return unguard_formulas(frame.rename(columns=renamed))
 
 
 def guess_column_map(columns: list[str]) -> dict[str, str]:

@@ -793,3 +793,52 @@ def build_gaps_map(
     folium.LayerControl(collapsed=True).add_to(fmap)
     _fit(fmap, outline)
     return fmap
+
+
+#: Colour of a report marker by state (geo.reports.vocabulary.ReportState codes).
+REPORT_STATE_COLOURS = {"new": "#d32f2f", "verified": "#f57c00", "dispatched": "#1976d2", "resolved": "#388e3c",
+                        "rejected": "#757575"}
+
+
+def build_report_pick_map(picked_lonlat: tuple[float, float] | None, *, lang: str,
+                          basemap: Basemap | str = Basemap.OSM, zoom: int = 16) -> folium.Map:
+    """A map to tap the place of a hazard: centred on the picked place (WGS-84 lon/lat) or the
+    town, with a marker on the picked place. Carries no text from any report."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    centre = convert(*(picked_lonlat or COUNTY_SEAT_LONLAT), source=Datum.WGS84, target=datum)
+    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
+    fmap.options["zoom"] = zoom
+    fmap.add_child(_MapStyle())
+    if picked_lonlat is not None:
+        folium.Marker(
+            location=[float(centre[1]), float(centre[0])],
+            icon=folium.DivIcon(html='<div class="gh-rider"></div>', icon_size=(24, 24), icon_anchor=(12, 12),
+                                class_name="gh-icon gh-icon-report-place"),
+        ).add_to(fmap)
+    return fmap
+
+
+def build_reports_map(reports: pd.DataFrame, *, labels: dict[int, str], lang: str,
+                      basemap: Basemap | str = Basemap.OSM) -> folium.Map:
+    """Reports as circles coloured by state (``reports``: the store's table, WGS-84). The
+    tooltip of each is ``labels[id]``: text the app makes (reference code, category, state),
+    never a rider's note, so no report text reaches the map's template or script."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    lon, lat = convert(reports["lon"].to_numpy(), reports["lat"].to_numpy(), source=Datum.WGS84, target=datum)
+    lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
+    centre = ((float(lon.min() + lon.max()) / 2, float(lat.min() + lat.max()) / 2) if len(reports)
+              else convert(*COUNTY_SEAT_LONLAT, source=Datum.WGS84, target=datum))
+    fmap = _base_map((float(centre[0]), float(centre[1])), basemap, lang)
+    fmap.add_child(_MapStyle())
+    for report_id, state, x, y in zip(reports["id"], reports["state"], lon, lat):
+        folium.CircleMarker(
+            location=[float(y), float(x)], radius=8, color="#fff", weight=2, fill=True, fill_opacity=0.9,
+            fill_color=REPORT_STATE_COLOURS[state], class_name=f"gh-report gh-report-{state}",
+            tooltip=map_text(labels[int(report_id)]),
+        ).add_to(fmap)
+    if len(reports) > 1:
+        fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]], padding=(30, 30),
+                        max_zoom=17)
+    return fmap

@@ -56,7 +56,21 @@ def read_json_file(path: Path | str, problems: list[Problem], *, limit_bytes: in
     if not check_file_size(path, MAX_FILE_BYTES if limit_bytes is None else limit_bytes, problems):
         return None
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = path.read_bytes()
+    except OSError as err:
+        problems.append(Problem("err_file_unreadable", {"reason": err.strerror or str(err)}))
+        return None
+    return parse_json_bytes(content, problems)
+
+
+def parse_json_bytes(content: bytes, problems: list[Problem]) -> Any:
+    """The JSON document in ``content`` (UTF-8, a byte-order mark allowed), or ``None`` with the
+    reasons added to ``problems``."""
+    if not content:
+        problems.append(Problem("err_file_empty"))
+        return None
+    try:
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         problems.append(Problem("err_not_utf8", {"byte": err.start}))
         return None
@@ -101,6 +115,72 @@ def read_csv_table(path: Path | str, *, limit_bytes: int = MAX_FILE_BYTES) -> tu
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise PointsDataError(path.name, [Problem("err_csv_unreadable", {"reason": str(err).strip()})]) from err
     return frame, encoding
+
+
+#: Spreadsheets: at most this many rows and columns are read, and at most this much XML unpacked.
+MAX_SHEET_ROWS = 20_000
+MAX_SHEET_COLUMNS = 200
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+
+def read_spreadsheet(path: Path | str, *, max_rows: int = MAX_SHEET_ROWS) -> pd.DataFrame:
+    """The first sheet of an ``.xlsx`` file, every cell as text (``""`` when empty), with the
+    first row as the header; row ``i`` of the frame is spreadsheet row ``i + 2``.
+
+    Bounded before and while reading: the file size, the size of what it unpacks to (a 4 MB file
+    can unpack to gigabytes), then rows and columns as they stream. Raises
+    :class:`PointsDataError` with a clear problem otherwise."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    problems: list[Problem] = []
+    if not check_file_size(path, MAX_FILE_BYTES, problems):
+        raise PointsDataError(path.name, problems)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise PointsDataError(path.name, [Problem("err_not_xlsx", {"reason": str(err)})]) from err
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise PointsDataError(path.name, [Problem("err_xlsx_unpacks_too_large", {
+            "mb": unpacked / 1e6, "limit_mb": MAX_XLSX_UNPACKED_BYTES / 1e6})])
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise PointsDataError(path.name, [Problem("err_not_xlsx", {"reason": str(err)})]) from err
+    try:
+        rows = []
+        for values in workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS + 1):
+            if len(rows) > max_rows:
+                raise PointsDataError(path.name, [Problem("err_too_many_rows", {"limit": max_rows})])
+            if len(values) > MAX_SHEET_COLUMNS and any(v is not None for v in values[MAX_SHEET_COLUMNS:]):
+                raise PointsDataError(path.name, [Problem("err_too_many_columns", {"limit": MAX_SHEET_COLUMNS})])
+            rows.append([_cell_text(v) for v in values[:MAX_SHEET_COLUMNS]])
+    finally:
+        workbook.close()
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise PointsDataError(path.name, [Problem("err_file_empty")])
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    used = [i for i in range(width) if any(row[i] for row in rows)]
+    header = [rows[0][i] or get_column_letter(i + 1) for i in used]
+    return pd.DataFrame([[row[i] for i in used] for row in rows[1:]], columns=header, dtype=str)
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a person typed: whole numbers without ".0", dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value).strip()
 
 
 def find_column(columns: Iterable[object], names: Iterable[str]) -> str | None:
@@ -242,3 +322,27 @@ def _demand_from_geojson(path: Path) -> pd.DataFrame:
     if problems:
         raise PointsDataError(path.name, problems, total=bad)
     return pd.DataFrame(rows)
+
+
+def read_study_area(path: Path | str) -> "gpd.GeoDataFrame":
+    """The polygons of a GeoJSON (or other OGR-readable) file, in EPSG:4326; a file with no CRS
+    is taken as WGS-84. Raises :class:`PointsDataError` for an empty, unreadable or polygon-less
+    file (clipping to the county is :func:`geo.coverage.clip_to_county`)."""
+    import geopandas as gpd
+    from pyogrio.errors import DataSourceError, DataLayerError
+
+    path = Path(path)
+    problems: list[Problem] = []
+    if not check_file_size(path, MAX_FILE_BYTES, problems):
+        raise PointsDataError(path.name, problems)
+    try:
+        frame = gpd.read_file(path)
+    except (DataSourceError, DataLayerError, ValueError, OSError) as err:
+        reason = str(err).splitlines()[0].replace(str(path), path.name)[:200]
+        raise PointsDataError(path.name, [Problem("err_study_area_unreadable", {"reason": reason})]) from err
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise PointsDataError(path.name, [Problem("err_study_area_no_polygon")])
+    return polygons.to_crs(4326)

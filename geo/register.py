@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -37,11 +34,23 @@ def load_stations(
     path = Path(path)
     problems: list[Problem] = []
     doc = read_json_file(path, problems)
-    features: list[dict] = []
-    if not problems:
-        features, problems = validate_feature_collection(doc, boundary=boundary, community_codes=community_codes)
     if problems:
         raise StationDataError(path.name, problems)
+    return stations_from_document(doc, path.name, boundary=boundary, community_codes=community_codes)
+
+
+def stations_from_document(
+    doc: Any,
+    source: str,
+    *,
+    boundary: gpd.GeoDataFrame | None = None,
+    community_codes: Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """The station GeoDataFrame of a parsed GeoJSON document, validated; raises
+    :class:`StationDataError` (named after ``source``) listing every problem."""
+    features, problems = validate_feature_collection(doc, boundary=boundary, community_codes=community_codes)
+    if problems:
+        raise StationDataError(source, problems)
     return stations_from_features(features)
 
 
@@ -77,40 +86,6 @@ def stations_to_feature_collection(stations: gpd.GeoDataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def write_json_atomic(doc: Any, path: Path | str) -> None:
-    """Write JSON so that readers see either the old file or the complete new one, never half:
-    a temporary file in the same folder, flushed to disk, then renamed over the target. The
-    target keeps its permission bits (a new file gets the usual 0644 less the umask)."""
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(doc, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, _mode_for(path))
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """The permission bits a rewritten ``path`` should have: its own, else 0666 less the umask."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    # read, not set: os.umask() changes the process's mask for a moment, and other threads of
-    # the server could create files in that moment
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except OSError:
-        pass
-    return 0o022
+def document_bytes(doc: Any) -> bytes:
+    """How the register stores a GeoJSON document: UTF-8, one-space indents, a final newline."""
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"

@@ -16,10 +16,10 @@ import pandas as pd
 from geo.coverage_summary import CoverageSummary
 from geo.datum import Datum, convert
 from geo.describe import where_text
-from geo.exchange import _guard as guard_formula
 from geo.gap_analysis import GapProblem, SitePlan
 from geo.i18n import t
 from geo.model import station_type_label
+from geo.tables import csv_bytes, guard_formulas
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,7 +42,7 @@ def _localise(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 def _csv(table: pd.DataFrame, metadata: dict[str, object], lang: str) -> bytes:
     """One CSV (UTF-8 with BOM, which Excel opens in Chinese) with the metadata as columns."""
     rows = table.assign(**{key: [value] * len(table) for key, value in metadata.items()})
-    return _localise(rows, lang).map(guard_formula).to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(_localise(rows, lang))
 
 
 def _workbook(sheets: dict[str, pd.DataFrame], metadata: dict[str, object], lang: str) -> bytes:
@@ -51,7 +51,7 @@ def _workbook(sheets: dict[str, pd.DataFrame], metadata: dict[str, object], lang
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, table in sheets.items():
-            _localise(table, lang).map(guard_formula).to_excel(writer, sheet_name=name, index=False)
+            guard_formulas(_localise(table, lang)).to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             for position, column in enumerate(table.columns, start=1):
                 number_format = "0.0%" if column.startswith("share") or column.endswith("_share") else (
@@ -63,7 +63,7 @@ def _workbook(sheets: dict[str, pd.DataFrame], metadata: dict[str, object], lang
                         sheet.cell(row=row, column=position).number_format = number_format
         about = pd.DataFrame({t("xcol_item", lang): [_header(k, lang) for k in metadata],
                               t("xcol_value", lang): list(metadata.values())})
-        about.map(guard_formula).to_excel(writer, sheet_name=t("sheet_about", lang), index=False)
+        guard_formulas(about).to_excel(writer, sheet_name=t("sheet_about", lang), index=False)
         writer.sheets[t("sheet_about", lang)].column_dimensions["A"].width = 24
         writer.sheets[t("sheet_about", lang)].column_dimensions["B"].width = 70
     return buffer.getvalue()

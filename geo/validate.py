@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 from typing import Any, Iterable
 
 import geopandas as gpd
@@ -100,12 +101,24 @@ class PlaceChecker:
         return "err_outside_county", {"lon": lon, "lat": lat, "km": outside_m / 1000}
 
 
-def _check_text(props: dict, key: str, *, max_chars: int) -> tuple[str, dict[str, Any]] | None:
-    value = props.get(key)
-    if value is None and key in NULLABLE_PROPERTIES:
+@cache
+def default_place_checker() -> PlaceChecker:
+    """The checker against the shipped county outline (built once)."""
+    return PlaceChecker(load_county_boundary())
+
+
+@cache
+def _default_community_codes() -> frozenset[str]:
+    return frozenset(load_communities()["code"])
+
+
+def text_problem(value: Any, *, max_chars: int = MAX_NAME_CHARS, nullable: bool = False) -> tuple[str, dict[str, Any]] | None:
+    """``(key, params)`` when ``value`` is not acceptable plain text for a name or an address:
+    empty, too long, control characters, template/script syntax; ``None`` when it is fine."""
+    if value is None and nullable:
         return None
     if not isinstance(value, str) or not value.strip():
-        return ("err_text_required_or_null" if key in NULLABLE_PROPERTIES else "err_text_required"), {}
+        return ("err_text_required_or_null" if nullable else "err_text_required"), {}
     if len(value) > max_chars:
         return "err_text_too_long", {"n": len(value), "limit": max_chars}
     if any(ord(ch) < 32 for ch in value):
@@ -126,7 +139,7 @@ def _feature_problems(props: dict, communities: set[str]) -> Iterable[tuple[str,
                                                        "allowed": ", ".join(t.value for t in StationType)}
     for key in ("name_zh", "name_en", "address", "operator", "source"):
         limit = MAX_NAME_CHARS if key.startswith("name") else MAX_TEXT_CHARS
-        if key not in missing and (found := _check_text(props, key, max_chars=limit)):
+        if key not in missing and (found := text_problem(props.get(key), max_chars=limit, nullable=key in NULLABLE_PROPERTIES)):
             yield key, *found
     if "community_code" not in missing and str(props["community_code"]) not in communities:
         yield "community_code", "err_bad_community", {"value": str(props["community_code"])}
@@ -168,8 +181,8 @@ def validate_feature_collection(
     features = _check_collection(doc, problems)
     if features is None:
         return [], problems
-    checker = PlaceChecker(boundary if boundary is not None else load_county_boundary())
-    communities = set(community_codes) if community_codes is not None else set(load_communities()["code"])
+    checker = PlaceChecker(boundary) if boundary is not None else default_place_checker()
+    communities = set(community_codes) if community_codes is not None else _default_community_codes()
     seen_ids: dict[str, int] = {}
     for row, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":

@@ -179,3 +179,26 @@ def test_import_with_a_bad_row_writes_nothing_and_a_good_one_is_logged(tmp_path)
     assert report["diff"]["changed"] == {"RS-01": ["name_zh", "source", "geometry"]}
     log = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text(encoding="utf-8").splitlines()]
     assert log[-1]["user"] == "王规划" and (tmp_path / "history").is_dir()
+
+
+def test_reports_commands_count_list_and_export_a_database(tmp_path):
+    from geo.reports.store import ReportStore
+
+    url = f"sqlite:///{tmp_path / 'reports.sqlite3'}"
+    store = ReportStore(url, photos_dir=tmp_path)
+    hazard = store.file_hazard(category="fire_safety", lon=116.83, lat=30.74, note="=1+1")
+    store.file_station_feedback(station_id="RS-01", issue="closed", lon=116.83, lat=30.74)
+    store.change_state(hazard.id, "resolved", actor="王")
+    store.close()
+    stats = run("reports", "stats", "--database", url, "--json")
+    assert stats.returncode == 0, stats.stderr
+    counts = json.loads(stats.stdout)
+    assert counts["total"] == 2 and counts["resolved"] == 1 and counts["by_state"]["new"] == 1
+    assert counts["by_category"] == {"hazard/fire_safety": 1, "station/closed": 1}
+    listed = run("reports", "list", "--state", "新", "--database", url, "--json")
+    assert [r["station_id"] for r in json.loads(listed.stdout)] == ["RS-01"]
+    out = tmp_path / "reports.csv"
+    exported = run("reports", "export", str(out), "--format", "csv", "--database", url, "--json")
+    assert json.loads(exported.stdout)["reports"] == 2 and "'=1+1" in out.read_text(encoding="utf-8-sig")
+    wrong = run("reports", "list", "--state", "done", "--database", url, "--json")
+    assert wrong.returncode == 1 and "expected to be one of" in json.loads(wrong.stdout)["error"]

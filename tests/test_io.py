@@ -15,7 +15,7 @@ from shapely.geometry import Point
 from geo.datum import wgs84_to_bd09, wgs84_to_gcj02
 from geo.errors import Problem, StationDataError
 from geo.reference import load_county_boundary
-from geo.register import load_stations, stations_to_feature_collection, write_json_atomic
+from geo.register import document_bytes, load_stations, stations_to_feature_collection
 from geo.model import STATION_COLUMNS
 
 SEAT = (116.8236, 30.7374)
@@ -116,20 +116,11 @@ def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
 def test_save_then_load_gives_the_same_register(tmp_path):
     original = load_stations()
     path = tmp_path / "copy.geojson"
-    write_json_atomic(stations_to_feature_collection(original), path)
+    path.write_bytes(document_bytes(stations_to_feature_collection(original)))
     again = load_stations(path)
     assert again.drop(columns="geometry").equals(original.drop(columns="geometry"))
     moved_m = Geod(ellps="WGS84").inv(original.geometry.x, original.geometry.y, again.geometry.x, again.geometry.y)[2]
     assert max(moved_m) < 0.05
-
-
-def test_an_interrupted_save_leaves_the_previous_file_intact(tmp_path):
-    path = write(tmp_path, collection(station()))
-    before = path.read_bytes()
-    with pytest.raises(TypeError):
-        write_json_atomic({"features": [object()]}, path)  # not serialisable: fails mid-write
-    assert path.read_bytes() == before
-    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
 
 
 # --- the file as a whole ---------------------------------------------------------------------
@@ -373,3 +364,97 @@ def test_a_csv_without_coordinate_columns_is_refused(tmp_path):
     path.write_text("name,where\na,b\n", encoding="utf-8")
     with pytest.raises(PointsDataError, match="needs longitude and latitude columns"):
         read_points_csv(path)
+
+
+# --- spreadsheets and CSV encodings ------------------------------------------------------------
+
+
+def _xlsx(path: Path, rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_a_sheet_is_read_as_the_text_people_typed(tmp_path):
+    from geo.readers import read_spreadsheet
+
+    path = _xlsx(tmp_path / "站点.xlsx", [["名称", "经度", "纬度", "电话", None], ["骑龙社区党群驿站", 116.83, 30.74, 13800000000, None],
+                                         [None, None, None, None, None]])
+    frame = read_spreadsheet(path)
+    assert frame.columns.tolist() == ["名称", "经度", "纬度", "电话"]
+    assert frame.to_dict(orient="records") == [{"名称": "骑龙社区党群驿站", "经度": "116.83", "纬度": "30.74", "电话": "13800000000"}]
+
+
+def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tmp_path):
+    import time
+    import zipfile
+
+    from geo.errors import PointsDataError
+    from geo.readers import read_spreadsheet
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            block = b"<c><v>0</v></c>" * 65536
+            for _ in range(1100):  # ~1.1 GB unpacked, ~1 MB on disk
+                sheet.write(block)
+    assert path.stat().st_size < 5_000_000
+    started = time.perf_counter()
+    with pytest.raises(PointsDataError) as caught:
+        read_spreadsheet(path)
+    assert caught.value.problems[0].key == "err_xlsx_unpacks_too_large"
+    assert time.perf_counter() - started < 5  # refused from the zip directory, not by unpacking
+
+
+def test_a_sheet_with_too_many_rows_stops_at_the_limit(tmp_path):
+    from geo.errors import PointsDataError
+    from geo.readers import read_spreadsheet
+
+    path = _xlsx(tmp_path / "long.xlsx", [["名称", "经度", "纬度"], *[[f"站 {i}", 116.8, 30.7] for i in range(120)]])
+    with pytest.raises(PointsDataError) as caught:
+        read_spreadsheet(path, max_rows=100)
+    assert caught.value.problems[0].key == "err_too_many_rows"
+    assert len(read_spreadsheet(path, max_rows=200)) == 120
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02 not a zip", b"PK\x03\x04 broken"])
+def test_empty_or_binary_xlsx_gets_a_clear_problem(tmp_path, content):
+    from geo.errors import PointsDataError
+    from geo.readers import read_spreadsheet
+
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(PointsDataError) as caught:
+        read_spreadsheet(path)
+    assert caught.value.problems[0].key in ("err_file_empty", "err_not_xlsx")
+
+
+def test_gbk_csv_from_chinese_excel_is_read_and_its_encoding_named(tmp_path):
+    from geo.readers import encoding_label, read_csv_table, read_points_csv
+
+    path = tmp_path / "骑手.csv"
+    path.write_bytes("名称,经度,纬度\n骑龙社区,116.83,30.74\n".encode("gbk"))
+    frame, encoding = read_csv_table(path)
+    assert frame["名称"].tolist() == ["骑龙社区"] and encoding_label(encoding) == "GBK (GB18030)"
+    assert read_points_csv(path)["名称"].tolist() == ["骑龙社区"]
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes("\ufeff名称,经度,纬度\n金星社区,116.83,30.74\n".encode("utf-8"))
+    assert encoding_label(read_csv_table(utf8)[1]) == "UTF-8"
+
+
+def test_a_million_bad_rows_give_a_capped_list_with_the_total(tmp_path):
+    from geo.errors import MAX_PROBLEMS_SHOWN, PointsDataError
+    from geo.readers import MAX_PROBLEMS_KEPT, read_points_csv
+
+    path = tmp_path / "bad.csv"
+    path.write_text("lon,lat\n" + "abc,30.7\n" * 200_000, encoding="utf-8")
+    with pytest.raises(PointsDataError) as caught:
+        read_points_csv(path)
+    assert len(caught.value.problems) == MAX_PROBLEMS_KEPT and caught.value.total == 200_000
+    text = caught.value.localized("zh")
+    assert text.count("\n  - ") == MAX_PROBLEMS_SHOWN and f"另有 {200_000 - MAX_PROBLEMS_SHOWN} 个问题" in text

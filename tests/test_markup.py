@@ -13,7 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.coverage import default_study_area, hex_grid, overlap_area, service_areas, union_by_type
-from geo.maps import build_coverage_map, build_gaps_map, build_overview_map, build_rider_map, standalone_html
+from geo.maps import (
+    build_coverage_map,
+    build_gaps_map,
+    build_overview_map,
+    build_reports_map,
+    build_rider_map,
+    standalone_html,
+)
 from geo.markup import map_text, markdown_text, markup_problem, plain_text
 from geo.nearest import nearest_stations
 from geo.reference import load_county_boundary
@@ -93,10 +100,14 @@ def _all_maps(stations):
                                        basemap="none"),
         "gaps": build_gaps_map(stations, picks=picks, clusters=clusters, access_hexes=grid, study_area=study_area,
                                lang="zh", basemap="none"),
+        "reports": build_reports_map(
+            pd.DataFrame({"id": range(len(CORPUS)), "state": "new", "lon": 116.82 + 0.001 * pd.RangeIndex(len(CORPUS)),
+                          "lat": 30.74}),
+            labels=dict(enumerate(CORPUS)), lang="zh", basemap="none"),
     }
 
 
-@pytest.mark.parametrize("builder", ["overview", "rider", "coverage", "gaps"])
+@pytest.mark.parametrize("builder", ["overview", "rider", "coverage", "gaps", "reports"])
 def test_no_map_builder_lets_corpus_text_run_as_template_or_script(hostile_stations, builder):
     fmap = _all_maps(hostile_stations)[builder]
     # the full render is the path that compiles every element's output as a Jinja template again

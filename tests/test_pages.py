@@ -107,8 +107,8 @@ def test_a_broken_data_file_shows_every_problem_and_no_map(tmp_path, monkeypatch
     monkeypatch.setenv("GAOHE_STATIONS", str(path))
     at = run_app()
     assert "站点数据文件有问题" in at.error[0].value
-    listing = at.code[0].value
-    assert "feature 1" in listing and "station_type" in listing and "feature 2" in listing
+    listing = at.text[0].value
+    assert "第 1 个要素" in listing and "station_type" in listing and "第 2 个要素" in listing
     assert not at.get("component_instance")
 
 
@@ -351,6 +351,9 @@ def editable_register(tmp_path, monkeypatch):
     shutil.copy(Path(APP).parent / "data" / "stations.geojson", path)
     monkeypatch.setenv("GAOHE_STATIONS", str(path))
     monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
+    from ui.auth import _throttle
+
+    _throttle.clear()  # the sign-in throttle lives as long as the server: start each test afresh
     return path
 
 
@@ -382,6 +385,19 @@ def test_sign_in_with_a_wrong_then_the_right_password(editable_register):
     assert at.success[0].value == "已登录:wang"
 
 
+def test_after_repeated_wrong_passwords_the_page_says_when_to_retry(editable_register):
+    at = run_data()
+    for attempt in range(6):
+        at.text_input(key="data_user").input("wang")
+        at.text_input(key="data_password").input(f"wrong {attempt}")
+        at.button[0].click().run()
+    at.text_input(key="data_user").input("wang")
+    at.text_input(key="data_password").input("secret-pw")
+    at.button[0].click().run()
+    assert not at.success
+    assert any("秒后再试" in e.value for e in at.error)
+
+
 def test_a_pasted_gcj02_position_is_saved_in_wgs84_verified_and_logged(editable_register):
     from geo.datum import wgs84_to_gcj02
     from geo.store import StationStore
@@ -409,7 +425,7 @@ def test_a_save_against_a_changed_file_is_refused(editable_register):
     before = editable_register.read_bytes()
     at.text_input(key="data_fix_paste").input("116.8301,30.7402").run()
     at.button(key="data_fix_save").click().run()
-    assert any("changed by someone else" in e.value for e in at.error)
+    assert any("已有他人修改" in e.value for e in at.error)
     assert editable_register.read_bytes() == before
 
 

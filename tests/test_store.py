@@ -19,7 +19,7 @@ import pytest
 from geo.errors import StationDataError
 from geo.reference import DEFAULT_STATIONS_PATH
 from geo.register import load_stations
-from geo.store import ConcurrentEditError, StationStore, file_version
+from geo.store import ConcurrentEditError, StationStore, StorageError, file_version
 
 
 @pytest.fixture
@@ -91,21 +91,22 @@ def test_two_planners_saving_at_once_one_wins_the_other_is_told(store):
     assert len(store.changes()) == 1
 
 
-def test_a_writer_killed_mid_save_leaves_the_previous_file_intact(store, tmp_path):
+def test_a_writer_killed_before_the_replace_leaves_the_file_intact_its_entry_interrupted(store, tmp_path):
     before = store.path.read_bytes()
     started = tmp_path / "started"
     script = textwrap.dedent(f"""
-        import json, os, sys, time
+        import os, sys, time
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+        import geo.tables
         from geo.register import load_stations
         from geo.store import StationStore, file_version
-        real_dump = json.dump
-        def slow_dump(doc, handle, **kwargs):
-            handle.write('{{"type": "FeatureCollection", "features": [')  # half a file on disk
-            handle.flush(); os.fsync(handle.fileno())
-            open({str(started)!r}, "w").close()
-            time.sleep(60)
-        json.dump = slow_dump
+        real_replace = os.replace
+        def stalled_replace(source, target):
+            if str(target).endswith("stations.geojson"):  # the new register is on disk, not yet in place
+                open({str(started)!r}, "w").close()
+                time.sleep(60)
+            real_replace(source, target)
+        geo.tables.os.replace = stalled_replace
         store = StationStore({str(store.path)!r})
         stations = load_stations(store.path)
         store.save(stations.iloc[:-3], expected_version=file_version(store.path), user="doomed")
@@ -113,15 +114,90 @@ def test_a_writer_killed_mid_save_leaves_the_previous_file_intact(store, tmp_pat
     writer = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
     deadline = time.monotonic() + 60
     while not started.exists():
-        assert writer.poll() is None and time.monotonic() < deadline, "the writer did not reach the write"
+        assert writer.poll() is None and time.monotonic() < deadline, "the writer did not reach the replace"
         time.sleep(0.05)
     os.killpg(writer.pid, signal.SIGKILL)
     writer.wait()
     assert store.path.read_bytes() == before
-    assert len(load_stations(store.path)) == len(load_stations(DEFAULT_STATIONS_PATH))
-    # the lock died with the writer: the next save goes through
+    assert list(tmp_path.glob(".stations.geojson.*.tmp")), "the dead writer's temporary file is there"
+    log = store.change_log()
+    assert log.entries == [] and [e["user"] for e in log.interrupted] == ["doomed"]
+    # the lock died with the writer: the next save goes through and clears the leftovers
     stations, version = store.read()
     store.save(stations, expected_version=version, user="next")
+    assert not list(tmp_path.glob(".*.tmp")) and not list(store.history_dir.glob(".*.tmp"))
+    assert [e["user"] for e in store.changes()] == ["next"]
+
+
+def _save_forever(path: str, tag: str) -> None:
+    store = StationStore(path)
+    for number in range(10**6):
+        stations, version = store.read()
+        stations.loc[stations.id == "RS-01", "source"] = f"kill loop {tag} save {number}"
+        store.save(stations, expected_version=version, user=f"writer {tag}", summary=str(number))
+
+
+def test_a_writer_killed_at_random_80_times_never_leaves_a_saved_change_unlogged(store):
+    import random
+
+    stations, original = store.read()  # also warms the validator's caches, which the children inherit
+    context = multiprocessing.get_context("fork")  # the child starts with everything imported
+    chance = random.Random(20261128)
+    for round_number in range(80):
+        writer = context.Process(target=_save_forever, args=(str(store.path), str(round_number)))
+        writer.start()
+        time.sleep(chance.uniform(0.02, 0.5))
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join()
+        assert len(load_stations(store.path)) == 59
+    # every version the register has been in: the backups (each the register before a save) and now
+    seen = {file_version(backup) for backup in store.history_dir.iterdir() if not backup.name.startswith(".")}
+    landed = (seen | {file_version(store.path)}) - {original}
+    logged = [entry["to"] for entry in store.changes()]
+    assert landed, "no save landed in 80 rounds: the test proves nothing"
+    assert sorted(logged) == sorted(landed)
+
+
+def test_reading_takes_no_lock_file(store, monkeypatch):
+    def no_writes(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr("filelock.FileLock.acquire", no_writes)
+    stations, version = store.read()
+    assert len(stations) == 59 and store.changes() == [] and store.versions() == []
+    with pytest.raises(StorageError, match="could not be written"):
+        store.save(stations, expected_version=version, user="a")
+
+
+def test_a_full_disk_refuses_the_save_and_leaves_no_partial_backup(store, monkeypatch):
+    stations, version = store.read()
+    before = store.path.read_bytes()
+
+    def full_disk(_fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("geo.tables.os.fsync", full_disk)
+    with pytest.raises(StorageError, match="No space left"):
+        store.save(stations.iloc[:-1], expected_version=version, user="a")
+    assert store.path.read_bytes() == before
+    assert store.changes() == [] and list(store.history_dir.iterdir()) == []
+
+
+def test_a_torn_log_line_and_a_broken_history_file_are_reported_and_skipped(store):
+    stations, version = store.read()
+    version = store.save(stations.iloc[:-1], expected_version=version, user="a", summary="first")
+    with open(store.log_path, "ab") as log:
+        log.write(b'{"at": "2026-11-28T10:00", "user": "torn", "fr')  # a writer killed mid-append
+    store.save(load_stations(store.path).iloc[:-1], expected_version=version, user="b", summary="second")
+    log = store.change_log()
+    assert [e["user"] for e in log.entries] == ["b", "a"]
+    assert [(p.key, p.row) for p in log.problems] == [("err_log_line_unreadable", 2)]
+    newest = store.versions()[0]
+    (store.history_dir / newest.name).write_bytes(b"\x00garbage")
+    with pytest.raises(StationDataError, match="not UTF-8|not valid JSON"):
+        store.load_version(newest.name)
+    (store.history_dir / "stations.notes.txt").write_text("not a version")
+    assert [v.name for v in store.versions()][0] == newest.name
 
 
 def test_any_earlier_version_can_be_restored(store):

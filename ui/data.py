@@ -44,7 +44,7 @@ def stations_or_stop(lang: str) -> gpd.GeoDataFrame:
         return stations()
     except StationDataError as err:
         st.error(t("data_error", lang))
-        st.code("\n".join(str(p) for p in err.problems), language=None)
+        st.text(err.localized(lang))
         st.stop()
 
 

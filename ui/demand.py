@@ -9,19 +9,20 @@ upload), never the 100,000-row table.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
-from geo.coverage import CoverageError, default_study_area
+from geo.coverage import CoverageError, clip_to_county, default_study_area
 from geo.datum import Datum
-from geo.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table, read_study_area
+from geo.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table
 from geo.errors import GeoDataError
 from geo.gap_analysis import CandidateSites, file_candidates, frame_digest, hex_candidates
 from geo.markup import markdown_text
-from geo.readers import encoding_label
+from geo.readers import encoding_label, read_study_area
 from ui import data
 from ui.lang import choose, current_language, file_uploader, option_label, tr
 
@@ -72,8 +73,11 @@ def _demo() -> DemandPoints:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _study_area(digest: str, _content: bytes) -> gpd.GeoDataFrame:
-    return read_study_area(_content, data.county_boundary())
+def _study_area(digest: str, _content: bytes, suffix: str) -> gpd.GeoDataFrame:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"study_area{suffix}"
+        path.write_bytes(_content)
+        return clip_to_county(read_study_area(path), data.county_boundary())
 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs={gpd.GeoDataFrame: frame_digest})
@@ -123,7 +127,8 @@ def demand_input(stations: gpd.GeoDataFrame, prefix: str, *, allow_area: bool = 
     try:
         with st.expander(tr("study_area_title")):
             study_upload = file_uploader(tr("study_area_file"), ["geojson", "json"], key=f"{prefix}_study_area")
-        study_area = (_study_area(content_digest(study_upload), study_upload.getvalue()) if study_upload
+        study_area = (_study_area(content_digest(study_upload), study_upload.getvalue(),
+                                  Path(study_upload.name).suffix.lower()) if study_upload
                       else _default_study_area(stations))
         points = None
         if source == "demo":

@@ -24,10 +24,15 @@ def current_scenario() -> Scenario:
 
 def _load(upload) -> None:
     try:
-        st.session_state[_KEY] = Scenario.from_json(upload.getvalue())
+        st.session_state[_KEY] = Scenario.from_json(upload.getvalue(), source=upload.name)
         st.session_state["gaps_loaded_id"] = upload.file_id
     except ScenarioError as err:
         st.session_state["gaps_scenario_error"] = err.localized(current_language())
+
+
+def _show_problems(text: str) -> None:
+    st.error(tr("file_problems"))
+    st.text(text)
 
 
 def scenario_panel(register: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
@@ -54,7 +59,7 @@ def scenario_panel(register: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
             _load(loaded)
             st.rerun()
         if (message := st.session_state.pop("gaps_scenario_error", None)) is not None:
-            st.error(markdown_text(message))
+            _show_problems(message)
         reset_column.button(tr("whatif_reset"), key="gaps_reset", on_click=lambda: st.session_state.update({_KEY: Scenario()}))
     try:
         return apply_scenario(register, scenario), whatif_type
@@ -82,9 +87,9 @@ def scenario_comparison(register: gpd.GeoDataFrame, stations: gpd.GeoDataFrame, 
     rows = [(tr("coverage_now"), register), (f"{current_scenario().name} ({tr('current_scenario')})", stations)]
     for upload in files:
         try:
-            rows.append((upload.name, apply_scenario(register, Scenario.from_json(upload.getvalue()))))
+            rows.append((upload.name, apply_scenario(register, Scenario.from_json(upload.getvalue(), source=upload.name))))
         except ScenarioError as err:
-            st.error(markdown_text(f"{upload.name}: {err.localized(lang)}"))
+            _show_problems(err.localized(lang))
     st.dataframe(pd.DataFrame({
         tr("scenario_name"): [name for name, _ in rows],
         tr("col_stations"): [len(frame) for _, frame in rows],

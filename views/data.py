@@ -9,7 +9,6 @@ import streamlit as st
 from shapely.geometry import Point
 from streamlit_folium import st_folium
 
-from geo.auth import check_sign_in, configured_editors
 from geo.datum import Datum, convert
 from geo.exchange import export_stations, guess_column_map, merge_features, read_station_features
 from geo.geodesy import ellipsoidal_distance_m
@@ -17,10 +16,12 @@ from geo.hours import now_local
 from geo.errors import GeoDataError
 from geo.register import stations_from_features, stations_to_feature_collection
 from geo.validate import validate_feature_collection
+from geo.markup import markdown_text
 from geo.maps import Basemap, build_overview_map, map_point_to_wgs84
 from geo.model import REQUIRED_PROPERTIES
 from geo.store import ConcurrentEditError, StationStore, diff_stations
 from ui import data
+from ui.auth import current_editor, sign_in_box
 from ui.demand import DATUM_LABELS
 from ui.lang import current_language, tr
 
@@ -30,29 +31,14 @@ st.caption(tr("data_caption"))
 register = data.stations_or_stop(lang)
 store = StationStore(data.stations_path())
 
-try:
-    secret_editors = dict(st.secrets.get("editors", {}))
-except Exception:  # noqa: BLE001 - having no secrets file at all is the normal case
-    secret_editors = {}
-editors = configured_editors(None, secret_editors)
-
-
-def _sign_in() -> None:
-    user = st.session_state.get("data_user", "")
-    if check_sign_in(user, st.session_state.get("data_password", ""), editors):
-        st.session_state["editor"] = user.strip()
-    else:
-        st.session_state["sign_in_failed"] = True
-    st.session_state["data_password"] = ""
-
 
 def _save(stations, summary: str) -> None:
     """Save through the store with the version this page loaded; report the outcome."""
     try:
-        store.save(stations, expected_version=st.session_state["data_version"], user=st.session_state["editor"],
+        store.save(stations, expected_version=st.session_state["data_version"], user=current_editor() or "",
                    summary=summary)
-    except (GeoDataError, ConcurrentEditError) as err:
-        st.session_state["data_message"] = ("error", f"{tr('save_refused')} {err}")
+    except GeoDataError as err:
+        st.session_state["data_message"] = ("error", f"{tr('save_refused')} {markdown_text(err.localized(lang))}")
     else:
         st.session_state["data_message"] = ("success", tr("saved"))
         st.session_state.pop("data_version", None)
@@ -79,21 +65,7 @@ def _column_mapping(path: Path) -> dict[str, str]:
     return mapping
 
 
-editor = st.session_state.get("editor")
-if not editors:
-    st.info(tr("editing_off"))
-elif not editor:
-    with st.form("sign_in_form"):
-        st.subheader(tr("sign_in"))
-        st.text_input(tr("user_name"), key="data_user")
-        st.text_input(tr("password"), type="password", key="data_password")
-        st.form_submit_button(tr("sign_in"), on_click=_sign_in)
-    if st.session_state.pop("sign_in_failed", False):
-        st.error(tr("sign_in_failed"))
-else:
-    signed_column, out_column = st.columns([4, 1])
-    signed_column.success(tr("signed_in_as", user=editor))
-    out_column.button(tr("sign_out"), key="data_sign_out", on_click=lambda: st.session_state.pop("editor", None))
+editor = sign_in_box("data")
 
 # the version the edits below are based on: a save against a newer file is refused
 st.session_state.setdefault("data_version", store.read()[1])
@@ -101,7 +73,7 @@ if (message := st.session_state.pop("data_message", None)) is not None:
     getattr(st, message[0])(message[1])
 
 tabs = st.tabs([tr("tab_fix"), tr("tab_edit"), tr("tab_import"), tr("tab_history"), tr("tab_export")])
-can_edit = bool(editor) and editor in editors
+can_edit = editor is not None
 
 with tabs[0]:
     station_id = st.selectbox(tr("choose_station"), list(register["id"]), key="data_fix_station",
@@ -183,7 +155,7 @@ with tabs[2]:
             _, problems = validate_feature_collection({"type": "FeatureCollection", "features": merged})
         if problems:
             st.error(tr("import_problems", n=len(problems)))
-            st.code("\n".join(str(p) for p in problems), language=None)
+            st.text("\n".join(p.text(lang) for p in problems))
         else:
             new = stations_from_features(merged)
             diff = diff_stations(register, new)
@@ -203,7 +175,11 @@ with tabs[3]:
                                    for c in changes]), hide_index=True, width="stretch")
         versions = store.versions()
         choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version")
-        earlier = store.load_version(choice)
+        try:
+            earlier = store.load_version(choice)
+        except GeoDataError as err:
+            st.error(err.localized(lang))
+            st.stop()
         diff = diff_stations(register, earlier)
         st.info(tr("import_diff", added=len(diff["added"]), removed=len(diff["removed"]), changed=len(diff["changed"])))
         if can_edit and st.button(tr("restore"), key="data_restore"):

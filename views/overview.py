@@ -6,9 +6,11 @@ from streamlit_folium import st_folium
 from geo.hours import now_local
 from geo.maps import Basemap, build_overview_map
 from geo.model import STATION_TYPES, StationType, station_type_label
+from geo.reports import ReportError
 from geo.summary import count_by_community, count_by_type
 from ui import data
 from ui.lang import choose, current_language, option_label, tr
+from ui.reports import report_store
 
 lang = current_language()
 st.title(tr("app_title"))
@@ -18,6 +20,11 @@ stations = data.stations_or_stop(lang)
 
 if (stations.location_status != "verified").any():
     st.warning(tr("unverified_banner"), icon="⚠️")
+
+try:
+    st.caption(f"✅ {tr('overview_resolved', n=report_store().count_resolved())}")
+except ReportError:
+    pass  # the report database is down: the station overview still works
 
 types = [t.value for t in StationType]
 with st.sidebar:

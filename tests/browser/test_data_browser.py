@@ -45,7 +45,7 @@ def test_sign_in_import_fix_and_restore(browser, editable_app, tmp_path):
         page.get_by_role("tab", name="导入").click()
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
         page.get_by_text("文件有 1 处问题,未导入").wait_for(timeout=30_000)
-        assert "line 3" in page.locator('[data-testid="stCode"]').first.inner_text()
+        assert "第 3 行" in page.locator('[data-testid="stText"]').first.inner_text()
         assert register.read_bytes() == before
         screenshot(page, "data_import_bad_row")
 
@@ -81,22 +81,24 @@ def test_sign_in_import_fix_and_restore(browser, editable_app, tmp_path):
         context.close()
 
 
-def test_a_hostile_name_is_shown_as_text(browser, tmp_path_factory):
+def test_a_register_with_a_hostile_name_is_refused_with_the_name_shown_as_text(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     register = folder / "stations.geojson"
     doc = json.loads((ROOT / "data" / "stations.geojson").read_text(encoding="utf-8"))
     doc["features"][0]["properties"]["name_zh"] = "<img src=x onerror=\"document.title='pwned'\">"
+    doc["features"][1]["properties"]["address"] = "${window.__pwn=1}"
     register.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     for url in serve_app({"GAOHE_STATIONS": str(register)}):
         context = _open_context(browser, url, DESKTOP, [])
         page = context.new_page()
         try:
             page.goto(url)
-            _, frame = map_frame(page)
-            frame.click(".gh-type-hub >> nth=0")
-            popup = frame.wait_for_selector(".gh-popup")
-            assert "<img src=x" in popup.inner_text()  # shown as text
-            assert frame.evaluate("() => document.querySelectorAll('.gh-popup img').length") == 0
-            assert page.title() != "pwned" and frame.evaluate("() => document.title") != "pwned"
+            page.get_by_text("站点数据文件有问题").wait_for(timeout=60_000)
+            listing = page.locator('[data-testid="stText"]').first.inner_text()
+            assert "第 1 个要素" in listing and "name_zh" in listing and "<i" in listing
+            assert "第 2 个要素" in listing and "address" in listing and "${" in listing
+            assert page.evaluate("() => document.querySelectorAll('img[src=x]').length") == 0
+            assert page.title() != "pwned" and page.evaluate("() => window.__pwn") is None
+            screenshot(page, "register_with_hostile_name_refused")
         finally:
             context.close()

@@ -80,3 +80,28 @@ def test_sites_are_described_and_exported_in_the_chosen_datum_without_a_rerun(de
     assert sites["新增覆盖需求"].dtype.kind in "if"
     assert not page.locator('[data-testid="stStatusWidget"]').count()
     screenshot(page, "gaps_exported")
+
+
+def test_a_hostile_scenario_file_is_refused_in_chinese_and_nothing_runs(desktop_page, app_url, tmp_path):
+    import json
+
+    from geo.i18n import t
+
+    page = desktop_page
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({
+        "version": 1, "name": "<img src=x onerror=window.__pwn=1>",
+        "added": [{"id": "NEW-01", "station_type": "red", "name_zh": "${window.__pwn=2}{{ 'JINJA' ~ 'RAN' }}",
+                   "lon": "abc", "lat": 30.7}],
+    }), encoding="utf-8")
+    page.goto(app_url + "/gaps")
+    map_frame(page, MAP_BUILT_JS, timeout_ms=60_000)
+    expander = page.locator('[data-testid="stExpander"]', has_text=t("whatif_title", "zh"))
+    expander.get_by_text(t("whatif_title", "zh")).click()
+    expander.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(scenario))
+    page.get_by_text("未载入该方案").wait_for(timeout=30_000)
+    wait_for_app_idle(page)
+    text = page.locator("body").inner_text()
+    assert "坐标" in text and "Traceback" not in text and "/work/" not in text and "JINJARAN" not in text
+    assert page.evaluate("() => window.__pwn") is None
+    screenshot(page, "gaps_hostile_scenario_refused")

@@ -17,7 +17,7 @@ FIND_MAP = "Object.keys(window).filter(k => k.startsWith('map_')).map(k => windo
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("builder", ["overview", "rider", "coverage", "gaps"])
+@pytest.mark.parametrize("builder", ["overview", "rider", "coverage", "gaps", "reports"])
 def test_hostile_text_on_every_map_is_shown_as_text_and_never_runs(browser, hostile_stations, builder):  # noqa: F811
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     # nothing may leave the page: a script that phones home fails the test as much as one that runs

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import map_frame, screenshot
+from conftest import map_frame, screenshot, wait_for_app_idle
 
 from geo.datum import wgs84_to_gcj02
 
@@ -106,8 +106,9 @@ def test_the_offline_basemap_shows_every_station_and_the_county(desktop_page, ap
     desktop_page.goto(app_url)
     map_frame(desktop_page)
     desktop_page.get_by_text("无底图(离线,仅县界)").click()
-    desktop_page.wait_for_timeout(1500)
-    _, frame = map_frame(desktop_page)
+    wait_for_app_idle(desktop_page)
+    _, frame = map_frame(desktop_page, "() => window.map && document.querySelectorAll('.leaflet-marker-icon').length > 0"
+                                       " && document.querySelectorAll('.leaflet-tile').length === 0")
     assert frame.evaluate(COUNT_BY_TYPE_JS) == expected_counts()
     assert frame.evaluate("() => document.querySelectorAll('.leaflet-tile').length") == 0
     assert frame.evaluate("() => document.querySelectorAll('path.leaflet-interactive').length") >= 1
