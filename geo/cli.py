@@ -287,7 +287,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from geo.demand import load_demand, read_demand_table
+    from geo.demand import load_demand, read_demand_file
     from geo.describe import reference_places, where_text
     from geo.gap_analysis import fewest_sites, file_candidates, hex_candidates, plan_sites, prepare_gaps
     from geo.report import gaps_report
@@ -301,7 +301,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         demand = load_demand(args.demand, datum=args.datum, weight_column=_weight_column(args))
         study_area = _study_area(args, stations)
         if args.candidates:
-            table = read_demand_table(Path(args.candidates).read_bytes(), Path(args.candidates).name, datum=args.datum)
+            table = read_demand_file(args.candidates, datum=args.datum)
             candidates = file_candidates(table.points, table.name, study_area, digest=table.digest)
         else:
             candidates = hex_candidates(study_area)
@@ -414,6 +414,89 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
         print("use at least 8 characters", file=sys.stderr)
         return 1
     print(hash_password(password))
+    return 0
+
+
+def _open_report_store(args: argparse.Namespace):  # noqa: ANN202 (lazy import keeps other commands light)
+    from geo.reports.store import ReportStore
+
+    return ReportStore(args.database, photos_dir=args.photos_dir)
+
+
+def _cmd_reports_stats(args: argparse.Namespace) -> int:
+    from geo.reports import ReportError
+    from geo.reports.analysis import count_reports
+
+    try:
+        counts = count_reports(_open_report_store(args).reports_frame())
+    except ReportError as err:
+        return _report_error(err, args.json)
+    if args.json:
+        _print_json(counts.to_dict())
+    else:
+        print(f"reports: {counts.total}, resolved: {counts.resolved}")
+        for title, table in (("state", counts.by_state), ("category", counts.by_category), ("month", counts.by_month)):
+            print(f"by {title}:")
+            for key, value in table.items():
+                print(f"  {key:<28}{value:>6}")
+    return 0
+
+
+def _report_filters(args: argparse.Namespace) -> dict[str, Any]:
+    from geo.reports.vocabulary import parse_state
+
+    return {"states": [parse_state(s) for s in args.state] if args.state else None,
+            "kinds": [args.kind] if args.kind else None}
+
+
+def _cmd_reports_list(args: argparse.Namespace) -> int:
+    from geo.reports import ReportError
+    from geo.reports.analysis import reports_table
+
+    try:
+        table = reports_table(_open_report_store(args).reports_frame(**_report_filters(args)), args.lang)
+    except (ReportError, ValueError) as err:
+        return _report_error(err, args.json)
+    if args.json:
+        _print_json(json.loads(table.to_json(orient="records", force_ascii=False)))
+    else:
+        columns = ["reference", "state_label", "subject_label", "station_id", "created_local", "group_id", "note"]
+        print(table[columns].to_string(index=False) if len(table) else "no reports")
+    return 0
+
+
+def _cmd_reports_export(args: argparse.Namespace) -> int:
+    from geo.reports import ReportError
+    from geo.reports.analysis import export_reports, reports_table
+
+    try:
+        table = reports_table(_open_report_store(args).reports_frame(**_report_filters(args)), args.lang)
+        content = export_reports(table, args.format)
+        args.out.write_bytes(content)
+    except (ReportError, ValueError, OSError) as err:
+        return _report_error(err, args.json)
+    if args.json:
+        _print_json({"out": str(args.out), "format": args.format, "reports": len(table), "bytes": len(content)})
+    return 0
+
+
+def _cmd_reports_set_state(args: argparse.Namespace) -> int:
+    from geo.reports import ReportError
+    from geo.reports.vocabulary import parse_state
+
+    try:
+        store = _open_report_store(args)
+        report_id = store.report_id(args.reference)
+        if report_id is None:
+            return _report_error(ValueError(f"no report has the reference {args.reference!r}"), args.json)
+        event = store.change_state(report_id, parse_state(args.state), actor=args.user, answer=args.answer)
+    except (ReportError, ValueError) as err:
+        return _report_error(err, args.json)
+    if args.json:
+        _print_json({"reference": args.reference, "from": event.from_state, "to": event.to_state,
+                     "actor": event.actor, "at": event.at.isoformat()})
+    else:
+        print(f"{args.reference}: {event.from_state} -> {event.to_state}")
     return 0
 
 

@@ -19,9 +19,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo.errors import GeoDataError
+from geo.errors import GeoDataError, PointsDataError, Problem
 from geo.i18n import t
-from geo.readers import AUTO_WEIGHT, find_column, find_weight_column, point_weights, read_point_table
+from geo.readers import (
+    AUTO_WEIGHT,
+    MAX_POINTS_FILE_BYTES,
+    check_file_size,
+    find_column,
+    find_weight_column,
+    point_weights,
+    read_point_table,
+)
 from geo.reference import DATA_DIR
 
 #: 2,000 made-up points around the urban area (see data/demo_demand_synthetic.README.md).
@@ -150,14 +158,20 @@ def demand_points(table: DemandTable, *, weight_column: str | None = AUTO_WEIGHT
     )
 
 
+def read_demand_file(path: Path | str, *, datum: str = "wgs84") -> DemandTable:
+    """:func:`read_demand_table` of a file on disk, refused unread when it is not a regular file,
+    empty or too large (a device such as /dev/zero would never end)."""
+    path = Path(path)
+    problems: list[Problem] = []
+    if not check_file_size(path, MAX_POINTS_FILE_BYTES, problems):
+        raise PointsDataError(path.name, problems)
+    return read_demand_table(path.read_bytes(), path.name, datum=datum)
+
+
 def load_demand(path: Path | str, *, datum: str = "wgs84", weight_column: str | None = AUTO_WEIGHT,
                 kind: str = "file") -> DemandPoints:
     """Demand points from a file on disk (the CLI's path to :func:`demand_points`)."""
-    path = Path(path)
-    if not path.is_file():
-        raise GeoDataError("err_file_not_found", path=path.name)
-    return demand_points(read_demand_table(path.read_bytes(), path.name, datum=datum), weight_column=weight_column,
-                         kind=kind)
+    return demand_points(read_demand_file(path, datum=datum), weight_column=weight_column, kind=kind)
 
 
 def demo_demand() -> DemandPoints:
