@@ -40,8 +40,13 @@ def _on_language_change() -> None:
 
 
 def language_selector() -> str:
-    """A sidebar switch between Chinese and English; returns the chosen language code."""
+    """A sidebar switch between Chinese and English; returns the chosen language code. On the
+    Chinese page, Streamlit's "Stop" button (shown while a page runs) says 停止."""
     lang = current_language()
+    if lang != "en":
+        st.html("<style>[data-testid='stStatusWidget'] button {font-size:0 !important}"
+                f"[data-testid='stStatusWidget'] button::after {{content:{_css_text(t('status_stop', lang))};"
+                "font-size:0.875rem}</style>")
     st.sidebar.radio(
         t("language", lang),
         options=list(LANGUAGES),

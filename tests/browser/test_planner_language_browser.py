@@ -67,6 +67,10 @@ def test_uploaders_speak_chinese_on_the_chinese_page(desktop_page, app_url):
     # the English originals are there but take no room (font-size 0): nothing English is visible
     box = uploader.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").bounding_box()
     assert box and box["width"] > 100
+    # Streamlit's Stop button (shown while a page runs) is given its Chinese text too
+    assert page.evaluate("""() => [...document.styleSheets].some(sheet => { try {
+        return [...sheet.cssRules].some(r => r.cssText.includes('stStatusWidget') && r.cssText.includes('停止')); }
+        catch (e) { return false; } })""")
     screenshot(page, "coverage_uploader_zh")
 
 
