@@ -178,7 +178,7 @@ def settle(page, timeout_ms: int = 120_000) -> None:
         page.wait_for_selector('[data-testid="stStatusWidget"]', timeout=1_500)
     except Exception:  # noqa: BLE001 - a quick rerun may come and go unseen
         pass
-    page.wait_for_function("() => !document.querySelector('[data-testid=\\"stStatusWidget\\"]')", timeout=timeout_ms)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout_ms)
     page.wait_for_timeout(500)
 
 
