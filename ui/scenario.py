@@ -23,11 +23,21 @@ def current_scenario() -> Scenario:
 
 
 def _load(upload) -> None:
-    try:
-        st.session_state[_KEY] = Scenario.from_json(upload.getvalue(), source=upload.name)
+    """Load a scenario file once; a bad one is refused and its problems stay shown while it is
+    in the uploader."""
+    if upload is None:
+        return
+    if st.session_state.get("gaps_loaded_id") != upload.file_id:
         st.session_state["gaps_loaded_id"] = upload.file_id
-    except ScenarioError as err:
-        st.session_state["gaps_scenario_error"] = err.localized(current_language())
+        try:
+            st.session_state[_KEY] = Scenario.from_json(upload.getvalue(), source=upload.name)
+            st.session_state.pop("gaps_scenario_error", None)
+            st.rerun()
+        except ScenarioError as err:
+            st.session_state["gaps_scenario_error"] = (upload.file_id, err.localized(current_language()))
+    error = st.session_state.get("gaps_scenario_error")
+    if error and error[0] == upload.file_id:
+        _show_problems(error[1])
 
 
 def _show_problems(text: str) -> None:
@@ -55,11 +65,7 @@ def scenario_panel(register: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
                                     key="gaps_save", on_click="ignore")
         with load_column:
             loaded = file_uploader(tr("whatif_load"), ["json"], key="gaps_load")
-        if loaded is not None and st.session_state.get("gaps_loaded_id") != loaded.file_id:
-            _load(loaded)
-            st.rerun()
-        if (message := st.session_state.pop("gaps_scenario_error", None)) is not None:
-            _show_problems(message)
+        _load(loaded)
         reset_column.button(tr("whatif_reset"), key="gaps_reset", on_click=lambda: st.session_state.update({_KEY: Scenario()}))
     try:
         return apply_scenario(register, scenario), whatif_type
