@@ -65,13 +65,9 @@ def _scale_bar(ax, length_m: float, lang: str) -> None:
     for i, colour in enumerate(("black", "white")):
         ax.add_patch(Rectangle((left + i * length_m / 2, bottom), length_m / 2, height, facecolor=colour,
                                edgecolor="black", linewidth=0.8, zorder=8))
-    in_km = length_m >= 1000
-    for fraction in (0, 0.5, 1):
-        metres = length_m * fraction
-        number = f"{metres / 1000:g}" if in_km else f"{metres:g}"
-        if fraction == 1:
-            number = t("distance_km", lang, km=metres / 1000) if in_km else t("distance_m", lang, m=metres)
-        ax.text(left + metres, bottom + 1.8 * height, number, ha="center", va="bottom", fontsize=8, zorder=8)
+    end = t("distance_km", lang, km=length_m / 1000) if length_m >= 1000 else t("distance_m", lang, m=length_m)
+    for metres, label in ((0.0, "0"), (length_m, end)):
+        ax.text(left + metres, bottom + 1.8 * height, label, ha="center", va="bottom", fontsize=8, zorder=8)
 
 
 def _north_arrow(ax) -> None:
@@ -160,6 +156,8 @@ def _draw_map(ax, page: ReportPage, crs, lang: str) -> list:
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")  # geopandas labels the axes of a projected CRS in English
+    ax.set_ylabel("")
     return handles
 
 

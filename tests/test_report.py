@@ -69,6 +69,7 @@ def test_the_scale_bar_is_as_long_as_it_says(stations, summary):
     label = "1.0 km" if length_m == 1000 else (f"{length_m / 1000:.1f} km" if length_m >= 1000 else f"{length_m:,.0f} m")
     assert label in [t.get_text() for t in ax.texts]
     assert "N" in [t.get_text() for t in ax.texts]  # north arrow
+    assert ax.get_xlabel() == ax.get_ylabel() == ""  # no "Easting [metre]" from geopandas
 
 
 @given(st.floats(min_value=10.0, max_value=1e6))

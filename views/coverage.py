@@ -64,22 +64,23 @@ for column, (label, value) in zip(st.columns(len(key_figures)), key_figures):
 st.caption(tr("measured_against", source=summary.demand.describe(lang), radius=summary.radius_text(lang)))
 
 percent = st.column_config.NumberColumn(format="percent")
-map_column, table_column = st.columns([3, 2], gap="medium")
-with map_column:
-    def coverage_map():
-        return build_coverage_map(stations, areas_by_type=summary.areas_by_type, overlap=summary.overlap,
-                                  study_area=summary.study_area, distance_hexes=summary.distance_hexes,
-                                  demand_hexes=summary.demand_hexes, radius_m=summary.headline_radius_m, lang=lang,
-                                  basemap=basemap, radius_label=summary.radius_text(lang))
+def coverage_map():
+    return build_coverage_map(stations, areas_by_type=summary.areas_by_type, overlap=summary.overlap,
+                              study_area=summary.study_area, distance_hexes=summary.distance_hexes,
+                              demand_hexes=summary.demand_hexes, radius_m=summary.headline_radius_m, lang=lang,
+                              basemap=basemap, radius_label=summary.radius_text(lang))
 
-    st_folium(coverage_map(), key="coverage_map", returned_objects=[], height=520, use_container_width=True)
-with table_column:
+
+st_folium(coverage_map(), key="coverage_map", returned_objects=[], height=600, use_container_width=True)
+type_column, community_column = st.columns(2, gap="medium")
+with type_column:
     st.subheader(tr("by_type"))
     st.dataframe(pd.DataFrame({
         tr("col_type"): summary.by_type["station_type"].map(lambda v: station_type_label(v, lang)),
         tr("col_stations"): summary.by_type["stations"], tr("col_radius_m"): summary.by_type["radius_m"],
         tr("col_share"): summary.by_type["share_covered"],
     }), hide_index=True, width="stretch", column_config={tr("col_share"): percent})
+with community_column:
     st.subheader(tr("by_community"))
     if summary.by_community is None:
         st.caption(tr("by_community_unavailable"))

@@ -52,15 +52,15 @@ st.caption(tr("measured_against", source=problem.demand.describe(lang), radius=t
            + (tr("method_greedy") if plan.method == "greedy" else tr("optimal_note") if plan.result.optimal
               else tr("not_optimal_note")))
 
-map_column, list_column = st.columns([3, 2], gap="medium")
-with map_column:
-    def gaps_map():
-        return build_gaps_map(stations, picks=plan.picks, clusters=problem.clusters.head(10), access_hexes=problem.cells,
-                              study_area=problem.study_area, lang=lang, basemap=Basemap.OSM)
+def gaps_map():
+    return build_gaps_map(stations, picks=plan.picks, clusters=problem.clusters.head(10), access_hexes=problem.cells,
+                          study_area=problem.study_area, lang=lang, basemap=Basemap.OSM)
 
-    add_tapped_station(st_folium(gaps_map(), key="gaps_map", returned_objects=["last_clicked"], height=560,
-                                 use_container_width=True), whatif_type, Basemap.OSM)
-    st.caption(tr("access_explained"))
+
+add_tapped_station(st_folium(gaps_map(), key="gaps_map", returned_objects=["last_clicked"], height=600,
+                             use_container_width=True), whatif_type, Basemap.OSM)
+st.caption(tr("access_explained"))
+list_column, cluster_column = st.columns(2, gap="medium")
 with list_column:
     st.subheader(tr("recommended"))
     st.dataframe(pd.DataFrame({
@@ -72,6 +72,7 @@ with list_column:
         st.dataframe(pd.DataFrame({tr("col_rank"): plan.picks["rank"], tr("col_site"): plan.picks["label"],
                                    tr("xcol_lon"): plan.picks["lon"].round(6), tr("xcol_lat"): plan.picks["lat"].round(6)}),
                      hide_index=True, width="stretch")
+with cluster_column:
     st.subheader(tr("clusters_title"))
     for row in problem.clusters.head(5).itertuples():
         st.markdown("- " + markdown_text(tr("cluster_text", where=where_text(row, lang), demand=row.demand)))
