@@ -17,15 +17,14 @@ import pandas as pd
 
 from geo.coverage import (
     DEFAULT_HEX_RESOLUTION,
+    GEOD,
     RadiusSpec,
     area_coverage,
     cover_points,
     coverage_by_type,
     coverage_table,
-    demand_by_hex,
     hex_grid,
     largest_uncovered,
-    metric_crs,
     overlap_area,
     service_areas,
     station_radii_m,
@@ -99,6 +98,11 @@ class CoverageSummary:
         return t("list_separator", lang).join(parts)
 
 
+def geodesic_area_km2(area: gpd.GeoDataFrame) -> float:
+    """The surface of polygons (EPSG:4326) on the WGS-84 ellipsoid, km²."""
+    return float(sum(abs(GEOD.geometry_area_perimeter(shape)[0]) for shape in area.to_crs(4326).geometry) / 1e6)
+
+
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """The value below which half of the weight lies (NaN values and their weight ignored)."""
     keep = np.isfinite(values) & (weights > 0)
@@ -142,8 +146,7 @@ def summarise_coverage(
     is ``None``, by ``stations`` (EPSG:4326) within ``radius`` metres (one, or one per type)."""
     radii = station_radii_m(stations, radius)
     areas = service_areas(stations, radius)
-    crs = metric_crs(study_area)
-    study_km2 = float(study_area.to_crs(crs).area.sum() / 1e6)
+    study_km2 = geodesic_area_km2(study_area)
     grid = hex_grid(study_area, resolution)
     grid_coverage = cover_points(stations, grid["lon"].to_numpy(), grid["lat"].to_numpy(), radius)
     distance_hexes = grid.assign(nearest_m=grid_coverage.nearest_m)
@@ -163,7 +166,7 @@ def summarise_coverage(
                        for group in by_community["group"]}
             by_community = by_community.assign(median_nearest_m=by_community["group"].map(medians))[
                 ["group", "demand", "points", "share_covered", "share_covered_2plus", "median_nearest_m"]]
-        demand_hexes = demand_by_hex(demand.lon, demand.lat, demand.weight, coverage.covered, resolution)
+        demand_hexes = demand.cells(resolution).with_uncovered(coverage.covered)
         worst = largest_uncovered(demand_hexes, UNCOVERED_LISTED).rename(columns={"uncovered": "value"})
         histogram = distance_histogram(coverage.nearest_m, demand.weight, headline_m)
         share, share_2plus = float(overall["share_covered"]), float(overall["share_covered_2plus"])

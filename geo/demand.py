@@ -15,10 +15,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from geo.coverage import hex_cells_of_points, hex_frame
 from geo.errors import GeoDataError, PointsDataError, Problem
 from geo.i18n import t
 from geo.readers import (
@@ -88,9 +90,37 @@ class DemandPoints:
     community: NDArray[np.object_] | None = None
     #: identifies the file's bytes and the reading options (see the module docstring)
     fingerprint: str = field(default="")
+    _cells: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.lon)
+
+    def cells(self, resolution: int) -> "DemandCells":
+        """The points on H3 cells of ``resolution`` (computed once per resolution: it does not
+        depend on any radius)."""
+        if resolution not in self._cells:
+            index = hex_cells_of_points(self.lon, self.lat, resolution)
+            ids, position = np.unique(index.astype(str), return_inverse=True)
+            frame = hex_frame(ids).assign(demand=np.bincount(position, weights=self.weight, minlength=len(ids)),
+                                          points=np.bincount(position, minlength=len(ids)))
+            self._cells[resolution] = DemandCells(position, frame, self.weight)
+        return self._cells[resolution]
+
+
+@dataclass(frozen=True, eq=False)
+class DemandCells:
+    """Demand summed on H3 cells: ``cells`` has ``cell``, centre ``lon``/``lat``, hexagon
+    polygon (EPSG:4326), ``demand`` and ``points``; ``position`` is each point's row in it."""
+
+    position: NDArray[np.int64]
+    cells: "gpd.GeoDataFrame"
+    weight: NDArray[np.float64]
+
+    def with_uncovered(self, covered: NDArray[np.bool_]) -> "gpd.GeoDataFrame":
+        """The cells with ``uncovered``: the weight of their points outside every service area
+        (as :func:`geo.coverage.demand_by_hex` gives it, without placing the points again)."""
+        uncovered = np.bincount(self.position, weights=np.where(covered, 0.0, self.weight), minlength=len(self.cells))
+        return self.cells.assign(uncovered=uncovered)[["cell", "lon", "lat", "geometry", "demand", "uncovered", "points"]]
 
 
 @dataclass(frozen=True, eq=False)

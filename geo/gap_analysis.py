@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.coverage import DEFAULT_HEX_RESOLUTION, cover_points, coverage_table, demand_by_hex, hex_grid
+from geo.coverage import DEFAULT_HEX_RESOLUTION, cover_points, coverage_table, hex_grid
 from geo.demand import DemandPoints, DemandSource
 from geo.describe import locate
 from geo.errors import GeoDataError
@@ -162,7 +162,7 @@ def prepare_gaps(
     matrix = build_coverage_matrix(demand.lon, demand.lat, demand.weight, candidates.lon, candidates.lat, radius_m,
                                    existing=stations)
     total = matrix.total_weight
-    cells = demand_by_hex(demand.lon, demand.lat, demand.weight, matrix.already_covered, resolution)
+    cells = demand.cells(resolution).with_uncovered(matrix.already_covered)
     access = two_step_fca(cells["lon"], cells["lat"], cells["demand"], stations.geometry.x, stations.geometry.y,
                           station_capacity(stations), zones=DEFAULT_E2SFCA_ZONES)
     cells = cells.assign(access=access * ACCESS_PER_DEMAND)

@@ -108,3 +108,19 @@ def test_load_demand_reads_a_file_on_disk(tmp_path):
 def test_an_unknown_kind_of_demand_is_refused():
     with pytest.raises(GeoDataError, match="demand kind"):
         DemandSource("guess")
+
+
+def test_demand_on_hexagons_matches_the_coverage_library():
+    from geo.coverage import demand_by_hex
+    from geo.register import load_stations
+    from geo.coverage import cover_points
+
+    demo = demo_demand()
+    covered = cover_points(load_stations(), demo.lon, demo.lat, 500.0).covered
+    expected = demand_by_hex(demo.lon, demo.lat, demo.weight, covered, 9).sort_values("cell").reset_index(drop=True)
+    cells = demo.cells(9)
+    assert demo.cells(9) is cells  # placed once, whatever the radius
+    got = cells.with_uncovered(covered).sort_values("cell").reset_index(drop=True)
+    assert list(got.columns) == list(expected.columns) and list(got.cell) == list(expected.cell)
+    assert np.allclose(got.demand, expected.demand) and np.allclose(got.uncovered, expected.uncovered)
+    assert got.geometry.geom_equals(expected.geometry).all()
