@@ -259,10 +259,43 @@ def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
     return pd.DataFrame({"lon": [wgs_lon], "lat": [wgs_lat]})
 
 
-def _cmd_coverage(args: argparse.Namespace) -> int:
-    from geo.coverage import area_coverage, clip_to_county, cover_points, coverage_by_type, coverage_table, default_study_area
-    from geo.readers import read_demand_points
+def _study_area(args: argparse.Namespace, stations):
+    from geo.coverage import clip_to_county, default_study_area
     from geo.reference import load_county_boundary
+
+    county = load_county_boundary()
+    if args.study_area is None:
+        return default_study_area(stations, county)
+    return clip_to_county(read_study_area(args.study_area), county)
+
+
+def _weight_column(args: argparse.Namespace) -> str | None:
+    from geo.readers import AUTO_WEIGHT
+
+    if args.count_points:
+        return None
+    return args.weight_column or AUTO_WEIGHT
+
+
+def _write_report(path: Path | None, make) -> None:
+    """``make(file_format)`` written to ``path`` (PNG or PDF by its suffix), if asked for."""
+    if path is not None:
+        _write_output(make("pdf" if path.suffix.lower() == ".pdf" else "png"), path)
+
+
+def _status(stations, lang: str = "en") -> str:
+    from geo.result_files import data_status
+
+    return data_status(int((stations.location_status != "verified").sum()), len(stations), lang)
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from geo.coverage_summary import summarise_coverage
+    from geo.demand import load_demand
+    from geo.report import coverage_report
+    from geo.result_files import coverage_csv, coverage_workbook
 
     try:
         stations = load_stations(args.file)
@@ -272,44 +305,102 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     if args.type_radius:
         radius = {kind: float(value) for kind, value in (item.split("=", 1) for item in args.type_radius)}
     try:
-        if args.demand is None:
-            county = load_county_boundary()
-            study = (clip_to_county(read_study_area(args.study_area), county) if args.study_area
-                     else default_study_area(stations, county))
-            table = area_coverage(stations, study, radius)
-            payload: dict[str, Any] = {"demand": "area", "radius": radius, "table": json.loads(table.to_json(orient="records"))}
-        elif _is_large_run(args):
-            summary = _coverage_at_scale(stations, radius, args)
-            table = pd.DataFrame([summary])
-            payload = {"demand": Path(args.demand).name, "radius": radius, "out": str(args.out) if args.out else None,
-                       **summary}
-        else:
-            points = read_demand_points(args.demand, datum=args.datum)
-            lon, lat, weight = points["lon"].to_numpy(), points["lat"].to_numpy(), points["weight"].to_numpy()
-            coverage = cover_points(stations, lon, lat, radius)
-            groups = None
-            if args.by == "community":
-                column = next((c for c in ("community_code", "community", "社区") if c in points.columns), None)
-                if column is None:
-                    raise GeoDataError("--by community needs a community_code or community column in the demand file")
-                groups = points[column]
-            table = coverage_table(coverage, weight, groups) if args.by != "type" else coverage_by_type(stations, lon, lat, weight, radius)
-            overall = coverage_table(coverage, weight).iloc[0]
-            payload = {
-                "demand": Path(args.demand).name,
-                "radius": radius,
-                "points": int(len(points)),
-                "share_covered": float(overall["share_covered"]),
-                "share_covered_2plus": float(overall["share_covered_2plus"]),
-                "median_nearest_m": float(overall["median_nearest_m"]),
-                "table": json.loads(table.to_json(orient="records", force_ascii=False)),
-            }
+        if _is_large_run(args):
+            if args.demand is None:
+                raise GeoDataError("per-point output (.parquet) and Dask runs need --demand")
+            return _print_at_scale({"demand": Path(args.demand).name, "radius": radius,
+                                    "out": str(args.out) if args.out else None,
+                                    **_coverage_at_scale(stations, radius, args)}, args.json)
+        demand = None if args.demand is None else load_demand(args.demand, datum=args.datum, weight_column=_weight_column(args))
+        if args.by == "community" and (demand is None or demand.community is None):
+            raise GeoDataError("err_by_community_needs_column")
+        summary = summarise_coverage(stations, _study_area(args, stations), radius, demand, resolution=args.resolution)
+        status, made_on = _status(stations), date.today()
+        if args.out is not None:
+            content = (coverage_workbook(summary, lang="en", made_on=made_on, status=status, community_names={})
+                       if args.out.suffix.lower() == ".xlsx" else coverage_csv(summary, lang="en", made_on=made_on, status=status))
+            _write_output(content, args.out)
+        _write_report(args.report, lambda fmt: coverage_report(summary, stations, lang=args.lang, made_on=made_on,
+                                                                status=_status(stations, args.lang), file_format=fmt))
+    except OutputError:
+        raise  # exit 3, see main()
     except (GeoDataError, ValueError, OSError) as err:
         return _report_error(err, args.json)
+    table = summary.by_community if args.by == "community" else summary.by_type
+    payload: dict[str, Any] = {
+        "demand": summary.demand.describe("en"),
+        "demand_file": summary.demand.name or None,
+        "weight_column": summary.demand.weight_column,
+        "radius": summary.radius,
+        "points": summary.demand.points,
+        "study_area_km2": summary.study_area_km2,
+        "share_covered": summary.share_covered,
+        "share_covered_2plus": summary.share_covered_2plus,
+        "median_nearest_m": None if summary.by_area else summary.median_nearest_m,
+        "table": json.loads(table.to_json(orient="records", force_ascii=False)),
+        "data_status": _status(stations),
+    }
     if args.json:
         _print_json(payload)
     else:
+        print(f"{payload['demand']}; radius {summary.radius_text('en')}")
+        print(f"covered {summary.share_covered:.1%}, twice or more {summary.share_covered_2plus:.1%}")
         print(table.to_string(index=False))
+    return 0
+
+
+def _print_at_scale(payload: dict[str, Any], as_json: bool) -> int:
+    """The overall figures of a streamed or Dask run."""
+    if as_json:
+        _print_json(payload)
+    else:
+        print(pd.DataFrame([payload]).to_string(index=False))
+    return 0
+
+
+def _gaps_at_scale(stations, args: argparse.Namespace) -> int:
+    """gaps over a GeoParquet demand of any size: the coverage matrix built chunk by chunk, then
+    the same solvers; candidates from --candidates or the H3 cells of the study area."""
+    from geo.demand import read_demand_file
+    from geo.gap_analysis import file_candidates, hex_candidates
+    from geo.gaps import greedy_mclp, solve_lscp, solve_mclp
+    from geo.stream import iter_demand_chunks, stream_coverage_matrix
+
+    study_area = _study_area(args, stations)
+    if args.candidates:
+        table = read_demand_file(args.candidates, datum=args.datum)
+        candidates = file_candidates(table.points, table.name, study_area, digest=table.digest)
+    else:
+        candidates = hex_candidates(study_area)
+    lon, lat, label = candidates.lon, candidates.lat, pd.Series(candidates.label).astype(str)
+    matrix = stream_coverage_matrix(iter_demand_chunks(args.demand, chunk_rows=args.chunk_rows, datum=args.datum),
+                                    lon, lat, args.radius_m, existing=stations)
+    if args.target_coverage is not None:
+        result = solve_lscp(matrix, args.target_coverage, time_limit_s=args.time_limit_s)
+    elif args.greedy:
+        result = greedy_mclp(matrix, args.add)
+    else:
+        result = solve_mclp(matrix, args.add, time_limit_s=args.time_limit_s)
+    chosen = np.asarray(result.chosen, dtype=int)
+    out_lon, out_lat = convert(np.asarray(lon)[chosen], np.asarray(lat)[chosen], source=Datum.WGS84,
+                               target=Datum(args.out_datum))
+    picks = [{"rank": rank, "candidate": str(label.iloc[j]), "lon": round(float(x), 7), "lat": round(float(y), 7),
+              "datum": args.out_datum, "marginal_gain": gain}
+             for rank, (j, x, y, gain) in enumerate(zip(chosen, np.atleast_1d(out_lon), np.atleast_1d(out_lat),
+                                                        result.marginal_gain), start=1)]
+    total = matrix.total_weight
+    payload = {"method": result.method, "optimal": result.optimal, "gap": result.gap, "message": result.message,
+               "covered_bound": result.bound_weight / total if total > 0 else None, "radius_m": args.radius_m,
+               "demand": Path(args.demand).name, "demand_weight": total,
+               "covered_before": matrix.fixed_weight / total if total > 0 else None,
+               "covered_after": result.covered_share, "new_stations": picks, "data_status": _status(stations)}
+    if args.json:
+        _print_json(payload)
+    else:
+        print(f"{result.method} ({'optimal' if result.optimal else 'not proven optimal'}): coverage "
+              f"{payload['covered_before']:.1%} -> {payload['covered_after']:.1%} with {len(picks)} new station(s)")
+        for pick in picks:
+            print(f"  {pick['rank']}. {pick['candidate']} ({pick['lon']}, {pick['lat']} {pick['datum']}) +{pick['marginal_gain']:g}")
     return 0
 
 
@@ -333,62 +424,69 @@ def _coverage_at_scale(stations, radius, args: argparse.Namespace) -> dict:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
-    from geo.gaps import build_coverage_matrix, greedy_mclp, solve_lscp, solve_mclp
-    from geo.readers import read_demand_points
-    from geo.reference import load_county_boundary
+    from datetime import date
+
+    from geo.demand import load_demand, read_demand_file
+    from geo.describe import reference_places, where_text
+    from geo.gap_analysis import fewest_sites, file_candidates, hex_candidates, plan_sites, prepare_gaps
+    from geo.report import gaps_report
+    from geo.result_files import sites_csv, sites_table
 
     try:
         stations = load_stations(args.file)
     except StationDataError as err:
         return _report_invalid(err, args.json)
     try:
-        streamed = _is_parquet(args.demand)
-        demand = None if streamed else read_demand_points(args.demand, datum=args.datum)
+        if _is_parquet(args.demand):
+            return _gaps_at_scale(stations, args)
+        demand = load_demand(args.demand, datum=args.datum, weight_column=_weight_column(args))
+        study_area = _study_area(args, stations)
         if args.candidates:
-            candidates = read_demand_points(args.candidates, datum=args.datum)
-            label = candidates.get("label", candidates.get("name", pd.Series(range(len(candidates))))).astype(str)
+            table = read_demand_file(args.candidates, datum=args.datum)
+            candidates = file_candidates(table.points, table.name, study_area, digest=table.digest)
         else:
-            candidates = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
-            label = candidates["cell"]
-        if streamed:
-            from geo.stream import iter_demand_chunks, stream_coverage_matrix
-
-            matrix = stream_coverage_matrix(iter_demand_chunks(args.demand, chunk_rows=args.chunk_rows, datum=args.datum),
-                                            candidates["lon"], candidates["lat"], args.radius_m, existing=stations)
-        else:
-            matrix = build_coverage_matrix(demand["lon"], demand["lat"], demand["weight"], candidates["lon"],
-                                           candidates["lat"], args.radius_m, existing=stations)
+            candidates = hex_candidates(study_area)
+        problem = prepare_gaps(stations, stations, demand, candidates, study_area, args.radius_m,
+                               references=reference_places(stations))
         if args.target_coverage is not None:
-            result = solve_lscp(matrix, args.target_coverage, time_limit_s=args.time_limit_s)
-        elif args.greedy:
-            result = greedy_mclp(matrix, args.add)
+            plan = fewest_sites(problem, args.target_coverage, time_limit_s=args.time_limit_s)
         else:
-            result = solve_mclp(matrix, args.add, time_limit_s=args.time_limit_s)
-    except (GeoDataError, ValueError) as err:
+            plan = plan_sites(problem, args.add, "greedy" if args.greedy else "milp", time_limit_s=args.time_limit_s)
+        made_on = date.today()
+        if args.out is not None:
+            _write_output(sites_csv(problem, plan, lang="en", datum=args.out_datum, made_on=made_on,
+                                    status=_status(stations)), args.out)
+        _write_report(args.report, lambda fmt: gaps_report(problem, plan, lang=args.lang, made_on=made_on,
+                                                            status=_status(stations, args.lang), file_format=fmt))
+    except OutputError:
+        raise  # exit 3, see main()
+    except (GeoDataError, ValueError, OSError) as err:
         return _report_error(err, args.json)
-    out_lon, out_lat = convert(candidates["lon"].to_numpy()[result.chosen], candidates["lat"].to_numpy()[result.chosen],
-                               source=Datum.WGS84, target=Datum(args.out_datum))
+    table = sites_table(problem, plan, lang="en", datum=args.out_datum)
     picks = [
-        {"rank": rank, "candidate": str(label.iloc[j]), "lon": round(float(x), 7), "lat": round(float(y), 7),
-         "datum": args.out_datum, "marginal_gain": gain}
-        for rank, (j, x, y, gain) in enumerate(zip(result.chosen, np.atleast_1d(out_lon), np.atleast_1d(out_lat),
-                                                   result.marginal_gain), start=1)
+        {"rank": int(row.rank), "candidate": str(row.site_id), "where": where_text(pick, args.lang),
+         "lon": float(row.lon), "lat": float(row.lat), "datum": args.out_datum, "marginal_gain": float(row.gain),
+         "covered_after": float(row.covered_share)}
+        for row, pick in zip(table.itertuples(), plan.picks.itertuples())
     ]
     payload = {
-        "method": result.method, "optimal": result.optimal, "gap": result.gap, "message": result.message,
-        "covered_bound": result.bound_weight / matrix.total_weight if matrix.total_weight > 0 else None,
-        "radius_m": args.radius_m,
-        "demand_weight": result.total_weight, "covered_before": matrix.fixed_weight / matrix.total_weight,
-        "covered_after": result.covered_share, "new_stations": picks,
+        "method": plan.result.method, "optimal": plan.result.optimal, "gap": plan.result.gap,
+        "message": plan.result.message, "radius_m": args.radius_m,
+        "demand": problem.demand.describe("en"), "weight_column": problem.demand.weight_column,
+        "demand_weight": problem.matrix.total_weight, "candidates": len(candidates),
+        "candidates_outside_study_area": candidates.outside,
+        "covered_now": problem.register_share, "covered_before": problem.scenario_share,
+        "covered_after": plan.result.covered_share, "reachable": problem.reachable_share,
+        "new_stations": picks, "data_status": _status(stations),
     }
     if args.json:
         _print_json(payload)
     else:
-        print(f"{result.method} ({'optimal' if result.optimal else 'not proven optimal'}): coverage "
+        print(f"{plan.method} ({'optimal' if plan.result.optimal else 'not proven optimal'}): coverage "
               f"{payload['covered_before']:.1%} -> {payload['covered_after']:.1%} with {len(picks)} new station(s)")
         for pick in picks:
-            print(f"  {pick['rank']}. {pick['candidate']} ({pick['lon']}, {pick['lat']} {pick['datum']}) +{pick['marginal_gain']:g}")
+            print(f"  {pick['rank']}. {pick['where']} [{pick['candidate']}] ({pick['lon']}, {pick['lat']} {pick['datum']})"
+                  f" +{pick['marginal_gain']:g}")
     return 0
 
 
@@ -698,6 +796,15 @@ def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask cluster, e.g. tcp://10.0.0.5:8786")
 
 
+def _add_demand_options(command: argparse.ArgumentParser) -> None:
+    weight = command.add_mutually_exclusive_group()
+    weight.add_argument("--weight-column", help="column of the demand file holding each point's weight (default: the first "
+                                                "of weight, 权重, 人数, 人口, 骑手数, 订单数, 单量, population, count)")
+    weight.add_argument("--count-points", action="store_true", help="ignore any weight column: each point counts 1")
+    command.add_argument("--report", type=Path, help="write the one-page report to this .png or .pdf file")
+    command.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Gaohe station map tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -743,7 +850,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="per-type radius, e.g. red=1000 (repeatable; replaces --radius-m)")
     coverage.add_argument("--by", choices=["type", "community"], help="break the figures down")
     coverage.add_argument("--study-area", type=Path, help="polygon GeoJSON for area coverage (default: stations' extent + 1 km)")
-    coverage.add_argument("--out", type=Path, help="per demand point (nearest station, distance, times covered) to GeoParquet")
+    coverage.add_argument("--resolution", type=_whole_number(6, 11), default=9,
+                          help="H3 resolution of the hexagon figures (6-11, default 9)")
+    _add_demand_options(coverage)
+    coverage.add_argument("--out", type=Path, help="the figures to a .csv or .xlsx file (numbers, with metadata); "
+                                                   "or per demand point (nearest station, distance, times covered) to .parquet")
     _add_scale_arguments(coverage)
     coverage.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     coverage.add_argument("--json", action="store_true", help="machine-readable output")
@@ -763,6 +874,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="stop the exact search after this long; the answer then carries its certified gap")
     gaps.add_argument("--chunk-rows", type=int, default=1_000_000, help="demand points read at a time (GeoParquet demand)")
     gaps.add_argument("--out-datum", choices=[d.value for d in Datum], default="wgs84", help="datum of the output coordinates")
+    gaps.add_argument("--study-area", type=Path, help="polygon GeoJSON: candidates are taken in it (default: stations' extent + 1 km)")
+    _add_demand_options(gaps)
+    gaps.add_argument("--out", type=Path, help="write the recommended sites to this CSV file (numbers, with metadata)")
     gaps.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH, help="station register")
     gaps.add_argument("--json", action="store_true", help="machine-readable output")
     gaps.set_defaults(run=_cmd_gaps)

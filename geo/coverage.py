@@ -49,7 +49,7 @@ def ebike_radius_m(minutes: float, *, speed_kmh: float = EBIKE_SPEED_KMH, detour
     """Straight-line reach (metres) of ``minutes`` on an e-bike at ``speed_kmh``, with streets
     ``detour_factor`` longer than the straight line."""
     if minutes <= 0 or speed_kmh <= 0:
-        raise CoverageError(f"minutes ({minutes}) and speed_kmh ({speed_kmh}) must be positive")
+        raise CoverageError("err_ebike_positive", minutes=minutes, speed_kmh=speed_kmh)
     return minutes / 60 * speed_kmh * 1000 / detour_factor
 
 
@@ -59,12 +59,12 @@ def station_radii_m(stations: gpd.GeoDataFrame, radius_m: RadiusSpec) -> np.ndar
     if isinstance(radius_m, Mapping):
         unknown = sorted(set(radius_m) - {t.value for t in StationType})
         if unknown:
-            raise CoverageError(f"unknown station type {', '.join(unknown)} in the radius table")
+            raise CoverageError("err_unknown_type_radius", types=", ".join(unknown))
         radii = stations["station_type"].map(lambda t: float(radius_m.get(t, 0.0))).to_numpy(dtype=float)
     else:
         radii = np.full(len(stations), float(radius_m))
     if (radii < 0).any() or not np.isfinite(radii).all():
-        raise CoverageError("service radii must be finite and not negative")
+        raise CoverageError("err_bad_radii")
     return radii
 
 
@@ -123,7 +123,7 @@ def default_study_area(stations: gpd.GeoDataFrame, county: gpd.GeoDataFrame, *, 
     """The town's urban envelope: the stations' bounding box widened by ``margin_m`` on every
     side (in metres, in UTM), clipped to the county; EPSG:4326."""
     if stations.empty:
-        raise CoverageError("there are no stations to draw a study area around")
+        raise CoverageError("err_no_stations_for_area")
     crs = metric_crs(stations)
     minx, miny, maxx, maxy = stations.to_crs(crs).total_bounds
     envelope = box(minx - margin_m, miny - margin_m, maxx + margin_m, maxy + margin_m)
@@ -135,7 +135,7 @@ def clip_to_county(study_area: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> gp
     crs = metric_crs(county)
     area = study_area.to_crs(crs).union_all().intersection(county.to_crs(crs).union_all())
     if area.is_empty or area.area == 0:
-        raise CoverageError("the study area does not overlap Huaining County")
+        raise CoverageError("err_study_area_outside")
     return gpd.GeoDataFrame(geometry=[area], crs=crs).to_crs(WGS84)
 
 
@@ -217,7 +217,7 @@ def coverage_by_type(stations: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarra
         if mask.any():
             own = stations[mask]
             covered = cover_points(own, lon, lat, dict.fromkeys([station_type.value], float(radii[mask][0]))
-                                   if isinstance(radius_m, Mapping) else radius_m).covered
+                                   if isinstance(radius_m, Mapping) else radius_m, with_nearest=False).covered
             share = float(np.sum(weight * covered) / np.sum(weight)) if np.sum(weight) > 0 else float("nan")
         else:
             share = 0.0
@@ -236,7 +236,7 @@ def area_coverage(stations: gpd.GeoDataFrame, study_area: gpd.GeoDataFrame, radi
     study = study_area.to_crs(crs).union_all()
     total_m2 = study.area
     if total_m2 <= 0:
-        raise CoverageError("the study area is empty")
+        raise CoverageError("err_study_area_empty")
     areas = service_areas(stations, radius_m)
     rows = []
 

@@ -107,9 +107,9 @@ def build_coverage_matrix(
     """The coverage matrix of a siting problem; ``existing`` stations (EPSG:4326) stay fixed."""
     weight = np.asarray(weight, dtype=float)
     if radius_m <= 0:
-        raise SitingError(f"`radius_m` was {radius_m} but must be positive")
+        raise SitingError("err_radius_positive", radius_m=radius_m)
     if (weight < 0).any():
-        raise SitingError("demand weights must not be negative")
+        raise SitingError("err_negative_weights")
     rows, cols, _ = pairs_within(demand_lon, demand_lat, candidate_lon, candidate_lat, radius_m)
     covers = sparse.csr_matrix(
         (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(weight), len(np.atleast_1d(candidate_lon)))
@@ -196,7 +196,7 @@ def greedy_mclp(matrix: CoverageMatrix, p: int) -> SitingResult:
     Not optimal in general (within 1 - 1/e of the optimum); its bound is the sum of the ``p``
     largest single-site gains."""
     if p < 0:
-        raise SitingError(f"`p` was {p} but must be >= 0")
+        raise SitingError("err_p_negative", p=p)
     covers, weight = _open_rows(matrix)
     picks, _ = greedy_picks(covers, weight, p)
     single_gains = np.sort(np.asarray(covers.T.astype(float) @ weight).ravel())[::-1]
@@ -212,7 +212,7 @@ def solve_mclp(matrix: CoverageMatrix, p: int, *, time_limit_s: float = 60.0, mi
     Fewer than ``p`` sites are returned only when they already cover every coverable point.
     """
     if p < 0:
-        raise SitingError(f"`p` was {p} but must be >= 0")
+        raise SitingError("err_p_negative", p=p)
     covers, weight = _open_rows(matrix)
     solution = solve_max_covering(covers, weight, min(p, covers.shape[1]), time_limit_s=time_limit_s,
                                   mip_rel_gap=mip_rel_gap)
@@ -233,7 +233,7 @@ def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: flo
     time runs out the greedy answer is returned, labelled with the proven lower bound on the count.
     """
     if not 0 < target_share <= 1:
-        raise SitingError(f"`target_share` was {target_share} but must be in (0, 1]")
+        raise SitingError("err_target_share", target=target_share)
     need = target_share * matrix.total_weight - matrix.fixed_weight
     n_candidates = matrix.covers.shape[1]
     if need <= 1e-9:
@@ -241,10 +241,8 @@ def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: flo
     reachable = matrix.covered_weight(range(n_candidates))
     slack = 1e-9 * max(1.0, need)
     if reachable < target_share * matrix.total_weight - slack:
-        raise SitingError(
-            f"even all {n_candidates} candidates cover only {reachable / matrix.total_weight:.1%} of the demand; "
-            f"the target {target_share:.0%} cannot be reached"
-        )
+        raise SitingError("err_target_unreachable", n=n_candidates, reachable=reachable / matrix.total_weight,
+                          target=target_share)
     started = time.perf_counter()
     covers, weight = _open_rows(matrix)
     greedy, greedy_gains = greedy_picks(covers, weight, n_candidates, until=need - slack)

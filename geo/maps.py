@@ -8,6 +8,8 @@ converted to GCJ-02 so that it sits on the right street of those tiles.
 from __future__ import annotations
 
 
+import base64
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,11 +21,14 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+import shapely
+from branca.element import Element, MacroElement
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from geo.basemaps import Basemap, BasemapSettings, basemap_settings
 from geo.datum import Datum, convert, convert_geometry
+from geo.describe import where_text
 from geo.i18n import describe_opening, t
 from geo.markup import map_text
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType, amenity_label, station_type_label
@@ -256,7 +261,7 @@ class _MapStyle(MacroElement):
         """
         {% macro script(this, kwargs) %}
         L.Icon.Default.imagePath = {{ this.image_path|tojson }};
-        // A link of the app in a popup (e.g. a station's feedback form) opens in the app's own
+        // A link of the app in a popup (e.g. a station's feedback form) is followed in the app's own
         // window: the map's frame may not navigate it (sandbox), so it asks the page, which
         // follows only links of its own site (ui.reports.follow_map_links). A map opened as
         // a file keeps the plain link (a new tab).
@@ -287,8 +292,15 @@ class _MapStyle(MacroElement):
           .gh-unverified { color: #b26a00; } .gh-verified { color: #2e7d32; }
           .gh-amenity { white-space: nowrap; display: inline-block; margin-right: 4px; }
           .gh-source { margin-top: 4px; color: #777; font-size: 11px; }
-          .gh-legend { background: #fff; white-space: nowrap; padding: 6px 8px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4);
-            font: 12px/1.5 "Noto Sans CJK SC", sans-serif; }
+          .gh-legend { background: #fff; white-space: nowrap; padding: 6px 8px; max-height: 60vh; overflow-y: auto; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4);
+            font: 11px/1.35 "Noto Sans CJK SC", sans-serif; }
+          .gh-legend summary { cursor: pointer; }
+          .gh-legend-part { margin-top: 4px; }
+          .gh-swatch { display: inline-block; width: 14px; height: 10px; margin-right: 5px; vertical-align: middle; }
+          .gh-dashed { border: none !important; border-top: 2px dashed #333 !important; height: 0; }
+          .gh-pick-swatch { background: #000; color: #ffd600; width: 14px; height: 14px; font-size: 10px;
+            line-height: 14px; text-align: center; border-radius: 50%; }
+          .gh-whatif-swatch { width: 12px; height: 12px; border-radius: 50%; background: #c62828; outline: 3px solid #ffd600; }
           .gh-legend .gh-marker { display: inline-block; width: 16px; height: 16px;
             font-size: 10px; line-height: 16px; margin-right: 4px; vertical-align: middle; }
           .leaflet-container { background: #eef2f3; }
@@ -322,23 +334,38 @@ _MapStyle.image_path = f"{STATIC_URL}/leaflet/images/"
 
 
 class _Legend(MacroElement):
-    """A fixed legend of station types in the map's corner."""
+    """A fixed legend in the map's corner. Sections tied to a layer (``layers``: section key ->
+    layer) show only while that layer is on the map, so a layer switched on in the layer
+    control brings its legend with it."""
 
-    def __init__(self, legend_html: str) -> None:
+    def __init__(self, legend_html: str, layers: dict[str, folium.map.Layer] | None = None) -> None:
         super().__init__()
         self._name = "Legend"
         self.legend_html = legend_html
+        self.layers = layers or {}
         self._template = Template(
             """
             {% macro script(this, kwargs) %}
             (function() {
+              var map = {{ this._parent.get_name() }};
               var legend = L.control({position: 'bottomleft'});
               legend.onAdd = function() {
                 var div = L.DomUtil.create('div', 'gh-legend');
                 div.innerHTML = {{ this.legend_html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
               };
-              legend.addTo({{ this._parent.get_name() }});
+              legend.addTo(map);
+              var tied = [{% for key, layer in this.layers.items() %}[{{ key|tojson }}, {{ layer.get_name() }}],{% endfor %}];
+              function sync() {
+                tied.forEach(function(pair) {
+                  var part = legend.getContainer().querySelector('[data-legend="' + pair[0] + '"]');
+                  if (part) { part.style.display = map.hasLayer(pair[1]) ? '' : 'none'; }
+                });
+              }
+              map.on('overlayadd overlayremove', sync);
+              sync();
             })();
             {% endmacro %}
             """
@@ -603,44 +630,190 @@ def build_rider_map(results: gpd.GeoDataFrame, **kwargs) -> folium.Map:
     return build_rider_view(results, **kwargs).combined()
 
 
-def _colour_scale(values: np.ndarray, colours: tuple[str, ...]) -> list[str]:
-    """A colour per value on an even scale from min to max (NaN -> grey)."""
+#: Good to bad: near to far (distance), much to little (accessibility).
+DISTANCE_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
+#: Little to much demand.
+DEMAND_COLOURS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+NO_VALUE_COLOUR = "#9e9e9e"
+#: Room kept free on the left (px) when fitting an analysis map, so the legend hides nothing.
+LEGEND_ROOM_PX = (240, 10)
+OVERLAP_COLOUR = "#4a148c"
+CLUSTER_COLOUR = "#b71c1c"
+
+#: Distance classes as multiples of the service radius: within half of it, within it, ...
+DISTANCE_RADIUS_MULTIPLES = (0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+def distance_breaks(radius_m: float) -> list[float]:
+    """Upper bounds (m) of the distance classes but the last: multiples of the radius, so that
+    green always means "within reach" on every map."""
+    return [radius_m * m for m in DISTANCE_RADIUS_MULTIPLES]
+
+
+def _round_nice(value: float) -> float:
+    """``value`` rounded to two significant figures."""
+    if value <= 0 or not np.isfinite(value):
+        return value
+    power = 10 ** (np.floor(np.log10(value)) - 1)
+    return float(np.round(value / power) * power)
+
+
+def quantile_breaks(values: np.ndarray, classes: int) -> list[float]:
+    """Up to ``classes - 1`` rounded, increasing class bounds at even quantiles of the finite
+    values (fewer when values repeat)."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return ["#9e9e9e"] * len(values)
-    low, high = float(finite.min()), float(finite.max())
-    span = high - low or 1.0
-    out = []
-    for value in values:
-        if not np.isfinite(value):
-            out.append("#9e9e9e")
+        return []
+    raw = np.quantile(finite, np.linspace(0, 1, classes + 1)[1:-1])
+    return sorted({_round_nice(float(v)) for v in raw if v > finite.min()})
+
+
+def classify(values: np.ndarray, breaks: list[float], colours: tuple[str, ...]) -> list[str]:
+    """The colour of each value: class i holds values up to ``breaks[i]`` (inclusive); NaN grey.
+    ``colours`` has at least ``len(breaks) + 1`` entries; fewer breaks use its first ones."""
+    positions = np.searchsorted(np.asarray(breaks, dtype=float), values, side="left")
+    palette = np.asarray(colours[: len(breaks) + 1], dtype=object)
+    return [NO_VALUE_COLOUR if not np.isfinite(v) else palette[min(p, len(palette) - 1)] for v, p in zip(values, positions)]
+
+
+def _class_labels(breaks: list[float], lang: str, fmt) -> list[str]:
+    """"≤ 250 m", "250–500 m", …, "> 1,500 m" for the classes of ``breaks``."""
+    if not breaks:
+        return [t("legend_all_values", lang)]
+    labels = [t("legend_up_to", lang, value=fmt(breaks[0]))]
+    labels += [t("legend_between", lang, low=fmt(a), high=fmt(b)) for a, b in zip(breaks, breaks[1:])]
+    return labels + [t("legend_above", lang, value=fmt(breaks[-1]))]
+
+
+def _swatch(colour: str, *, opacity: float = 0.8, border: str = "#666", shape: str = "box") -> str:
+    radius = "50%" if shape == "dot" else "2px"
+    return (f'<span class="gh-swatch" style="background:{colour};opacity:{opacity};border:1px solid {border};'
+            f'border-radius:{radius}"></span>')
+
+
+def _legend_section(title: str, rows: list[tuple[str, str]], *, key: str = "") -> str:
+    """A titled block of (swatch HTML, text) rows; texts are made map-safe here. ``key`` ties
+    it to a layer (see :class:`_Legend`)."""
+    body = "".join(f"<div>{swatch}{map_text(text)}</div>" for swatch, text in rows)
+    return f'<div class="gh-legend-part" data-legend="{map_text(key)}"><b>{map_text(title)}</b>{body}</div>'
+
+
+class _DataLayer(folium.map.Layer):
+    """A layer of many features drawn from data by one Leaflet call: each GeoJSON feature
+    carries its own ``style`` (a path, or a circle marker for a point), or ``icon`` (a div
+    icon for a point), and ``tip`` (tooltip HTML, already made map-safe). Rendering it costs
+    one JSON dump, not a folium element (and a Jinja template) per feature, so a map of a
+    thousand hexagons renders in milliseconds on every rerun."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
+          style: function(f) { return f.properties.style; },
+          pointToLayer: function(f, latlng) {
+            return f.properties.icon ? L.marker(latlng, {icon: L.divIcon(f.properties.icon)})
+                                     : L.circleMarker(latlng, f.properties.style);
+          },
+          onEachFeature: function(f, layer) {
+            if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: !f.properties.icon}); }
+          }
+        });
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: list[dict], *, name: str, show: bool = True, control: bool = True) -> None:
+        super().__init__(name=map_text(name), overlay=True, control=control, show=show)
+        self._name = "DataLayer"
+        # once: JSON safe inside a <script> element (<, >, & and ' escaped)
+        self.data_json = htmlsafe_json_dumps({"type": "FeatureCollection", "features": features})
+
+    def render(self, **kwargs) -> None:
+        # as MacroElement.render, but the script goes in verbatim: branca would compile it (all
+        # the data) as a Jinja template on every render, which is slow and needs no template
+        self.get_root().script.add_child(_Verbatim(self._template.module.script(self, kwargs)), name=self.get_name())
+
+
+class _Verbatim(Element):
+    """Text rendered as it is (no template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+def _point_features(lon: np.ndarray, lat: np.ndarray, properties: list[dict]) -> list[dict]:
+    return [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(x), float(y)]}, "properties": p}
+            for x, y, p in zip(lon, lat, properties)]
+
+
+def _hex_layer(hexes: gpd.GeoDataFrame, colours: list[str], name: str, datum: Datum, tips: list[str],
+               show: bool) -> _DataLayer:
+    """Hexagons filled with ``colours`` (one per row), tooltips ``tips``, in ``datum``."""
+    geometry = hexes.geometry.to_numpy()
+    if datum is not Datum.WGS84 and len(geometry):
+        geometry = convert_geometry(geometry, source=Datum.WGS84, target=datum)
+    features = [
+        {"type": "Feature", "geometry": json.loads(shape),
+         "properties": {"style": {"fillColor": fill, "color": "#666", "weight": 0.3, "fillOpacity": 0.55},
+                        "tip": map_text(tip)}}
+        for shape, fill, tip in zip(shapely.to_geojson(geometry), colours, tips)
+    ]
+    return _DataLayer(features, name=name, show=show)
+
+
+def _station_layer(stations: gpd.GeoDataFrame, datum: Datum, lang: str, *, as_markers: bool) -> _DataLayer:
+    """The stations as small dots in their type's colour (``as_markers``: round markers with the
+    type's glyph, what-if stations ringed), tooltips with their names."""
+    lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
+    names = stations["name_zh" if lang == "zh" else "name_en"].fillna(stations["name_zh"]) if len(stations) else []
+    properties = []
+    for station, name in zip(stations.itertuples(), names):
+        info = STATION_TYPES[StationType(station.station_type)]
+        if not as_markers:
+            properties.append({"style": {"radius": 5, "weight": 1, "color": "#fff", "fill": True, "fillOpacity": 0.9,
+                                         "fillColor": info.colour}, "tip": map_text(name)})
             continue
-        position = min(len(colours) - 1, int((value - low) / span * len(colours)))
-        out.append(colours[position])
-    return out
+        whatif = str(station.id).startswith("NEW-")
+        border = "solid" if station.location_status == "verified" else "dashed"
+        kind = "whatif" if whatif else station.station_type
+        properties.append({"tip": map_text(name), "icon": {
+            "html": (f'<div class="gh-marker gh-type-{station.station_type}{" gh-whatif" if whatif else ""}" '
+                     f'style="background:{info.colour};border:2px {border} #fff;">{map_text(info.glyph)}</div>'),
+            "className": f"gh-icon gh-icon-{kind}", "iconSize": [28, 28], "iconAnchor": [14, 14]}})
+    return _DataLayer(_point_features(lon, lat, properties), name=t("layer_stations", lang))
 
 
-#: Light to dark: near to far (distance), little to much (demand).
-DISTANCE_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
-DEMAND_COLOURS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+def _outline_layer(study_area: gpd.GeoDataFrame, datum: Datum, lang: str):
+    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
+    layer = folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
+                           style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False})
+    return outline, layer
 
 
-def _hex_layer(hexes: gpd.GeoDataFrame, column: str, colours: tuple[str, ...], name: str, datum: Datum,
-               label: str, show: bool) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name=map_text(name), show=show)
-    fills = _colour_scale(hexes[column].to_numpy(dtype=float), colours)
-    features = []
-    for (_, row), fill in zip(hexes.iterrows(), fills):
-        geometry = convert_geometry(row.geometry, source=Datum.WGS84, target=datum)
-        features.append({"type": "Feature", "geometry": geometry.__geo_interface__,
-                         "properties": {"fill": fill, "tip": map_text(f"{label}: {row[column]:,.0f}")}})
-    if features:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#666", "weight": 0.3, "fillOpacity": 0.55},
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        ).add_to(layer)
-    return layer
+def _station_rows(stations: gpd.GeoDataFrame, lang: str) -> dict[str, tuple[str, str]]:
+    """Station type -> (its dot, "党群驿站 (7)") for the types present."""
+    rows = {}
+    for station_type in StationType:
+        count = int((stations["station_type"] == station_type.value).sum())
+        if count:
+            rows[station_type.value] = (_swatch(STATION_TYPES[station_type].colour, opacity=1, border="#fff", shape="dot"),
+                                        f"{station_type_label(station_type, lang)} ({count})")
+    return rows
+
+
+def _fit(fmap: folium.Map, outline) -> None:
+    """Show the study area, clear of the legend."""
+    minx, miny, maxx, maxy = outline.bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=LEGEND_ROOM_PX, padding_bottom_right=(10, 10))
+
+
+def _format_m(value: float) -> str:
+    return f"{value:,.0f} m"
 
 
 def build_coverage_map(
@@ -651,73 +824,103 @@ def build_coverage_map(
     study_area: gpd.GeoDataFrame,
     distance_hexes: gpd.GeoDataFrame | None,
     demand_hexes: gpd.GeoDataFrame | None,
+    radius_m: float,
     lang: str,
     basemap: Basemap | str = Basemap.OSM,
+    radius_label: str | None = None,
 ) -> folium.Map:
     """Coverage map: service areas united per type, overlaps (2+), the study area, a hexagon
-    choropleth of distance to the nearest station and one of demand, and the stations.
-    Inputs in EPSG:4326; drawn in the basemap's datum."""
+    choropleth of distance to the nearest station (classes are multiples of ``radius_m``, m)
+    and one of demand, the stations, and a legend of all of it (``radius_label`` names per-type
+    radii there). Inputs in EPSG:4326; drawn in the basemap's datum."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
-    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
-    centre = outline.centroid
-    fmap = _base_map((centre.x, centre.y), basemap, lang)
+    outline, outline_layer = _outline_layer(study_area, datum, lang)
+    fmap = _base_map((outline.centroid.x, outline.centroid.y), basemap, lang)
     fmap.add_child(_MapStyle())
-    folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
-                   style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
+    outline_layer.add_to(fmap)
+    legend: list[str] = []
+    tied: dict[str, folium.map.Layer] = {}
     if distance_hexes is not None and len(distance_hexes):
-        _hex_layer(distance_hexes, "nearest_m", DISTANCE_COLOURS, t("layer_distance_hex", lang), datum,
-                   t("nearest_m_label", lang), show=True).add_to(fmap)
+        breaks = distance_breaks(radius_m)
+        nearest = distance_hexes["nearest_m"].to_numpy(dtype=float)
+        tips = [t("tip_nearest", lang, m=v) for v in nearest]
+        tied["distance"] = _hex_layer(distance_hexes, classify(nearest, breaks, DISTANCE_COLOURS),
+                                      t("layer_distance_hex", lang), datum, tips, show=demand_hexes is None).add_to(fmap)
+        legend.append(_legend_section(t("legend_distance_title", lang), [
+            (_swatch(c), label) for c, label in zip(DISTANCE_COLOURS, _class_labels(breaks, lang, _format_m))], key="distance"))
     if demand_hexes is not None and len(demand_hexes):
-        _hex_layer(demand_hexes, "demand", DEMAND_COLOURS, t("layer_demand_hex", lang), datum,
-                   t("demand_label", lang), show=False).add_to(fmap)
+        values = demand_hexes["demand"].to_numpy(dtype=float)
+        breaks = quantile_breaks(values, len(DEMAND_COLOURS))
+        tips = [t("tip_demand", lang, demand=d, uncovered=u) for d, u in zip(values, demand_hexes["uncovered"])]
+        tied["demand"] = _hex_layer(demand_hexes, classify(values, breaks, DEMAND_COLOURS),
+                                    t("layer_demand_hex", lang), datum, tips, show=True).add_to(fmap)
+        legend.append(_legend_section(t("legend_demand_title", lang), [
+            (_swatch(c), label) for c, label in zip(DEMAND_COLOURS, _class_labels(breaks, lang, lambda v: f"{v:,.0f}"))],
+            key="demand"))
+    served = set()
     for row in areas_by_type.itertuples():
         info = STATION_TYPES[StationType(row.station_type)]
+        served.add(row.station_type)
         folium.GeoJson(
             convert_geometry(row.geometry, source=Datum.WGS84, target=datum).__geo_interface__,
             name=map_text(f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}"),
             style_function=lambda _, colour=info.colour: {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.12},
         ).add_to(fmap)
+    # one row per type: its dot and its service area share the type's colour
+    rows = [(dot + (_swatch(STATION_TYPES[StationType(kind)].colour, opacity=0.35,
+                            border=STATION_TYPES[StationType(kind)].colour) if kind in served else ""), text)
+            for kind, (dot, text) in _station_rows(stations, lang).items()]
     if len(overlap) and not overlap.geometry.iloc[0].is_empty:
         folium.GeoJson(
             convert_geometry(overlap.geometry.iloc[0], source=Datum.WGS84, target=datum).__geo_interface__,
             name=_label("layer_overlap", lang),
-            style_function=lambda _: {"color": "#4a148c", "weight": 0.5, "fillColor": "#4a148c", "fillOpacity": 0.18},
+            style_function=lambda _: {"color": OVERLAP_COLOUR, "weight": 0.5, "fillColor": OVERLAP_COLOUR, "fillOpacity": 0.18},
         ).add_to(fmap)
-    lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
-    markers = folium.FeatureGroup(name=_label("layer_stations", lang))
-    for (_, station), x, y in zip(stations.iterrows(), lon, lat):
-        folium.CircleMarker(
-            location=[float(y), float(x)], radius=5, weight=1, color="#fff", fill=True, fill_opacity=0.9,
-            fill_color=STATION_TYPES[StationType(station.station_type)].colour,
-            tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
-        ).add_to(markers)
-    markers.add_to(fmap)
-    fmap.add_child(_Legend(_coverage_legend_html(lang)))
+        rows.append((_swatch(OVERLAP_COLOUR, opacity=0.4, border=OVERLAP_COLOUR), t("layer_overlap", lang)))
+    _station_layer(stations, datum, lang, as_markers=False).add_to(fmap)
+    rows.append(('<span class="gh-swatch gh-dashed"></span>', t("layer_study_area", lang)))
+    legend.append(_legend_section(t("legend_service_title", lang, radius=radius_label or t("radius_value", lang, m=radius_m)),
+                                  rows))
+    fmap.add_child(_Legend(_legend_body(legend, lang), tied))
     folium.LayerControl(collapsed=True).add_to(fmap)
-    minx, miny, maxx, maxy = outline.bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    _fit(fmap, outline)
     return fmap
 
 
-def _coverage_legend_html(lang: str) -> str:
-    swatches = "".join(f'<span style="display:inline-block;width:14px;height:10px;background:{c}"></span>' for c in DISTANCE_COLOURS)
-    return (f"<b>{map_text(t('legend_title', lang))}</b><div>{swatches} {map_text(t('legend_distance', lang))}</div>"
-            f'<div><span style="display:inline-block;width:14px;height:10px;background:#4a148c;opacity:.4"></span> '
-            f"{map_text(t('layer_overlap', lang))}</div>")
+def _legend_body(sections: list[str], lang: str) -> str:
+    """The legend as a block that can be folded away (on a phone it would hide the map)."""
+    return (f'<details open class="gh-legend-body"><summary><b>{map_text(t("legend_title", lang))}</b></summary>'
+            f"{''.join(sections)}</details>")
+
+
+#: Leaflet's images, referenced from its CSS and by the default marker icon.
+_LEAFLET_IMAGES = STATIC_DIR / "leaflet" / "images"
+
+
+def _data_uri(path: Path) -> str:
+    return f"data:image/png;base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 def standalone_html(fmap: folium.Map) -> str:
     """The map as one HTML file that works anywhere, offline: the app's static Leaflet files
-    are inlined instead of linked."""
+    are inlined instead of linked, and the images they use (layer-control icon, default
+    marker) become data URIs. Only map tiles still need the internet."""
     page = fmap.get_root().render()
     for path in sorted(STATIC_DIR.rglob("*.js")):
         url = f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}"
         page = page.replace(f'<script src="{url}"></script>', f"<script>{path.read_text(encoding='utf-8')}</script>")
+    images = {path.name: _data_uri(path) for path in sorted(_LEAFLET_IMAGES.glob("*.png"))}
     for path in sorted(STATIC_DIR.rglob("*.css")):
         url = f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}"
-        page = page.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{path.read_text(encoding='utf-8')}</style>")
-    return page
+        css = path.read_text(encoding="utf-8")
+        for name, uri in images.items():
+            css = css.replace(f"url(images/{name})", f"url({uri})")
+        page = page.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{css}</style>")
+    default_icon = json.dumps({"iconUrl": images["marker-icon.png"], "iconRetinaUrl": images["marker-icon-2x.png"],
+                               "shadowUrl": images["marker-shadow.png"]})
+    return page.replace(f'L.Icon.Default.imagePath = {json.dumps(_MapStyle.image_path)};',
+                        f"L.Icon.Default.imagePath = ''; L.Icon.Default.mergeOptions({default_icon});")
 
 
 def build_gaps_map(
@@ -731,54 +934,57 @@ def build_gaps_map(
     basemap: Basemap | str = Basemap.OSM,
 ) -> folium.Map:
     """Gap-analysis map: stations of the scenario (what-if ones marked ``gh-whatif``),
-    recommended sites (numbered, ``gh-pick``), underserved clusters sized by demand, and an
-    accessibility choropleth. ``picks``/``clusters`` have ``lon``/``lat`` (WGS-84)."""
+    recommended sites (numbered, ``gh-pick``), underserved clusters sized by demand, an
+    accessibility choropleth (``access``: capacity per 100 demand units), and a legend.
+    ``picks``/``clusters`` have ``lon``/``lat`` (WGS-84) and where they are
+    (:data:`geo.describe.WHERE_COLUMNS`)."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
-    outline = convert_geometry(study_area.union_all(), source=Datum.WGS84, target=datum)
+    outline, outline_layer = _outline_layer(study_area, datum, lang)
     fmap = _base_map((outline.centroid.x, outline.centroid.y), basemap, lang)
     fmap.add_child(_MapStyle())
-    folium.GeoJson(outline.__geo_interface__, name=_label("layer_study_area", lang),
-                   style_function=lambda _: {"color": "#333", "weight": 2, "dashArray": "6 4", "fill": False}).add_to(fmap)
+    outline_layer.add_to(fmap)
+    legend: list[str] = []
+    tied: dict[str, folium.map.Layer] = {}
     if access_hexes is not None and len(access_hexes):
-        _hex_layer(access_hexes, "access", DISTANCE_COLOURS[::-1], t("layer_accessibility", lang), datum,
-                   t("accessibility", lang), show=True).add_to(fmap)
-    cluster_layer = folium.FeatureGroup(name=_label("layer_clusters", lang))
+        values = access_hexes["access"].to_numpy(dtype=float)
+        # no station within reach is its own class; the others by quantiles
+        breaks = [0.0] + [b for b in quantile_breaks(values[values > 0], len(DISTANCE_COLOURS) - 1) if b > 0]
+        worst_to_best = DISTANCE_COLOURS[::-1]
+        palette = tuple(worst_to_best[i] for i in np.linspace(0, len(worst_to_best) - 1, len(breaks) + 1).round().astype(int))
+        fills = classify(values, breaks, palette)
+        tips = [t("tip_access", lang, access=a, demand=d) for a, d in zip(values, access_hexes["demand"])]
+        tied["access"] = _hex_layer(access_hexes, fills, t("layer_accessibility", lang), datum, tips, show=True).add_to(fmap)
+        labels = [t("legend_access_none", lang)] + _class_labels(breaks[1:], lang, lambda v: f"{v:.2g}")
+        legend.append(_legend_section(t("legend_access_title", lang), [
+            (_swatch(c), label) for c, label in zip(palette, labels)], key="access"))
     if len(clusters):
         c_lon, c_lat = convert(clusters["lon"].to_numpy(), clusters["lat"].to_numpy(), source=Datum.WGS84, target=datum)
-        biggest = float(clusters["demand"].max())
-        for row, x, y in zip(clusters.itertuples(), c_lon, c_lat):
-            folium.CircleMarker(location=[float(y), float(x)], radius=6 + 18 * (row.demand / biggest) ** 0.5,
-                                color="#b71c1c", weight=2, fill=True, fill_opacity=0.25,
-                                tooltip=map_text(f"{t('demand_label', lang)}: {row.demand:,.0f}")).add_to(cluster_layer)
-    cluster_layer.add_to(fmap)
-    s_lon, s_lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
-    station_layer = folium.FeatureGroup(name=_label("layer_stations", lang))
-    for (_, station), x, y in zip(stations.iterrows(), s_lon, s_lat):
-        whatif = str(station["id"]).startswith("NEW-")
-        icon = _marker_icon(StationType(station.station_type), station.location_status == "verified")
-        if whatif:
-            icon = folium.DivIcon(html=icon.options["html"].replace("gh-marker ", "gh-marker gh-whatif "),
-                                  icon_size=(28, 28), icon_anchor=(14, 14), class_name="gh-icon gh-icon-whatif")
-        folium.Marker(location=[float(y), float(x)], icon=icon,
-                      tooltip=map_text(str(station.name_zh if lang == "zh" else station.get("name_en", station.name_zh)))
-                      ).add_to(station_layer)
-    station_layer.add_to(fmap)
-    pick_layer = folium.FeatureGroup(name=_label("layer_recommended", lang))
+        biggest = float(clusters["demand"].max()) or 1.0
+        _DataLayer(_point_features(c_lon, c_lat, [
+            {"style": {"radius": 6 + 18 * (row.demand / biggest) ** 0.5, "color": CLUSTER_COLOUR, "weight": 2, "fill": True,
+                       "fillOpacity": 0.25},
+             "tip": map_text(t("tip_cluster", lang, demand=row.demand, where=where_text(row, lang)))}
+            for row in clusters.itertuples()]), name=t("layer_clusters", lang)).add_to(fmap)
+    _station_layer(stations, datum, lang, as_markers=True).add_to(fmap)
+    whatif_count = int(stations["id"].astype(str).str.startswith("NEW-").sum())
     if len(picks):
         p_lon, p_lat = convert(picks["lon"].to_numpy(), picks["lat"].to_numpy(), source=Datum.WGS84, target=datum)
-        for row, x, y in zip(picks.itertuples(), p_lon, p_lat):
-            folium.Marker(
-                location=[float(y), float(x)],
-                icon=folium.DivIcon(html=f'<div class="gh-marker gh-pick" style="background:#000;border:2px solid #ffd600">'
-                                         f"★{int(row.rank)}</div>", icon_size=(30, 30), icon_anchor=(15, 15),
-                                    class_name="gh-icon gh-icon-pick"),
-                tooltip=map_text(f"{t('recommended', lang)} {int(row.rank)}"),
-            ).add_to(pick_layer)
-    pick_layer.add_to(fmap)
+        _DataLayer(_point_features(p_lon, p_lat, [
+            {"tip": map_text(t("tip_pick", lang, rank=int(row.rank), where=where_text(row, lang), gain=row.gain)),
+             "icon": {"html": f'<div class="gh-marker gh-pick" style="background:#000;border:2px solid #ffd600">★{int(row.rank)}</div>',
+                      "className": "gh-icon gh-icon-pick", "iconSize": [30, 30], "iconAnchor": [15, 15]}}
+            for row in picks.itertuples()]), name=t("layer_recommended", lang)).add_to(fmap)
+    symbols = [('<span class="gh-swatch gh-pick-swatch">★</span>', t("legend_recommended", lang)),
+               (_swatch(CLUSTER_COLOUR, opacity=0.5, border=CLUSTER_COLOUR, shape="dot"), t("legend_clusters", lang))]
+    if whatif_count:
+        symbols.append(('<span class="gh-swatch gh-whatif-swatch"></span>', t("legend_whatif", lang)))
+    symbols.append(('<span class="gh-swatch gh-dashed"></span>', t("layer_study_area", lang)))
+    legend.append(_legend_section(t("legend_symbols_title", lang), symbols))
+    legend.append(_legend_section(t("layer_stations", lang), list(_station_rows(stations, lang).values())))
+    fmap.add_child(_Legend(_legend_body(legend, lang), tied))
     folium.LayerControl(collapsed=True).add_to(fmap)
-    minx, miny, maxx, maxy = outline.bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    _fit(fmap, outline)
     return fmap
 
 

@@ -137,7 +137,7 @@ def read_points_csv(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
     ``lon``/``lat`` replaced by WGS-84 degrees. Every bad row is reported in one
     :class:`PointsDataError` (line numbers as a text editor shows them: header = line 1)."""
     path = Path(path)
-    frame, _ = read_csv_table(path, limit_bytes=MAX_POINTS_FILE_BYTES)
+    frame, encoding = read_csv_table(path, limit_bytes=MAX_POINTS_FILE_BYTES)
     lon_column, lat_column = find_column(frame.columns, LON_COLUMNS), find_column(frame.columns, LAT_COLUMNS)
     if lon_column is None or lat_column is None:
         found = ", ".join(map(str, frame.columns))
@@ -161,37 +161,72 @@ def read_points_csv(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
     result = frame.drop(columns=[lon_column, lat_column])
     result.insert(0, "lon", wgs_lon)
     result.insert(1, "lat", wgs_lat)
+    result.attrs["encoding"] = encoding
     return result
 
 
-WEIGHT_COLUMNS = ("weight", "权重", "w")
+#: Column names recognised as a demand point's weight (case-insensitive), in order of preference:
+#: what planners' sheets call "how many" (people, riders, orders) as well as weight/权重.
+WEIGHT_COLUMNS = ("weight", "权重", "人数", "人口", "骑手数", "订单数", "单量", "population", "count", "w")
+
+#: Read a demand file's weights from the first of :data:`WEIGHT_COLUMNS` it has.
+AUTO_WEIGHT = "auto"
 
 
-def read_demand_points(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
-    """Weighted demand points from a CSV (``lon,lat[,weight][,label]``) or a GeoJSON of Points
-    (``weight``/``label`` properties), in the given datum. Returns ``lon``/``lat`` (WGS-84),
-    ``weight`` (default 1) and the other columns; every bad row is reported at once."""
+def read_point_table(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
+    """Points from a CSV (see :func:`read_points_csv`) or a GeoJSON of Points (properties become
+    columns), in the given datum: ``lon``/``lat`` in WGS-84 and every other column as it came.
+    ``attrs["encoding"]`` says how a CSV was read; every bad row is reported at once."""
     path = Path(path)
-    geojson = path.suffix.lower() in (".geojson", ".json")
-    if geojson:
-        points = _demand_from_geojson(path)
-        points["lon"], points["lat"] = convert(
-            points["lon"].to_numpy(), points["lat"].to_numpy(), source=Datum(datum), target=Datum.WGS84
-        )
-    else:
-        points = read_points_csv(path, datum=datum)
-    weight_column = find_column(points.columns, WEIGHT_COLUMNS)
-    if weight_column is None:
-        return points.assign(weight=1.0)
-    weight = pd.to_numeric(points[weight_column].astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return read_points_csv(path, datum=datum)
+    points = _demand_from_geojson(path)
+    points["lon"], points["lat"] = convert(
+        points["lon"].to_numpy(), points["lat"].to_numpy(), source=Datum(datum), target=Datum.WGS84
+    )
+    return points
+
+
+def find_weight_column(columns: Iterable[object]) -> str | None:
+    """The column a demand file's weights are read from when nobody chose one."""
+    return find_column(columns, WEIGHT_COLUMNS)
+
+
+def point_weights(points: pd.DataFrame, column: str, *, source: str, unit: str = "line") -> np.ndarray:
+    """The numbers of ``column`` as weights (finite, >= 0); raises :class:`PointsDataError`
+    listing every bad row of ``source`` (CSV "line"s or GeoJSON "feature"s)."""
+    values = points[column]
+    text = values.astype(str).str.strip() if values.dtype == object or pd.api.types.is_string_dtype(values) else values
+    weight = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~(np.isfinite(weight) & (weight >= 0)))
     if bad.size:
-        unit = "feature" if geojson else "line"
         problems, total = _row_problems(
-            bad, lambda row, line: Problem("err_bad_weight", {"value": str(points[weight_column].iat[row])}, row=line, unit=unit),
+            bad, lambda row, line: Problem("err_bad_weight", {"value": str(values.iat[row])}, row=line, unit=unit,
+                                           field=str(column)),
             unit)
-        raise PointsDataError(path.name, problems, total=total)
-    return points.drop(columns=[weight_column]).assign(weight=weight)
+        raise PointsDataError(source, problems, total=total)
+    return weight
+
+
+def read_demand_points(path: Path | str, *, datum: str = "wgs84", weight_column: str | None = AUTO_WEIGHT) -> pd.DataFrame:
+    """Weighted demand points from a CSV (``lon,lat[,weight][,label]``) or a GeoJSON of Points,
+    in the given datum. The weight is read from ``weight_column``: by default the first of
+    :data:`WEIGHT_COLUMNS` the file has (人数, 订单数, weight ...); ``None``: every point counts 1.
+    Returns ``lon``/``lat`` (WGS-84), ``weight`` and the other columns;
+    ``attrs["weight_column"]`` names the column used (``None`` when each point counts 1)."""
+    path = Path(path)
+    points = read_point_table(path, datum=datum)
+    column = find_weight_column(points.columns) if weight_column == AUTO_WEIGHT else weight_column
+    if column is None:
+        result = points.assign(weight=1.0)
+    else:
+        if column not in points.columns:
+            raise PointsDataError(path.name, [Problem("err_no_such_column", {"column": column})])
+        unit = "feature" if path.suffix.lower() in (".geojson", ".json") else "line"
+        weight = point_weights(points, column, source=path.name, unit=unit)
+        result = points.drop(columns=[column]).assign(weight=weight)
+    result.attrs = {**points.attrs, "weight_column": column}
+    return result
 
 
 def _demand_from_geojson(path: Path) -> pd.DataFrame:

@@ -1,91 +1,219 @@
-"""One-page coverage report (PNG or PDF) for a committee meeting: map, key figures, table,
-date and data status. Drawn with matplotlib in the data's UTM zone (metres), no tiles."""
+"""One-page reports (PNG or PDF, A4 landscape) for a committee meeting: the map with a legend,
+a scale bar and a north arrow, the radius, where the demand came from, the key figures, a table,
+the date and what the data are worth. Drawn with matplotlib's object-oriented API in the data's
+UTM zone (metres), without tiles, so it works offline.
+"""
 
 from __future__ import annotations
 
 import io
+import math
+from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
 import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from geo.coverage import metric_crs  # noqa: E402
-from geo.i18n import t  # noqa: E402
-from geo.model import STATION_TYPES, StationType  # noqa: E402
+from geo.coverage import largest_uncovered, metric_crs, service_areas, union_by_type
+from geo.coverage_summary import CoverageSummary
+from geo.describe import where_text
+from geo.gap_analysis import GapProblem, SitePlan
+from geo.i18n import t
+from geo.model import STATION_TYPES, StationType, station_type_label
 
 #: CJK-capable fonts first, so Chinese labels render (Debian: fonts-noto-cjk).
 _FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC", "DejaVu Sans"]
+FORMATS = ("png", "pdf")
+A4_LANDSCAPE_IN = (11.69, 8.27)
 
 
-def coverage_report(
-    *,
-    stations: gpd.GeoDataFrame,
-    areas_by_type: gpd.GeoDataFrame,
-    study_area: gpd.GeoDataFrame,
-    uncovered_hexes: gpd.GeoDataFrame,
-    key_figures: list[tuple[str, str]],
-    table: pd.DataFrame,
-    lang: str,
-    synthetic: bool,
-    made_on: date,
-    file_format: str = "png",
-    title_key: str = "report_title",
-    highlight: pd.DataFrame | None = None,
-) -> bytes:
-    """The report as PNG or PDF bytes (A4 landscape). ``highlight`` (``lon``/``lat``/``rank``,
-    WGS-84) marks recommended sites as numbered stars."""
-    crs = metric_crs(study_area)
-    with plt.rc_context({"font.sans-serif": _FONTS, "font.family": "sans-serif", "axes.unicode_minus": False}):
-        figure = plt.figure(figsize=(11.69, 8.27), dpi=110)
-        figure.suptitle(t(title_key, lang), fontsize=16, fontweight="bold", x=0.02, ha="left")
-        ax_map = figure.add_axes([0.02, 0.08, 0.55, 0.82])
-        study_area.to_crs(crs).boundary.plot(ax=ax_map, color="#333", linestyle="--", linewidth=1)
-        for row in areas_by_type.to_crs(crs).itertuples():
-            colour = STATION_TYPES[StationType(row.station_type)].colour
-            gpd.GeoSeries([row.geometry], crs=crs).plot(ax=ax_map, color=colour, alpha=0.15, edgecolor=colour, linewidth=0.8)
-        if len(uncovered_hexes):
-            uncovered_hexes.to_crs(crs).plot(ax=ax_map, color="#d73027", alpha=0.6, edgecolor="#7f0000", linewidth=0.5)
-        for station_type in StationType:
-            own = stations[stations.station_type == station_type.value]
-            if len(own):
-                own.to_crs(crs).plot(ax=ax_map, color=STATION_TYPES[station_type].colour, markersize=14,
-                                     edgecolor="white", linewidth=0.5)
-        if highlight is not None and len(highlight):
-            picks = gpd.GeoSeries(gpd.points_from_xy(highlight["lon"], highlight["lat"]), crs=4326).to_crs(crs)
-            ax_map.scatter(picks.x, picks.y, marker="*", s=260, color="black", edgecolor="#ffd600", zorder=5)
-            for point, rank in zip(picks, highlight["rank"]):
-                ax_map.annotate(str(rank), (point.x, point.y), xytext=(6, 6), textcoords="offset points", fontsize=11,
-                                fontweight="bold", zorder=6)
-        minx, miny, maxx, maxy = study_area.to_crs(crs).total_bounds
-        margin_m = 0.04 * max(maxx - minx, maxy - miny)
-        ax_map.set_xlim(minx - margin_m, maxx + margin_m)
-        ax_map.set_ylim(miny - margin_m, maxy + margin_m)
-        ax_map.set_aspect("equal")
-        ax_map.set_xticks([])
-        ax_map.set_yticks([])
-        ax_map.set_xlabel("")
-        ax_map.set_ylabel("")
-        ax_text = figure.add_axes([0.60, 0.08, 0.38, 0.82])
-        ax_text.axis("off")
-        y = 0.97
-        for label, value in key_figures:
-            ax_text.text(0, y, label, fontsize=11, color="#555", va="top")
-            ax_text.text(1, y, value, fontsize=13, fontweight="bold", va="top", ha="right")
-            y -= 0.065
-        if len(table):
-            shown = table.head(12)
-            height = min(y - 0.1, 0.05 * (len(shown) + 1))
-            grid = ax_text.table(cellText=shown.astype(str).to_numpy(), colLabels=list(shown.columns),
-                                 bbox=[0, y - 0.05 - height, 1, height], cellLoc="center")
-            grid.auto_set_font_size(False)
-            grid.set_fontsize(8.5)
-        status = t("report_status", lang, synthetic=t("report_synthetic", lang) if synthetic else "", date=made_on.isoformat())
-        figure.text(0.02, 0.02, status, fontsize=9, color="#a33")
+@dataclass(frozen=True)
+class ReportPage:
+    """What one report page shows (texts already in the report's language)."""
+
+    title: str
+    stations: gpd.GeoDataFrame
+    study_area: gpd.GeoDataFrame
+    areas_by_type: gpd.GeoDataFrame
+    #: cells painted as the gaps, and what they are called in the legend
+    worst_cells: gpd.GeoDataFrame
+    worst_label: str
+    #: "label: value" lines under the title: radius, demand, key figures
+    facts: list[tuple[str, str]]
+    table: pd.DataFrame
+    footer: str
+    #: recommended sites (``rank``, ``lon``, ``lat`` WGS-84), drawn as numbered stars
+    picks: pd.DataFrame | None = None
+
+
+def nice_length_m(span_m: float) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10^k m) of about a fifth of ``span_m``."""
+    target = max(span_m / 5, 1.0)
+    power = 10 ** math.floor(math.log10(target))
+    return max(step * power for step in (1, 2, 5) if step * power <= target)
+
+
+def _scale_bar(ax, length_m: float, lang: str) -> None:
+    """A two-segment black/white bar in the lower left, labelled 0 / half / full length."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    left, bottom, height = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0), 0.012 * (y1 - y0)
+    for i, colour in enumerate(("black", "white")):
+        ax.add_patch(Rectangle((left + i * length_m / 2, bottom), length_m / 2, height, facecolor=colour,
+                               edgecolor="black", linewidth=0.8, zorder=8))
+    end = t("distance_km", lang, km=length_m / 1000) if length_m >= 1000 else t("distance_m", lang, m=length_m)
+    for metres, label in ((0.0, "0"), (length_m, end)):
+        ax.text(left + metres, bottom + 1.8 * height, label, ha="center", va="bottom", fontsize=8, zorder=8)
+
+
+def _north_arrow(ax) -> None:
+    ax.annotate("N", xy=(0.95, 0.95), xytext=(0.95, 0.86), xycoords="axes fraction", ha="center", va="center",
+                fontsize=11, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5})
+
+
+_RC = {"font.sans-serif": _FONTS, "font.family": "sans-serif", "axes.unicode_minus": False}
+
+
+def draw_report(page: ReportPage, *, lang: str, file_format: str = "png") -> bytes:
+    """The page as PNG or PDF bytes."""
+    if file_format not in FORMATS:
+        raise ValueError(f"`file_format` was {file_format!r} but is expected to be one of {FORMATS}")
+    with matplotlib.rc_context(_RC):
+        figure = report_figure(page, lang=lang)
         buffer = io.BytesIO()
         figure.savefig(buffer, format=file_format)
-        plt.close(figure)
     return buffer.getvalue()
+
+
+def report_figure(page: ReportPage, *, lang: str) -> Figure:
+    """The page as a matplotlib figure (A4 landscape)."""
+    crs = metric_crs(page.study_area)
+    figure = Figure(figsize=A4_LANDSCAPE_IN, dpi=110)
+    with matplotlib.rc_context(_RC):
+        figure.suptitle(page.title, fontsize=16, fontweight="bold", x=0.02, ha="left")
+        ax = figure.add_axes((0.02, 0.10, 0.55, 0.80))
+        handles = _draw_map(ax, page, crs, lang)
+        ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.9, title=t("legend_title", lang),
+                  title_fontsize=8)
+        minx, _, maxx, _ = page.study_area.to_crs(crs).total_bounds
+        _scale_bar(ax, nice_length_m(maxx - minx), lang)
+        _north_arrow(ax)
+
+        ax_text = figure.add_axes((0.60, 0.10, 0.38, 0.80))
+        ax_text.axis("off")
+        y = 0.99
+        for label, value in page.facts:
+            ax_text.text(0, y, label, fontsize=10, color="#555", va="top")
+            ax_text.text(1, y, value, fontsize=11, fontweight="bold", va="top", ha="right", wrap=True)
+            y -= 0.055
+        if len(page.table):
+            shown = page.table.head(12)
+            height = min(y - 0.05, 0.045 * (len(shown) + 1))
+            grid = ax_text.table(cellText=shown.astype(str).to_numpy(), colLabels=list(shown.columns),
+                                 bbox=(0, y - 0.03 - height, 1, height), cellLoc="center")
+            grid.auto_set_font_size(False)
+            grid.set_fontsize(8)
+        figure.text(0.02, 0.03, page.footer, fontsize=8.5, color="#a33")
+    return figure
+
+
+def _draw_map(ax, page: ReportPage, crs, lang: str) -> list:
+    handles: list = []
+    study = page.study_area.to_crs(crs)
+    study.boundary.plot(ax=ax, color="#333", linestyle="--", linewidth=1)
+    handles.append(Line2D([], [], color="#333", linestyle="--", linewidth=1, label=t("layer_study_area", lang)))
+    for row in page.areas_by_type.to_crs(crs).itertuples():
+        colour = STATION_TYPES[StationType(row.station_type)].colour
+        gpd.GeoSeries([row.geometry], crs=crs).plot(ax=ax, color=colour, alpha=0.15, edgecolor=colour, linewidth=0.8)
+        handles.append(Patch(facecolor=colour, alpha=0.3, edgecolor=colour,
+                             label=f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}"))
+    if len(page.worst_cells):
+        page.worst_cells.to_crs(crs).plot(ax=ax, color="#d73027", alpha=0.6, edgecolor="#7f0000", linewidth=0.5)
+        handles.append(Patch(facecolor="#d73027", alpha=0.6, edgecolor="#7f0000", label=page.worst_label))
+    for station_type in StationType:
+        own = page.stations[page.stations["station_type"] == station_type.value]
+        if len(own):
+            colour = STATION_TYPES[station_type].colour
+            own.to_crs(crs).plot(ax=ax, color=colour, markersize=14, edgecolor="white", linewidth=0.5)
+            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=colour, markeredgecolor="white",
+                                  markersize=6, label=f"{station_type_label(station_type.value, lang)} ({len(own)})"))
+    if page.picks is not None and len(page.picks):
+        points = gpd.GeoSeries(gpd.points_from_xy(page.picks["lon"], page.picks["lat"]), crs=4326).to_crs(crs)
+        ax.scatter(points.x, points.y, marker="*", s=260, color="black", edgecolor="#ffd600", zorder=5)
+        for point, rank in zip(points, page.picks["rank"]):
+            ax.annotate(str(rank), (point.x, point.y), xytext=(6, 6), textcoords="offset points", fontsize=11,
+                        fontweight="bold", zorder=6)
+        handles.append(Line2D([], [], marker="*", linestyle="", markerfacecolor="black", markeredgecolor="#ffd600",
+                              markersize=12, label=t("legend_recommended", lang)))
+    minx, miny, maxx, maxy = study.total_bounds
+    margin_m = 0.04 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - margin_m, maxx + margin_m)
+    ax.set_ylim(miny - margin_m, maxy + margin_m)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")  # geopandas labels the axes of a projected CRS in English
+    ax.set_ylabel("")
+    return handles
+
+
+def _footer(status: str, made_on: date, lang: str) -> str:
+    return t("report_footer", lang, status=status, date=made_on.isoformat())
+
+
+def coverage_page(summary: CoverageSummary, stations: gpd.GeoDataFrame, *, lang: str, made_on: date,
+                  status: str) -> ReportPage:
+    """The coverage screen as a page: service areas, the worst cells, figures by type."""
+    facts = [(t("fact_radius", lang), summary.radius_text(lang)),
+             (t("fact_demand", lang), summary.demand.describe(lang)),
+             (t("share_covered", lang), f"{summary.share_covered:.1%}"),
+             (t("share_covered_2plus", lang), f"{summary.share_covered_2plus:.1%}")]
+    if summary.by_area:
+        facts.append((t("study_area_km2", lang), f"{summary.study_area_km2:,.1f} km²"))
+    else:
+        facts.append((t("median_nearest", lang), t("distance_m", lang, m=round(summary.median_nearest_m))))
+    table = pd.DataFrame({
+        t("col_type", lang): summary.by_type["station_type"].map(lambda v: station_type_label(v, lang)),
+        t("col_stations", lang): summary.by_type["stations"],
+        t("col_share", lang): summary.by_type["share_covered"].map(lambda v: f"{v:.1%}"),
+    })
+    return ReportPage(t("report_title", lang), stations, summary.study_area, summary.areas_by_type, summary.worst_cells,
+                      t("legend_worst_area" if summary.by_area else "legend_worst_demand", lang), facts, table,
+                      _footer(status, made_on, lang))
+
+
+def coverage_report(summary: CoverageSummary, stations: gpd.GeoDataFrame, *, lang: str, made_on: date, status: str,
+                    file_format: str = "png") -> bytes:
+    """:func:`coverage_page` as PNG or PDF bytes."""
+    return draw_report(coverage_page(summary, stations, lang=lang, made_on=made_on, status=status), lang=lang,
+                       file_format=file_format)
+
+
+def gaps_page(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: date, status: str) -> ReportPage:
+    """The gap screen as a page: recommended sites, uncovered demand, coverage before/after."""
+    facts = [(t("fact_radius", lang), t("radius_value", lang, m=problem.radius_m)),
+             (t("fact_demand", lang), problem.demand.describe(lang)),
+             (t("coverage_now", lang), f"{problem.register_share:.1%}"),
+             (t("coverage_scenario", lang), f"{problem.scenario_share:.1%}"),
+             (t("coverage_with_new", lang), f"{plan.result.covered_share:.1%}"),
+             (t("fact_method", lang), t(f"method_{plan.method}", lang))]
+    table = pd.DataFrame({
+        t("col_rank", lang): plan.picks["rank"],
+        t("col_where", lang): [where_text(row, lang) for row in plan.picks.itertuples()],
+        t("col_gain", lang): plan.picks["gain"].map(lambda v: f"{v:,.0f}"),
+    })
+    return ReportPage(t("gaps_report_title", lang), problem.stations, problem.study_area,
+                      union_by_type(service_areas(problem.stations, problem.radius_m)),
+                      largest_uncovered(problem.cells), t("legend_worst_demand", lang), facts, table,
+                      _footer(status, made_on, lang), picks=plan.picks)
+
+
+def gaps_report(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: date, status: str,
+                file_format: str = "png") -> bytes:
+    """:func:`gaps_page` as PNG or PDF bytes."""
+    return draw_report(gaps_page(problem, plan, lang=lang, made_on=made_on, status=status), lang=lang,
+                       file_format=file_format)

@@ -422,7 +422,7 @@ def stream_coverage_matrix(chunks: Iterable[PointChunk], candidate_lon: NDArray,
     existing stations already cover. Its size is bounded by how the service areas overlap, not
     by the number of demand points; siting answers equal those of the full matrix."""
     if radius_m <= 0:
-        raise SitingError(f"`radius_m` was {radius_m} but must be positive")
+        raise SitingError("err_radius_positive", radius_m=radius_m)
     candidate_lon, candidate_lat = np.asarray(candidate_lon, float), np.asarray(candidate_lat, float)
     n_candidates = len(candidate_lon)
     existing_index = build_station_index(existing) if existing is not None and len(existing) else None

@@ -1,6 +1,7 @@
 """Shared test settings: property tests are derandomised under CI so a run is reproducible;
-locally they explore new examples on every run. ``editable_register``: a copy of the register
-the app edits, with one editor (wang / secret-pw)."""
+locally they explore new examples on every run. Shared fixtures: the embedded register and its
+default study area; ``editable_register``: a copy of the register the app edits, with one editor
+(wang / secret-pw)."""
 
 import os
 import shutil
@@ -25,3 +26,20 @@ def editable_register(tmp_path, monkeypatch):
     monkeypatch.setenv("GAOHE_EDITORS", f"wang:{hash_password('secret-pw', iterations=1000)}")
     _throttle.clear()  # the sign-in throttle lives as long as the server: start each test afresh
     return path
+
+
+@pytest.fixture(scope="session")
+def stations():
+    """The embedded station register (EPSG:4326)."""
+    from geo.register import load_stations
+
+    return load_stations()
+
+
+@pytest.fixture(scope="session")
+def study(stations):
+    """The default study area around the embedded register."""
+    from geo.coverage import default_study_area
+    from geo.reference import load_county_boundary
+
+    return default_study_area(stations, load_county_boundary())

@@ -118,8 +118,54 @@ def test_coverage_by_community_needs_a_community_column():
 def test_area_coverage_by_type():
     result = run("coverage", "--radius-m", "1000", "--json")
     assert result.returncode == 0, result.stderr
-    groups = {row["group"]: row["share_covered"] for row in json.loads(result.stdout)["table"]}
-    assert 0 < groups["2+"] <= groups["all"] <= 1
+    report = json.loads(result.stdout)
+    assert 0 < report["share_covered_2plus"] <= report["share_covered"] <= 1
+    assert report["demand"] == "Area of the study area (no demand points)" and report["median_nearest_m"] is None
+    by_type = {row["station_type"]: row["share_covered"] for row in report["table"]}
+    assert set(by_type) == {"hub", "party_mass", "red", "neighbourhood", "parking"}
+    assert max(by_type.values()) <= report["share_covered"]
+
+
+def test_a_gbk_demand_file_is_weighted_by_its_people_column(tmp_path):
+    from geo.coverage import cover_points
+    from geo.demand import DEMO_DEMAND_PATH
+    import pandas as pd
+
+    demo = pd.read_csv(DEMO_DEMAND_PATH)
+    path = tmp_path / "骑手.csv"
+    demo.rename(columns={"lon": "经度", "lat": "纬度", "weight": "人数"}).to_csv(path, index=False, encoding="gbk")
+    weighted = json.loads(run("coverage", "--demand", str(path), "--json").stdout)
+    counted = json.loads(run("coverage", "--demand", str(path), "--count-points", "--json").stdout)
+    covered = cover_points(load_stations(), demo.lon, demo.lat, 500.0).covered
+    assert weighted["weight_column"] == "人数" and counted["weight_column"] is None
+    assert weighted["share_covered"] == pytest.approx(demo.weight[covered].sum() / demo.weight.sum())
+    assert counted["share_covered"] == pytest.approx(covered.mean())
+
+
+def test_coverage_writes_numbers_with_metadata_and_a_report(tmp_path):
+    import pandas as pd
+
+    out, report = tmp_path / "coverage.csv", tmp_path / "coverage.pdf"
+    result = run("coverage", "--demand", "data/demo_demand_synthetic.csv", "--out", str(out), "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert table["share_covered (0-1)"].dtype == float and table["service radius (m)"].iloc[0] == 500
+    assert "synthetic" in table["demand_source"].iloc[0]
+    assert report.read_bytes().startswith(b"%PDF")
+
+
+def test_gaps_from_a_candidates_file_counts_labels_from_one_like_the_page(tmp_path):
+    path = tmp_path / "candidates.csv"
+    path.write_text("lon,lat\n116.8053,30.7279\n116.8497,30.7205\n116.8200,30.7400\n", encoding="utf-8")
+    result = run("gaps", "--demand", "data/demo_demand_synthetic.csv", "--candidates", str(path), "--add", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    rows = [(116.8053, 30.7279), (116.8497, 30.7205), (116.8200, 30.7400)]
+    picks = report["new_stations"]
+    # the third site adds no demand here, so it is not recommended; each label is its line in the file
+    assert [p["candidate"] for p in picks] == ["1", "2"]
+    assert all(rows[int(p["candidate"]) - 1] == (p["lon"], p["lat"]) for p in picks)
+    assert all(p["marginal_gain"] > 0 and "约" in p["where"] for p in picks)
 
 
 def test_gaps_recommends_sites_and_reports_the_gain():
@@ -234,7 +280,7 @@ def test_the_chinese_messages_say_the_spreadsheet_row(tmp_path):
 @pytest.mark.parametrize("options", [["--type", "cafe"], ["--community", "北京"], ["--choose", "two=PM-01"],
                                      ["--column", "colour=名称"], ["--column", "name_zh=没有这一列"], ["--hours", "看情况"],
                                      ["--match", "phone"]])
-def test_wrong_usage_exits_2(tmp_path, options):
+def test_wrong_import_usage_exits_2(tmp_path, options):
     register = copy_register(tmp_path)
     sheet = town_sheet(tmp_path, [("骑龙社区党群驿站", 116.8265, 30.7391, "")])
     result = run("import", str(sheet), "--file", str(register), "--dry-run", *options)

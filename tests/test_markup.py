@@ -87,7 +87,7 @@ def _all_maps(stations):
     boundary = load_county_boundary()
     study_area = default_study_area(stations, boundary)
     areas = service_areas(stations, 500.0)
-    grid = hex_grid(study_area, 8).head(30).assign(nearest_m=100.0, demand=5.0, access=0.1)
+    grid = hex_grid(study_area, 8).head(30).assign(nearest_m=100.0, demand=5.0, uncovered=1.0, access=0.1)
     results = nearest_stations(stations, 116.8236, 30.7374, k=3)
     picks = pd.DataFrame({"rank": [1, 2], "label": CORPUS[:2], "lon": [116.82, 116.83], "lat": [30.73, 30.74],
                           "gain": [10.0, 5.0]})
@@ -98,7 +98,7 @@ def _all_maps(stations):
         "rider": build_rider_map(results, rider_lonlat=(116.8236, 30.7374), context=stations, lang="en",
                                  moment=MOMENT, basemap="none"),
         "coverage": build_coverage_map(stations, areas_by_type=union_by_type(areas), overlap=overlap_area(areas),
-                                       study_area=study_area, distance_hexes=grid, demand_hexes=grid, lang="zh",
+                                       study_area=study_area, distance_hexes=grid, demand_hexes=grid, radius_m=500.0, lang="zh",
                                        basemap="none"),
         "gaps": build_gaps_map(stations, picks=picks, clusters=clusters, access_hexes=grid, study_area=study_area,
                                lang="zh", basemap="none"),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from datetime import datetime
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -295,7 +296,7 @@ def test_a_bad_position_in_the_url_is_ignored(monkeypatch):
 
 
 def run_coverage(**session) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
+    at = AppTest.from_file(APP, default_timeout=120)
     at.switch_page("views/coverage.py")
     for key, value in session.items():
         at.session_state[key] = value
@@ -315,6 +316,7 @@ def test_area_coverage_figures_match_the_library(stations):
     table = area_coverage(stations, default_study_area(stations, load_county_boundary()), 500.0).set_index("group")
     assert metrics(at)["覆盖比例"] == f"{table.loc['all', 'share_covered']:.1%}"
     assert metrics(at)["被 2 个及以上覆盖"] == f"{table.loc['2+', 'share_covered']:.1%}"
+    assert "需求:研究区面积(无需求点);服务半径:500 米。" in [c.value for c in at.caption]
 
 
 def test_changing_the_radius_changes_the_figures():
@@ -325,16 +327,19 @@ def test_changing_the_radius_changes_the_figures():
     assert float(after.rstrip("%")) > float(before.rstrip("%"))
 
 
-def test_demo_demand_is_labelled_synthetic_and_measured(stations):
-    from geo.coverage import cover_points, coverage_table
+def test_demo_demand_is_labelled_synthetic_and_measured_weighted(stations):
+    from geo.coverage import cover_points
     from geo.readers import read_demand_points
 
     at = run_coverage(coverage_source="demo")
     assert any("合成数据" in w.value for w in at.warning)
     demand = read_demand_points(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
-    expected = coverage_table(cover_points(stations, demand.lon, demand.lat, 500.0), demand.weight.to_numpy()).iloc[0]
-    assert metrics(at)["覆盖比例"] == f"{expected['share_covered']:.1%}"
-    assert metrics(at)["到最近站点中位距离"] == f"{expected['median_nearest_m']:,.0f} m"
+    coverage = cover_points(stations, demand.lon, demand.lat, 500.0)
+    weight = demand.weight.to_numpy()
+    assert metrics(at)["覆盖比例"] == f"{weight[coverage.covered].sum() / weight.sum():.1%}"
+    # the median person: every point repeated as often as its weight says
+    repeated = np.sort(np.repeat(coverage.nearest_m, weight.astype(int)))
+    assert metrics(at)["到最近站点中位距离"] == f"{repeated[int(np.ceil(len(repeated) / 2)) - 1]:,.0f} 米"
 
 
 def test_per_type_radii_change_the_figures():
@@ -344,13 +349,11 @@ def test_per_type_radii_change_the_figures():
     assert float(metrics(at)["覆盖比例"].rstrip("%")) < float(before.rstrip("%"))
 
 
-def test_the_report_and_exports_are_offered():
+def test_every_export_is_offered_as_a_download_made_on_click():
     at = run_coverage(coverage_source="demo")
-    labels = [b.label for b in at.get("download_button")]
-    assert labels == ["统计表 CSV", "统计表 Excel", "地图 HTML"]
-    at.button(key="coverage_make_report").click().run()
-    labels = [b.label for b in at.get("download_button")]
-    assert "一页报告 PNG" in labels and "一页报告 PDF" in labels
+    buttons = at.get("download_button")
+    assert [b.label for b in buttons] == ["统计表 CSV", "统计表 Excel", "地图 HTML", "一页报告 PNG", "一页报告 PDF"]
+    assert all(b.proto.ignore_rerun for b in buttons)  # a download never reruns the page
 
 
 def test_the_coverage_page_in_english():
@@ -363,14 +366,14 @@ def test_the_coverage_page_in_english():
 
 
 def run_gaps(**session) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=180)
     at.switch_page("views/gaps.py")
     for key, value in session.items():
         at.session_state[key] = value
     return at.run()
 
 
-def test_gap_analysis_recommends_the_optimal_sites(stations):
+def test_gap_analysis_recommends_the_optimal_sites_described_for_people(stations):
     from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
     from geo.gaps import build_coverage_matrix, solve_mclp
     from geo.readers import read_demand_points
@@ -383,7 +386,9 @@ def test_gap_analysis_recommends_the_optimal_sites(stations):
     expected = solve_mclp(build_coverage_matrix(demand.lon, demand.lat, demand.weight, grid.lon, grid.lat, 1000.0,
                                                 existing=stations), 3)
     assert metrics(at)["加上推荐新站"] == f"{expected.covered_share:.1%}"
-    assert list(at.dataframe[0].value["站址"]) == [grid.cell.iloc[j] for j in expected.chosen]
+    recommended, details = at.dataframe[0].value, at.dataframe[1].value
+    assert list(details["站址"]) == [grid.cell.iloc[j] for j in expected.chosen]  # the H3 id only as a detail
+    assert all(re.search(r"(以[东南西北]|方向)约 [\d.,]+ (公里|米)$", where) for where in recommended["位置"])
     assert any("合成数据" in w.value for w in at.warning)
 
 
@@ -398,10 +403,20 @@ def test_a_what_if_station_changes_the_scenario_figures():
     assert float(metrics(at)["方案覆盖"].rstrip("%")) > float(before.rstrip("%"))
 
 
-def test_the_fewest_stations_for_a_target_is_answered():
-    at = run_gaps(gaps_target=90.0)
+def test_the_fewest_stations_for_the_suggested_target_is_answered_and_kept():
+    at = run_gaps()
+    target = at.number_input(key="gaps_target").value
+    assert target <= float(metrics(at)["候选点全建的上限"].rstrip("%"))  # a target that can be reached
     at.button(key="gaps_lscp").click().run()
-    assert at.success and "90%" in at.success[0].value
+    assert at.success and f"{target / 100:.0%}" in at.success[0].value
+    at.run()  # any later rerun keeps the answer
+    assert at.success
+
+
+def test_an_unreachable_target_says_so_in_chinese():
+    at = run_gaps(gaps_target=99.0)
+    at.button(key="gaps_lscp").click().run()
+    assert "达不到目标 99%" in at.warning[-1].value.replace("\\", "")  # markdown-escaped
 
 
 # --- data stewardship page -----------------------------------------------------------------------
@@ -485,8 +500,7 @@ def test_a_signed_out_visitor_cannot_save(editable_register):
     assert all(b.key != "data_fix_save" for b in at.button)
 
 
-def test_the_gap_report_is_offered_on_request():
+def test_the_gap_exports_and_report_are_offered():
     at = run_gaps()
-    at.button(key="gaps_make_report").click().run()
     labels = [b.label for b in at.get("download_button")]
-    assert "一页报告 PNG" in labels and "一页报告 PDF" in labels
+    assert labels == ["保存方案文件", "推荐站址 CSV", "推荐站址 GeoJSON", "地图 HTML", "一页报告 PNG", "一页报告 PDF"]

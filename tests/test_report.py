@@ -1,43 +1,105 @@
-"""Exports: the one-page report and the standalone map file."""
+"""One-page reports: everything a committee needs on the page (radius, demand source, legend,
+scale bar, date, data status), checked on the matplotlib figure, and PNG/PDF files."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import numpy as np
-import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.patches import Rectangle
 
-from geo.coverage import default_study_area, hex_grid, overlap_area, service_areas, union_by_type
-from geo.reference import load_county_boundary
-from geo.register import load_stations
-from geo.maps import build_coverage_map, standalone_html
-from geo.report import coverage_report
+from geo.coverage import metric_crs
+from geo.coverage_summary import summarise_coverage
+from geo.demand import demo_demand
+from geo.describe import reference_places
+from geo.gap_analysis import hex_candidates, plan_sites, prepare_gaps
+from geo.report import (
+    coverage_page,
+    coverage_report,
+    draw_report,
+    gaps_page,
+    gaps_report,
+    nice_length_m,
+    report_figure,
+)
+
+MADE_ON = date(2026, 11, 28)
+STATUS = "59 个站点中 59 个位置待核实(占位估计,未实地测绘)"
 
 
-def _inputs():
-    stations = load_stations()
-    study = default_study_area(stations, load_county_boundary())
-    return stations, study, service_areas(stations, 500.0)
+@pytest.fixture(scope="module")
+def summary(stations, study):
+    return summarise_coverage(stations, study, 500.0, demo_demand())
 
 
-def test_the_report_is_a_png_and_a_pdf():
-    stations, study, areas = _inputs()
-    args = dict(stations=stations, areas_by_type=union_by_type(areas), study_area=study,
-                uncovered_hexes=hex_grid(study).head(3), key_figures=[("覆盖比例", "36.4%")],
-                table=pd.DataFrame({"类型": ["红色驿站"], "覆盖比例": ["13.6%"]}), lang="zh", synthetic=True,
-                made_on=date(2026, 11, 28))
-    assert coverage_report(**args).startswith(b"\x89PNG")
-    pdf = coverage_report(**args, file_format="pdf")
+def texts(figure) -> list[str]:
+    found = [t.get_text() for t in figure.texts]
+    for ax in figure.axes:
+        found += [t.get_text() for t in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            found += [t.get_text() for t in legend.get_texts()] + [legend.get_title().get_text()]
+        for table in ax.tables:
+            found += [cell.get_text().get_text() for cell in table.get_celld().values()]
+    found.append(figure._suptitle.get_text() if figure._suptitle else "")
+    return found
+
+
+def test_the_coverage_page_names_radius_demand_date_status_and_has_a_legend(stations, summary):
+    figure = report_figure(coverage_page(summary, stations, lang="zh", made_on=MADE_ON, status=STATUS), lang="zh")
+    shown = "\n".join(texts(figure))
+    assert "500 米" in shown and "演示需求点(合成数据,2,000 个点,权重列:weight)" in shown
+    assert "2026-11-28" in shown and STATUS in shown
+    assert f"{summary.share_covered:.1%}" in shown
+    legend = "\n".join(t.get_text() for t in figure.axes[0].get_legend().get_texts())
+    for label in ("研究区", "服务范围 · 红色驿站", "未覆盖需求最多的六边形", "红色驿站 (6)"):
+        assert label in legend
+
+
+def test_the_scale_bar_is_as_long_as_it_says(stations, summary):
+    figure = report_figure(coverage_page(summary, stations, lang="en", made_on=MADE_ON, status="x"), lang="en")
+    ax = figure.axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_zorder() == 8]
+    length_m = sum(p.get_width() for p in bars)
+    minx, _, maxx, _ = summary.study_area.to_crs(metric_crs(summary.study_area)).total_bounds
+    assert length_m == nice_length_m(maxx - minx)
+    label = "1.0 km" if length_m == 1000 else (f"{length_m / 1000:.1f} km" if length_m >= 1000 else f"{length_m:,.0f} m")
+    assert label in [t.get_text() for t in ax.texts]
+    assert "N" in [t.get_text() for t in ax.texts]  # north arrow
+    assert ax.get_xlabel() == ax.get_ylabel() == ""  # no "Easting [metre]" from geopandas
+
+
+@given(st.floats(min_value=10.0, max_value=1e6))
+def test_scale_lengths_are_round_and_about_a_fifth(span_m):
+    length = nice_length_m(span_m)
+    mantissa = length / 10 ** np.floor(np.log10(length))
+    assert round(mantissa, 9) in (1.0, 2.0, 5.0)
+    assert length <= max(span_m / 5, 1.0) + 1e-9
+    assert length > span_m / 5 / 2.5 - 1e-9  # the next round step up would be too long
+
+
+def test_the_gap_page_marks_each_recommended_site_and_says_where_it_is(stations, study):
+    problem = prepare_gaps(stations, stations, demo_demand(), hex_candidates(study), study, 1000.0,
+                           references=reference_places(stations))
+    plan = plan_sites(problem, 3)
+    figure = report_figure(gaps_page(problem, plan, lang="zh", made_on=MADE_ON, status=STATUS), lang="zh")
+    shown = "\n".join(texts(figure))
+    assert "1,000 米" in shown and "最优解(整数规划 MILP)" in shown and f"{plan.result.covered_share:.1%}" in shown
+    assert "推荐新站(数字 = 顺序)" in shown
+    for rank in ("1", "2", "3"):
+        assert rank in [t.get_text() for t in figure.axes[0].texts]
+    assert "以西约" in shown or "方向约" in shown or "以东约" in shown or "以北约" in shown or "以南约" in shown
+
+
+def test_reports_are_png_and_pdf_files(stations, summary, study):
+    assert coverage_report(summary, stations, lang="zh", made_on=MADE_ON, status=STATUS).startswith(b"\x89PNG")
+    pdf = coverage_report(summary, stations, lang="zh", made_on=MADE_ON, status=STATUS, file_format="pdf")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
-
-
-def test_the_standalone_map_needs_no_server_and_no_cdn():
-    stations, study, areas = _inputs()
-    grid = hex_grid(study).assign(nearest_m=np.arange(len(hex_grid(study)), dtype=float))
-    fmap = build_coverage_map(stations, areas_by_type=union_by_type(areas), overlap=overlap_area(areas),
-                              study_area=study, distance_hexes=grid, demand_hexes=None, lang="zh")
-    page = standalone_html(fmap)
-    assert re.findall(r'(?:src|href)="/app/static', page) == []  # every file inlined
-    assert "https://cdn" not in page and 'src="http' not in page
-    assert "Leaflet 1.9.3" in page  # the library itself is inside
+    problem = prepare_gaps(stations, stations, demo_demand(), hex_candidates(study), study, 800.0,
+                           references=reference_places(stations))
+    assert gaps_report(problem, plan_sites(problem, 2), lang="en", made_on=MADE_ON, status="s").startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="file_format"):
+        draw_report(coverage_page(summary, stations, lang="en", made_on=MADE_ON, status="s"), lang="en", file_format="bmp")

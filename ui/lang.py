@@ -1,6 +1,9 @@
-"""The interface language, kept in ``st.session_state`` and the URL (``?lang=en``)."""
+"""The interface language, kept in ``st.session_state`` and the URL (``?lang=en``), and the
+parts of Streamlit's own interface that can be put in the page's language."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -17,20 +20,40 @@ def current_language() -> str:
     return st.session_state[_KEY]
 
 
-def _sync_url() -> None:
+def _is_choice(value: object) -> bool:
+    """A value a choice widget (radio, select box, multiselect) can hold: text, or a list of
+    texts. (An empty list may be a multi-file uploader's, which must not be set; an empty
+    multiselect shows nothing in any language anyway.)"""
+    return isinstance(value, str) or (isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value))
+
+
+def _on_language_change() -> None:
     st.query_params[_KEY] = st.session_state[_KEY]
+    # A choice widget sends the browser its options as formatted text: once the language
+    # changes, the option it shows (the old text) matches none of the new ones and the browser
+    # shows nothing chosen. Handing every choice back through the session state makes Streamlit
+    # send the value again, in the new language. Buttons and uploaders (which must not be set
+    # this way) never hold text.
+    for key, value in list(st.session_state.items()):
+        if key != _KEY and _is_choice(value):
+            st.session_state[key] = value
 
 
 def language_selector() -> str:
-    """A sidebar switch between Chinese and English; returns the chosen language code."""
+    """A sidebar switch between Chinese and English; returns the chosen language code. On the
+    Chinese page, Streamlit's "Stop" button (shown while a page runs) says 停止."""
     lang = current_language()
+    if lang != "en":
+        st.html("<style>[data-testid='stStatusWidget'] button {font-size:0 !important}"
+                f"[data-testid='stStatusWidget'] button::after {{content:{_css_text(t('status_stop', lang))};"
+                "font-size:0.875rem}</style>")
     st.sidebar.radio(
         t("language", lang),
         options=list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key=_KEY,
         horizontal=True,
-        on_change=_sync_url,
+        on_change=_on_language_change,
     )
     return st.session_state[_KEY]
 
@@ -51,3 +74,42 @@ def set_document_language() -> None:
     # our own constant script; the tag comes from the table above, never from the URL
     # in the sidebar, where it takes no room on a phone
     st.sidebar.html(f"<script>document.documentElement.lang = {tag!r};</script>", unsafe_allow_javascript=True)
+
+
+def option_label(prefix: str) -> Callable[[object], str]:
+    """A ``format_func`` showing option ``x`` as the catalogue string ``prefix + x`` in the
+    current language (bound now: Streamlit may call it outside the script run)."""
+    lang = current_language()
+    return lambda value: t(f"{prefix}{value}", lang)
+
+
+def choose() -> str:
+    """The placeholder of a select box or multiselect with nothing chosen ("请选择")."""
+    return tr("placeholder_choose")
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def file_uploader(label: str, types: Sequence[str], *, key: str, **kwargs):
+    """``st.file_uploader`` whose own texts ("Upload", "50MB per file • CSV") are in the page's
+    language. Streamlit 1.67 has no parameter for them (streamlit/streamlit#13500), so the
+    Chinese page replaces them with CSS on this uploader's key class (``st-key-<key>``)."""
+    upload = st.file_uploader(label, type=list(types), key=key, **kwargs)
+    if current_language() != "en":
+        limit_mb = st.get_option("server.maxUploadSize")
+        hint = tr("uploader_limit", mb=limit_mb, types="、".join(kind.upper() for kind in types))
+        scope = f".st-key-{key}"
+        st.html(
+            "<style>"
+            f"{scope} [data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p,"
+            f"{scope} [data-testid='stFileUploaderDropzoneInstructions'] span {{font-size:0 !important}}"
+            f"{scope} [data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
+            f"{{content:{_css_text(tr('uploader_button'))};font-size:0.875rem}}"
+            f"{scope} [data-testid='stFileUploaderDropzoneInstructions'] span::after"
+            f"{{content:{_css_text(hint)};font-size:0.875rem}}"
+            "</style>"
+        )
+    return upload

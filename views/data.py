@@ -103,12 +103,18 @@ with tabs[0]:
             _save(changed, f"修正位置 {station_id}({method}) / position of {station_id} ({method})")
         st.rerun()
 
+def _field_label(field_name: str) -> str:
+    return tr(f"field_{field_name}")
+
+
 with tabs[1]:
     editable = ["name_zh", "name_en", "address", "operator", "phone", "opening_hours", "amenities",
                 "location_status", "hours_status"]
+    headers = {column: _field_label(column) for column in ["id", *editable]}
     table = pd.DataFrame(register[["id", *editable]]).assign(amenities=register["amenities"].map(";".join))
-    edited = st.data_editor(table, key="data_editor", disabled=not can_edit or ["id"], hide_index=True,
-                            width="stretch", height=420)
+    edited = st.data_editor(table.rename(columns=headers), key="data_editor", hide_index=True, width="stretch",
+                            height=420, disabled=not can_edit or [headers["id"]])
+    edited = edited.rename(columns={label: column for column, label in headers.items()})
     if can_edit and st.button(tr("save"), key="data_edit_save"):
         changed = register.copy()
         for column in editable:
@@ -136,10 +142,6 @@ def _import_plan(table: SheetTable, settings: ImportSettings, provider: str | No
     sheet takes seconds; every widget on the page reruns the script)."""
     return build_import_plan(table, _register, settings, communities=data.communities(), checker=data.place_checker(),
                              geocode=_geocode, geocoder_name=provider)
-
-
-def _field_label(field_name: str) -> str:
-    return tr(f"field_{field_name}")
 
 
 def _mapping_step(table: SheetTable, file_key: str) -> ImportSettings:

@@ -9,7 +9,7 @@ from geo.model import STATION_TYPES, StationType, station_type_label
 from geo.reports import ReportError
 from geo.summary import count_by_community, count_by_type
 from ui import data, deployment
-from ui.lang import current_language, tr
+from ui.lang import choose, current_language, option_label, tr
 from ui.reports import follow_map_links, report_entry, report_store
 
 lang = current_language()
@@ -36,11 +36,12 @@ with st.sidebar:
         default=types,
         format_func=lambda value: f"{STATION_TYPES[StationType(value)].glyph} {station_type_label(value, lang)}",
         key="overview_types",
+        placeholder=choose(),
     )
     basemap = st.radio(
         tr("basemap"),
         options=deployment.basemap_choices(),
-        format_func=lambda value: tr(f"basemap_{value}"),
+        format_func=option_label("basemap_"),
         key="overview_basemap",
     )
     st.caption(tr("basemap_offline_hint"))

@@ -193,6 +193,17 @@ def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:
     )
 
 
+def settle(page, timeout_ms: int = 120_000) -> None:
+    """Wait for the rerun an interaction starts (it may take a moment to begin) to finish: a
+    download button clicked during a rerun belongs to the old page and downloads nothing."""
+    try:
+        page.wait_for_selector('[data-testid="stStatusWidget"]', timeout=1_500)
+    except Exception:  # noqa: BLE001 - a quick rerun may come and go unseen
+        pass
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout_ms)
+    page.wait_for_timeout(500)
+
+
 def choose_option(page, combobox, option_name: str, attempts: int = 3) -> None:
     """Pick an option of a Streamlit select box, opening it again if a rerun closed it."""
     for attempt in range(attempts):
