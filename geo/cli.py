@@ -358,20 +358,26 @@ def _print_at_scale(payload: dict[str, Any], as_json: bool) -> int:
     return 0
 
 
+def _candidate_sites(args: argparse.Namespace, study_area):
+    """--candidates (any datum; sites outside the study area left out) or the H3 cell centres of
+    the study area."""
+    from geo.demand import read_demand_file
+    from geo.gap_analysis import file_candidates, hex_candidates
+
+    if args.candidates:
+        table = read_demand_file(args.candidates, datum=args.datum)
+        return file_candidates(table.points, table.name, study_area, digest=table.digest)
+    return hex_candidates(study_area)
+
+
 def _gaps_at_scale(stations, args: argparse.Namespace) -> int:
     """gaps over a GeoParquet demand of any size: the coverage matrix built chunk by chunk, then
     the same solvers; candidates from --candidates or the H3 cells of the study area."""
-    from geo.demand import read_demand_file
-    from geo.gap_analysis import file_candidates, hex_candidates
     from geo.gaps import greedy_mclp, solve_lscp, solve_mclp
     from geo.stream import iter_demand_chunks, stream_coverage_matrix
 
     study_area = _study_area(args, stations)
-    if args.candidates:
-        table = read_demand_file(args.candidates, datum=args.datum)
-        candidates = file_candidates(table.points, table.name, study_area, digest=table.digest)
-    else:
-        candidates = hex_candidates(study_area)
+    candidates = _candidate_sites(args, study_area)
     lon, lat, label = candidates.lon, candidates.lat, pd.Series(candidates.label).astype(str)
     matrix = stream_coverage_matrix(iter_demand_chunks(args.demand, chunk_rows=args.chunk_rows, datum=args.datum),
                                     lon, lat, args.radius_m, existing=stations)
@@ -426,9 +432,9 @@ def _coverage_at_scale(stations, radius, args: argparse.Namespace) -> dict:
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from geo.demand import load_demand, read_demand_file
+    from geo.demand import load_demand
     from geo.describe import reference_places, where_text
-    from geo.gap_analysis import fewest_sites, file_candidates, hex_candidates, plan_sites, prepare_gaps
+    from geo.gap_analysis import fewest_sites, plan_sites, prepare_gaps
     from geo.report import gaps_report
     from geo.result_files import sites_csv, sites_table
 
@@ -441,11 +447,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
             return _gaps_at_scale(stations, args)
         demand = load_demand(args.demand, datum=args.datum, weight_column=_weight_column(args))
         study_area = _study_area(args, stations)
-        if args.candidates:
-            table = read_demand_file(args.candidates, datum=args.datum)
-            candidates = file_candidates(table.points, table.name, study_area, digest=table.digest)
-        else:
-            candidates = hex_candidates(study_area)
+        candidates = _candidate_sites(args, study_area)
         problem = prepare_gaps(stations, stations, demand, candidates, study_area, args.radius_m,
                                references=reference_places(stations))
         if args.target_coverage is not None:
