@@ -29,8 +29,8 @@ def coords(lon: float, lat: float, accuracy: object = 10.0) -> dict:
 # --- the browser's answer --------------------------------------------------------------------------
 
 
-def test_a_position_is_rounded_to_about_a_metre_and_keeps_its_accuracy():
-    assert _parse_position(coords(116.8236049, 30.7374451, 12.5)) == PhonePosition(116.8236, 30.73745, 12.5)
+def test_a_position_is_kept_as_measured_with_its_accuracy():
+    assert _parse_position(coords(116.8236049, 30.7374451, 12.5)) == PhonePosition(116.8236049, 30.7374451, 12.5)
 
 
 @pytest.mark.parametrize("answer, key", [
@@ -135,7 +135,7 @@ def test_the_survey_sorts_by_one_position_and_fixes_a_station_by_another(phone, 
     phone.answer = coords(lon, lat, 45)
     at.button(key="survey_standing").click().run()
     assert not at.exception
-    assert at.session_state["survey_fix"] == ("NS-12", round(lon, 5), round(lat, 5), 45.0)
+    assert at.session_state["survey_fix"] == ("NS-12", lon, lat, 45.0)  # a station's position in full
     assert any("精度 ±45 米" in c.value for c in at.caption)
     assert [w.value for w in at.warning] == [t("survey_accuracy_poor", "zh", accuracy=45, limit=30)]
 

@@ -51,9 +51,10 @@ def clear_rider_location() -> None:
 
 @dataclass(frozen=True)
 class PhonePosition:
-    """A position the phone gave: WGS-84 degrees rounded to 5 decimals (~1 m), the phone's own
-    estimate of its accuracy in metres, and what the page asked it for (the ``purpose`` of the
-    request, ``None`` if the page did not say)."""
+    """A position the phone gave: WGS-84 degrees as measured (a page keeps no more than it needs:
+    the rider's URL ~1 m, a surveyed station all of it), the phone's own estimate of its accuracy
+    in metres, and what the page asked it for (the ``purpose`` of the request, ``None`` if the
+    page did not say)."""
 
     lon: float
     lat: float
@@ -92,7 +93,7 @@ def _parse_position(answer: object) -> PhonePosition | str:
         # the Geolocation API always gives an accuracy: a position without one is not taken as exact
         if (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90
                 and isinstance(accuracy, (int, float)) and math.isfinite(accuracy) and accuracy >= 0):
-            return PhonePosition(round(lon, 5), round(lat, 5), float(accuracy))
+            return PhonePosition(lon, lat, float(accuracy))
         return "position_unavailable"
     error = answer.get("error")
     code = error.get("code") if isinstance(error, dict) else None
@@ -122,7 +123,8 @@ def phone_position(key_prefix: str, *, label: str | None = None, purpose: str | 
     else here; the answer and its messages always here. ``rerun=True`` hands the position over
     on a fresh run, which no longer draws the (empty) component frame; ``rerun=False`` returns it
     on the run it arrives, for a page that needs it further down in that same run (and one run
-    fewer is one chance fewer for a slow server to replay the button that asked for it).
+    fewer is one chance fewer for a slow server to replay the button that asked for it). A
+    failure is always said on a fresh run, without the frame's blank space.
     Widgets and session keys start with ``key_prefix``. Nothing is stored or logged here: the
     caller decides what to keep (see the module's note)."""
     request_key, problem_key, found_key = (f"{key_prefix}_position_request", f"{key_prefix}_position_problem",
@@ -152,8 +154,7 @@ def phone_position(key_prefix: str, *, label: str | None = None, purpose: str | 
             st.session_state[found_key] = found
         else:
             st.session_state[problem_key] = found
-        if rerun:
-            st.rerun()
+        st.rerun()
     if problem := st.session_state.get(problem_key):
         answer_block.warning(tr(problem, instead=tr("position_instead_map") if instead is None else instead))
     return None
