@@ -1,8 +1,8 @@
 """The rider's position: kept in ``st.session_state`` and in the URL (``?at=lon,lat``) so a
 rider can bookmark or share "stations near here". Never logged or stored server-side.
 
-:func:`phone_position` is the one way a page asks the phone for its position (rider page,
-reports, survey)."""
+:func:`phone_position` (with :func:`ask_phone_position` for further buttons) is the one way a
+page asks the phone for its position (rider page, reports, survey)."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def phone_position(key_prefix: str, *, label: str | None = None, purpose: str | 
     """A "use my position" button and the phone's answer: the position on the run the answer
     is handed over (then ``None`` again until a button asks anew). While the phone answers, the
     page says so; a refusal or failure is explained in the page's language, ending with
-    ``instead`` (what else the rider can do; by default: tap the map), until the next request.
+    ``instead`` (what else the user can do; by default: tap the map), until the next request.
 
     The button goes into ``button_in`` (e.g. a horizontal row beside a search box) if given,
     else here; the answer and its messages always here. ``rerun=True`` hands the position over
