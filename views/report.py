@@ -113,9 +113,10 @@ def _pick_place(state_key: str, *, stations, station_lonlat=None) -> tuple[float
     A tap only moves the marker (a layer over the map), so the map keeps its view and tiles."""
     found = phone_position(state_key)
     if found is not None:
-        st.session_state[state_key] = (found.lon, found.lat)
+        place = (round(found.lon, 5), round(found.lat, 5))  # ~1 m, as a tap
+        st.session_state[state_key] = place
         st.session_state[f"{state_key}_accuracy"] = found.accuracy_m
-        st.session_state[f"{state_key}_centre"] = (found.lon, found.lat)  # show the phone's place
+        st.session_state[f"{state_key}_centre"] = place  # show the phone's place
 
     def _on_tap() -> None:
         click = (st.session_state.get(f"{state_key}_map") or {}).get("last_clicked")

@@ -25,7 +25,7 @@ from geo.rider import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
 from geo.validate import town_extent
 from ui import data, deployment
 from ui.lang import current_language, tr
-from ui.location import clear_rider_location, rider_location, set_rider_location
+from ui.location import clear_rider_location, phone_position, rider_location, set_rider_location
 from ui.navigation_app import NAV_APPS, preferred_nav_app, remember_nav_app
 
 MAP_HEIGHT_PX = 330
@@ -69,12 +69,6 @@ def _on_map_tap() -> None:
         st.session_state.pop("rider_place_set", None)  # the place searched before is no longer where they are
 
 
-def _start_locating() -> None:
-    # a fresh component per request: the last answer must not stand in for a new position
-    st.session_state["rider_locate_count"] = st.session_state.get("rider_locate_count", 0) + 1
-    st.session_state["rider_locating"] = st.session_state["rider_locate_count"]
-
-
 def _choose_place(lon: float, lat: float, name: str) -> None:
     set_rider_location(lon, lat)
     st.session_state["rider_place_set"] = name
@@ -106,25 +100,15 @@ st_folium(view.base, key="rider_map", feature_group_to_add=view.layers, center=v
           returned_objects=["last_clicked"], height=MAP_HEIGHT_PX, use_container_width=True, on_change=_on_map_tap)
 
 # --- where the rider is ------------------------------------------------------------------------
-with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-    st.button(tr("use_my_location"), key="rider_locate", on_click=_start_locating)
-    query = st.text_input(tr("place_search"), key="rider_place_query", placeholder=tr("place_placeholder"),
-                          label_visibility="collapsed")
-if st.session_state.get("rider_locating"):
-    from streamlit_js_eval import get_geolocation
-
-    position = get_geolocation(component_key=f"rider_geolocation_{st.session_state['rider_locating']}")
-    if position is None:
-        st.info(tr("locating"))
-    else:
-        st.session_state["rider_locating"] = False
-        if "coords" in position:
-            set_rider_location(position["coords"]["longitude"], position["coords"]["latitude"])
-            st.session_state.pop("rider_place_set", None)
-            st.rerun()
-        reason = str((position.get("error") or {}).get("message", ""))
-        st.error(tr("location_insecure") if "secure" in reason.lower()
-                 else tr("location_denied", reason=markdown_text(reason or "?")))
+where_row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+found = phone_position("rider", label=tr("use_my_location"), button_in=where_row, width="content",
+                       instead=tr("position_instead_rider"), rerun=False)
+query = where_row.text_input(tr("place_search"), key="rider_place_query", placeholder=tr("place_placeholder"),
+                             label_visibility="collapsed")
+if found is not None:
+    set_rider_location(found.lon, found.lat)
+    st.session_state.pop("rider_place_set", None)
+    st.rerun()  # the map and the answer above were drawn for the old position
 
 if query:
     places = search_places(data.gazetteer(), query)

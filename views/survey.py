@@ -6,7 +6,6 @@ is kept in this session only and never logged (PIPL), apart from the station pos
 
 import streamlit as st
 from streamlit_folium import st_folium
-from streamlit_js_eval import get_geolocation
 
 from geo.errors import GeoDataError
 from geo.hours import now_local
@@ -23,6 +22,10 @@ from geo.survey import (ACCURACY_LIMIT_M, Verification, gps_method, needs_reason
 from ui import data
 from ui.lang import current_language, tr
 from ui.auth import sign_in_box
+from ui.location import ask_phone_position, phone_position
+
+#: The purpose of a position that only sorts the list; any other purpose is the station it fixes.
+SORT = "sort"
 
 lang = current_language()
 st.title(tr("survey_title"))
@@ -45,42 +48,16 @@ st.download_button(tr("survey_todo_download"), xlsx_bytes({"todo": survey_todo(r
                    f"gaohe_survey_todo_{now_local().date().isoformat()}.xlsx", key="survey_todo", width="stretch")
 
 
-def _locate(purpose: str) -> None:
-    # a fresh component per request: an old answer must not stand in for a new position
-    st.session_state["survey_locate_count"] = st.session_state.get("survey_locate_count", 0) + 1
-    st.session_state["survey_locating"] = (purpose, st.session_state["survey_locate_count"])
-
-
-def _geolocation() -> None:
-    """Ask the browser for the phone's position; store it for the purpose it was asked for."""
-    purpose, count = st.session_state["survey_locating"]
-    answer = get_geolocation(component_key=f"survey_geolocation_{count}")
-    if answer is None:
-        st.info(tr("survey_locating"))
-        return
-    st.session_state["survey_locating"] = None
-    if "coords" in answer:
-        coords = answer["coords"]
-        fix = (float(coords["longitude"]), float(coords["latitude"]), float(coords.get("accuracy") or 0.0))
-        st.session_state["survey_here"] = fix
-        # a new position: the list starts again from the nearest station
-        st.session_state["survey_positions"] = st.session_state.get("survey_positions", 0) + 1
-        if purpose != "sort":
-            st.session_state["survey_fix"] = (purpose, *fix)
-        # no st.rerun(): the rest of this run already uses the new position, and one run fewer
-        # is one chance fewer for a slow server to replay the button that asked for it
-        return
-    reason = str((answer.get("error") or {}).get("message", ""))
-    st.error(tr("survey_location_insecure") if "secure" in reason.lower()
-             else markdown_text(tr("survey_location_denied", reason=reason or "?")))
-
-
-st.button(tr("survey_locate"), key="survey_locate", width="stretch", on_click=_locate, args=("sort",))
-# the browser's answer comes in a block that is on the page in every run: elements that come
-# and go before the next ones made Streamlit remount the geolocation component before it answered
-with st.container():
-    if st.session_state.get("survey_locating"):
-        _geolocation()
+# no st.rerun() after the answer: the rest of this run already uses the new position
+found = phone_position("survey", label=tr("survey_locate"), purpose=SORT, instead=tr("survey_position_instead"),
+                       rerun=False)
+if found is not None:
+    fix = (found.lon, found.lat, found.accuracy_m)
+    st.session_state["survey_here"] = fix
+    # a new position: the list starts again from the nearest station
+    st.session_state["survey_positions"] = st.session_state.get("survey_positions", 0) + 1
+    if found.purpose != SORT:
+        st.session_state["survey_fix"] = (found.purpose, *fix)
 
 here = st.session_state.get("survey_here")
 todo = stations_to_verify(register, *(here[:2] if here else (None, None)))
@@ -109,8 +86,8 @@ with st.container(border=True):
     if isinstance(station.address, str):
         st.caption(markdown_text(station.address))
     st.caption(tr("survey_recorded_position", status=tr(f"location_{station.location_status}")))
-    st.button(tr("survey_standing"), key="survey_standing", type="primary", width="stretch", on_click=_locate,
-              args=(station_id,))
+    st.button(tr("survey_standing"), key="survey_standing", type="primary", width="stretch",
+              on_click=ask_phone_position, args=("survey", station_id))
 
 fix = st.session_state.get("survey_fix")
 if fix is not None and fix[0] != station_id:
@@ -130,7 +107,8 @@ st_folium(fmap, key="survey_map", returned_objects=[], height=240, width="stretc
 poor = needs_reason(accuracy_m)
 if poor:
     st.warning(tr("survey_accuracy_poor", accuracy=accuracy_m, limit=ACCURACY_LIMIT_M))
-    st.button(tr("survey_retry"), key="survey_retry", width="stretch", on_click=_locate, args=(station_id,))
+    st.button(tr("survey_retry"), key="survey_retry", width="stretch", on_click=ask_phone_position,
+              args=("survey", station_id))
 
 with st.form("survey_form", enter_to_submit=False):
     reason = st.text_input(tr("survey_reason"), key="survey_reason") if poor else ""

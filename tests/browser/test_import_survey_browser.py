@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from pyproj import Geod
 
 from geo.datum import convert, wgs84_to_gcj02
+from geo.i18n import t
 from geo.register import load_stations
 from geo.store import StationStore
 from geo.survey import stations_to_verify
@@ -21,6 +22,7 @@ from geo.survey import stations_to_verify
 pytestmark = pytest.mark.browser
 GEOD = Geod(ellps="WGS84")
 #: English that must not appear on the Chinese pages (message fragments of the import and survey).
+WAITING = t("position_waiting", "zh")
 ENGLISH_FRAGMENTS = ("row ", "field '", "left out", "station", "position", "needs a", "verified", "Import")
 
 
@@ -116,6 +118,7 @@ def test_a_surveyor_verifies_the_nearest_station_on_a_phone(browser, editable_ap
         page.wait_for_function("() => /\\d+ m · RS-03/.test(document.querySelector('[data-testid=stSelectbox] input')?.value || '')",
                                timeout=60_000)
         screenshot(page, "survey_phone_nearest_first")
+        page.get_by_text(WAITING).wait_for(state="detached")
 
         # a poor fix (±45 m) asks to wait or to give a reason
         wait_for_app_idle(page)
@@ -124,6 +127,7 @@ def test_a_surveyor_verifies_the_nearest_station_on_a_phone(browser, editable_ap
         page.get_by_text("比 30 米差").wait_for()
         page.get_by_label("原因(如:室内信号差,已对照门牌)").wait_for()
         screenshot(page, "survey_phone_poor_fix")
+        page.get_by_text(WAITING).wait_for(state="detached")  # the phone has answered: no longer said to wait
         context.set_geolocation({**standing_at, "accuracy": 8})
         wait_for_app_idle(page)
         page.get_by_role("button", name="重新定位").click()

@@ -14,6 +14,7 @@ import subprocess
 import pytest
 from conftest import CHROMIUM, MAP_FRAME, PHONE, ROOT, BlockedRequests, map_frame, screenshot, serve_app
 
+from geo.i18n import t
 from geo.register import load_stations
 
 pytestmark = pytest.mark.browser
@@ -307,7 +308,8 @@ def test_a_refused_location_gets_a_clear_message(browser, night_url):
     try:
         open_rider(page, night_url, at=None)
         page.get_by_role("button", name="📍 定位").click()
-        page.get_by_text("无法获取定位").wait_for(timeout=20_000)
+        page.get_by_text(t("position_denied", "zh", instead=t("position_instead_rider", "zh"))).wait_for(timeout=20_000)
+        screenshot(page, "rider_phone_location_refused")
     finally:
         context.close()
 
@@ -368,6 +370,6 @@ def test_over_plain_http_on_a_lan_name_the_page_says_https_is_needed(lan_browser
         open_rider(page, lan_url, at=None)
         assert page.evaluate("() => window.isSecureContext") is False
         page.get_by_role("button", name="📍 定位").click()
-        page.get_by_text("浏览器只在 https 或本机地址下提供定位").wait_for(timeout=20_000)
+        page.get_by_text(t("position_insecure", "zh", instead=t("position_instead_rider", "zh"))).wait_for(timeout=20_000)
     finally:
         context.close()
