@@ -29,7 +29,7 @@ from geo.register import load_stations
 from geo.model import AMENITIES, StationType
 from geo.nearest import nearest_stations
 from geo.summary import count_by_type
-from geo.tables import csv_bytes, write_bytes_atomic
+from geo.tables import csv_bytes, write_bytes_atomic, xlsx_bytes
 
 #: Bounds of numeric options: beyond them an answer is meaningless or would not fit in memory.
 MAX_K = 100
@@ -191,7 +191,7 @@ def _cmd_nearest(args: argparse.Namespace) -> int:
         table.index.name = "query_index"
         table = table.reset_index()
     if args.out is not None:
-        _write_output(csv_bytes(table), args.out)
+        _write_output(xlsx_bytes({"nearest": table}) if args.out.suffix.lower() == ".xlsx" else csv_bytes(table), args.out)
     if args.json:
         _print_json(json.loads(table.to_json(orient="records", force_ascii=False)))
     elif args.out is None:
@@ -629,7 +629,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_todo(args: argparse.Namespace) -> int:
-    from geo.tables import xlsx_bytes
     from geo.reference import load_communities
     from geo.survey import survey_todo
 
@@ -835,7 +834,7 @@ def build_parser() -> argparse.ArgumentParser:
     nearest.add_argument("--type", action="append", choices=[t.value for t in StationType], help="station type (repeatable)")
     nearest.add_argument("--amenity", action="append", choices=list(AMENITIES), help="required amenity (repeatable; all needed)")
     nearest.add_argument("--open-at", help="only stations open at this ISO time (naive = Asia/Shanghai), e.g. 2026-11-28T21:30")
-    nearest.add_argument("--out", type=Path, help="write the answer to this file: .csv, or .parquet (GeoParquet, streamed: "
+    nearest.add_argument("--out", type=Path, help="write the answer to this file: .csv, .xlsx, or .parquet (GeoParquet, streamed: "
                                                   "one row per point with station_id_1..k, distance_m_1..k; "
                                                   "with Dask a folder of parts)")
     _add_scale_arguments(nearest)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -155,11 +156,50 @@ def _check_xlsx_parts(path: Path, source: str) -> None:
         raise _fail(source, "err_xlsx_unpacks_too_large", mb=unpacked / 1e6, limit_mb=MAX_XLSX_UNPACKED_BYTES / 1e6)
 
 
+#: Bytes of a worksheet's XML read at a time by the row count that precedes openpyxl.
+_SCAN_CHUNK_BYTES = 1 << 20
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+
+
+def _check_xlsx_rows(path: Path, source: str) -> None:
+    """Refuse a workbook with a sheet of too many rows or cells, counting their tags as the XML
+    streams and stopping at the limit. openpyxl reads a sheet that declares no dimension to its
+    end before it yields a row (50 MB of small rows: half a minute of a core), so it only ever
+    sees sheets within the limits. A document type declaration (entities could expand to rows
+    the count cannot see) is refused: spreadsheet programs never write one."""
+    row_limit = MAX_IMPORT_ROWS + HEADER_SEARCH_ROWS
+    cell_limit = row_limit * MAX_IMPORT_COLUMNS
+    with zipfile.ZipFile(path) as archive:
+        sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/") and name.endswith(".xml")]
+        for name in sheets:
+            rows = cells = 0
+            tail = b""
+            with archive.open(name) as part:
+                while chunk := part.read(_SCAN_CHUNK_BYTES):
+                    # a tag cut by the chunk boundary is whole in ``tail + chunk``; one seen whole
+                    # in ``tail`` was counted with the chunk before
+                    window = tail + chunk
+                    if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                        raise _fail(source, "err_not_xlsx", reason="DOCTYPE")
+                    rows += len(_ROW_TAG.findall(window)) - len(_ROW_TAG.findall(tail))
+                    cells += len(_CELL_TAG.findall(window)) - len(_CELL_TAG.findall(tail))
+                    tail = window[-64:]
+                    if rows > row_limit:
+                        raise _fail(source, "err_too_many_rows", n=f">{MAX_IMPORT_ROWS}", limit=MAX_IMPORT_ROWS)
+                    if cells > cell_limit:
+                        raise _fail(source, "err_too_many_cells", limit=cell_limit)
+
+
 def _read_xlsx(path: Path, source: str, sheet: str | None) -> SheetTable:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     _check_xlsx_parts(path, source)
+    try:
+        _check_xlsx_rows(path, source)
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise _fail(source, "err_not_xlsx", reason=f"{type(err).__name__}: {err}"[:200]) from err
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, ValueError, zipfile.BadZipFile, OSError) as err:

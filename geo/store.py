@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -65,6 +66,18 @@ class ChangeLog:
     problems: list[Problem] = field(default_factory=list)
 
 
+#: What the disk said, as a planner would put it (anything else is passed on as the OS words it).
+_STORAGE_ERROR_KEYS = {errno.EROFS: "err_register_read_only", errno.EACCES: "err_register_read_only",
+                       errno.EPERM: "err_register_read_only", errno.ENOSPC: "err_register_disk_full",
+                       errno.EDQUOT: "err_register_disk_full"}
+
+
+def storage_error(err: OSError) -> StorageError:
+    """The :class:`StorageError` for a write the operating system refused."""
+    key = _STORAGE_ERROR_KEYS.get(err.errno)
+    return StorageError(key) if key else StorageError("err_register_not_written", reason=err.strerror or str(err))
+
+
 def file_version(path: Path | str) -> str:
     """SHA-256 of the file's bytes: the register's version."""
     return bytes_version(Path(path).read_bytes())
@@ -110,6 +123,12 @@ class StationStore:
         self.log_path = self.path.parent / CHANGE_LOG
         self._lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S)
 
+    def writable(self) -> bool:
+        """Whether a save could create files in the folder (lock, history, temporary file);
+        a check for the page to warn early, not a promise: :meth:`save` still reports failures."""
+        folders = [self.path.parent, *([self.history_dir] if self.history_dir.exists() else [])]
+        return all(os.access(folder, os.W_OK | os.X_OK) for folder in folders)
+
     def read(self) -> tuple[gpd.GeoDataFrame, str]:
         """The register and its version (to pass back to :meth:`save`). One read of the file,
         so the version is that of the content returned; no lock, nothing written."""
@@ -133,7 +152,7 @@ class StationStore:
         except Timeout as err:
             raise StorageError("err_register_busy", seconds=LOCK_TIMEOUT_S) from err
         except OSError as err:
-            raise StorageError("err_register_not_written", reason=err.strerror or str(err)) from err
+            raise storage_error(err) from err
 
     def _save_locked(self, doc: dict, stations: gpd.GeoDataFrame, *, expected_version: str, user: str, summary: str) -> str:
         current_bytes = self.path.read_bytes()

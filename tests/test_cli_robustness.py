@@ -101,11 +101,18 @@ def test_nonsense_numbers_are_wrong_usage(argv, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_nearest_output_cells_and_input_columns_are_guarded_against_formulas(tmp_path, capsys):
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_nearest_output_cells_and_input_columns_are_guarded_against_formulas(tmp_path, capsys, suffix):
     points = tmp_path / "riders.csv"
     points.write_text('lon,lat,=HYPERLINK("http://x")\n116.82,30.74,=cmd|\' /C calc\'!A0\n', encoding="utf-8")
-    out = tmp_path / "out.csv"
+    out = tmp_path / f"out{suffix}"
     assert run(["nearest", "--points", str(points), "-k", "1", "--out", str(out)], capsys)[0] == 0
-    text = out.read_text(encoding="utf-8-sig")
+    if suffix == ".xlsx":  # a real workbook (not CSV under an Excel name), cells as they would be read
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(out).active.iter_rows(values_only=True))
+        text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in rows)
+    else:
+        text = out.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and "'=cmd" in text
     assert ",=" not in text and not text.startswith("=")

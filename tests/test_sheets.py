@@ -189,3 +189,35 @@ def test_a_4_mb_xlsx_that_unpacks_to_4_gib_is_refused_fast_and_small(tmp_path):
     tracemalloc.stop()
     assert elapsed_s < 1.0 and peak_bytes < 5_000_000
     assert "解压后有 4294 MB" in refused.value.localized("zh")
+
+
+def _dimensionless_xlsx(rows: int, cells_per_row: int) -> bytes:
+    """A workbook whose sheet declares no dimension (as many tools write them): tiny rows, so a
+    million of them stay under the unpacked-size limit."""
+    row = b"<row>" + b"<c><v>1</v></c>" * cells_per_row + b"</row>"
+    prefix = SHEET_PREFIX.split(b'<row r="2">')[0]
+    sheet = prefix + row * rows + b"</sheetData></worksheet>"
+    data = _raw_deflate(sheet)
+    workbook = _xlsx_with_sheet(SHEET_PREFIX, 0, SHEET_SUFFIX)
+    # same parts, the sheet replaced
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        entries = [(n, _raw_deflate(archive.read(n)), zlib.crc32(archive.read(n)), len(archive.read(n)))
+                   for n in archive.namelist() if n != "xl/worksheets/sheet1.xml"]
+    return _zip([*entries, ("xl/worksheets/sheet1.xml", data, zlib.crc32(sheet), len(sheet))])
+
+
+@pytest.mark.parametrize(("rows", "cells_per_row", "message"), [
+    (1_048_000, 1, f"more than {MAX_IMPORT_ROWS} rows"),  # Excel's last row, one cell each
+    (3_000, 1_000, "more than 501000 cells"),  # within the row limit, a thousand cells a row
+])
+def test_a_sheet_without_a_dimension_is_refused_at_the_limit_not_read_to_its_end(tmp_path, rows, cells_per_row, message):
+    path = tmp_path / "长表.xlsx"
+    path.write_bytes(_dimensionless_xlsx(rows, cells_per_row))
+    started = time.perf_counter()
+    with pytest.raises(SheetError, match=message):
+        read_station_table(path)
+    # openpyxl alone reads such a sheet to its end first: over 30 s for the million rows here
+    assert time.perf_counter() - started < 5.0

@@ -41,6 +41,8 @@ register = data.stations_or_stop(lang)
 store = StationStore(data.stations_path())
 editor = sign_in_box("data")
 can_edit = editor is not None
+if can_edit and not store.writable():
+    st.warning(tr("data_folder_read_only"))
 
 
 def _save(stations, summary: str, success: str | None = None) -> None:
@@ -318,31 +320,39 @@ with tabs[3]:
     if not can_edit:
         st.info(tr("history_sign_in_first"))
     else:
-        changes = store.changes()
-        if not changes:
+        change_log = store.change_log()
+        for problem in change_log.problems:
+            st.warning(markdown_text(problem.text(lang)))
+        if change_log.interrupted:
+            st.caption(tr("history_interrupted", n=len(change_log.interrupted)))
+        if not change_log.entries:
             st.caption(tr("history_empty"))
         else:
             st.dataframe(pd.DataFrame([{tr("history_at"): c["at"], tr("edited_by"): c["user"], tr("history_summary"): _summary_in(c["summary"]),
                                         tr("history_added"): len(c["added"]), tr("history_removed"): len(c["removed"]),
-                                        tr("history_changed"): len(c["changed"])} for c in changes]),
+                                        tr("history_changed"): len(c["changed"])} for c in change_log.entries]),
                          hide_index=True, width="stretch")
-            versions = store.versions()
+        versions = store.versions()
+        if versions:
             choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version")
             try:
                 earlier = store.load_version(choice)
             except GeoDataError as err:
+                # one damaged file must not hide the others (or the export tab after this one)
                 st.error(markdown_text(err.localized(lang)))
-                st.stop()
-            diff = diff_stations(register, earlier)
-            st.info(tr("import_diff", added=len(diff["added"]), removed=len(diff["removed"]), changed=len(diff["changed"])))
-            if st.button(tr("restore"), key="data_restore"):
-                try:
-                    store.restore(choice, expected_version=st.session_state["data_version"], user=editor)
-                    st.session_state["data_message"] = ("success", tr("saved"))
-                    st.session_state.pop("data_version", None)
-                except GeoDataError as err:  # ConcurrentEditError included
-                    st.session_state["data_message"] = ("error", f"{tr('save_refused')} {err.localized(lang)}")
-                st.rerun()
+                st.caption(tr("history_version_broken"))
+                earlier = None
+            if earlier is not None:
+                diff = diff_stations(register, earlier)
+                st.info(tr("import_diff", added=len(diff["added"]), removed=len(diff["removed"]), changed=len(diff["changed"])))
+                if st.button(tr("restore"), key="data_restore"):
+                    try:
+                        store.restore(choice, expected_version=st.session_state["data_version"], user=editor)
+                        st.session_state["data_message"] = ("success", tr("saved"))
+                        st.session_state.pop("data_version", None)
+                    except GeoDataError as err:  # ConcurrentEditError included
+                        st.session_state["data_message"] = ("error", f"{tr('save_refused')} {err.localized(lang)}")
+                    st.rerun()
 
 with tabs[4]:
     format_column, datum_column = st.columns(2)
