@@ -261,6 +261,17 @@ class _MapStyle(MacroElement):
         """
         {% macro script(this, kwargs) %}
         L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        // Leaflet focuses the map on the first press for its keyboard handler; in a frame that
+        // focus scrolls the whole page to show the map, between press and release, so the release
+        // lands on another marker and the popup never opens. Focus without scrolling instead.
+        (function (map) {
+          if (!map.keyboard || !map.keyboard.enabled()) { return; }
+          map.keyboard.disable();
+          L.Map.Keyboard.prototype._onMouseDown = function () {
+            if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+          };
+          map.keyboard.enable();
+        })({{ this._parent.get_name() }});
         // A link of the app in a popup (e.g. a station's feedback form) is followed in the app's own
         // window: the map's frame may not navigate it (sandbox), so it asks the page, which
         // follows only links of its own site (ui.reports.follow_map_links). A map opened as

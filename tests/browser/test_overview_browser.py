@@ -54,6 +54,8 @@ def test_every_station_is_drawn_with_no_network(desktop_page, app_url, blocked_r
 def test_a_popup_shows_the_station_and_its_status(desktop_page, app_url):
     desktop_page.goto(app_url)
     _, frame = map_frame(desktop_page)
+    # the map runs below the fold here: a press must not scroll the page (Leaflet's focus on the
+    # first press did, so the release landed on another marker and no popup opened)
     frame.click(".gh-type-red >> nth=0")
     popup = frame.wait_for_selector(".gh-popup")
     desktop_page.wait_for_timeout(600)  # let the popup finish fading in before the screenshot
