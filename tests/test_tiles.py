@@ -86,8 +86,8 @@ def test_an_mbtiles_file_is_opened_read_only(tile_sets):
 # --- the server's routes and compression ---------------------------------------------------------
 
 
-def run_asgi(app, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
+def run_asgi(app, path: str, headers: dict[str, str] | None = None, query: str = "") -> tuple[int, dict[str, str], bytes]:
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
              "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
              "scheme": "http", "server": ("test", 80), "client": ("test", 1), "root_path": "", "http_version": "1.1"}
     sent = []
@@ -161,3 +161,15 @@ def test_no_compression_without_gzip_for_images_or_outside_the_asset_paths():
     assert "content-encoding" not in run_asgi(plain, "/static/js/a.js", {"Accept-Encoding": "gzip", "Range": "bytes=0-9"})[1]
     font = ui.serving.CompressAssets(_asset_app(b"wOF2" + b"\x00" * 5000, "font/woff2"))
     assert "content-encoding" not in run_asgi(font, "/static/media/a.woff2", {"Accept-Encoding": "gzip"})[1]
+
+
+def test_the_overview_path_leads_to_the_root_with_its_query():
+    from starlette.applications import Starlette
+
+    app = Starlette(routes=ui.serving.ROUTES)
+    status, headers, _ = run_asgi(app, "/overview")
+    assert status == 307 and headers["location"] == "./"
+    scope_query = "at=116.82500,30.73700&lang=en"
+    status, headers, _ = run_asgi(app, "/overview", query=scope_query)
+    assert status == 307 and headers["location"] == f"./?{scope_query}"
+

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from contextlib import asynccontextmanager
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -184,7 +184,15 @@ async def lifespan(_app):
     yield
 
 
+async def overview(request: Request) -> RedirectResponse:
+    """``/overview`` (a bookmark, a shared link) to the app's root: Streamlit serves the default
+    page only there and answers its own path with an English "Page not found" dialog."""
+    query = request.url.query
+    return RedirectResponse("./" + (f"?{query}" if query else ""), status_code=307)
+
+
 ROUTES = [
+    Route("/overview", overview),
     Route(LOCAL_TILES_PATH.replace("{z}", "{z:int}").replace("{x}", "{x:int}").replace("{y}", "{y:int}"), tile),
     Route("/api/ready", ready),
 ]
