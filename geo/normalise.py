@@ -127,6 +127,23 @@ def parse_station_type(text: object) -> StationType | None:
     return next((kind for part, kind in _TYPE_PARTS if part in key), None)
 
 
+#: Words in a station's NAME that say its type, tried in this order. Stricter than
+#: :data:`_TYPE_PARTS` (a type cell says nothing else; a name names places too: 小区 alone, or
+#: 药房 alone, does not make a station of that type).
+_NAME_TYPE_PARTS: tuple[tuple[str, StationType], ...] = (
+    ("红色驿站", StationType.RED), ("停放点", StationType.PARKING), ("停车点", StationType.PARKING),
+    ("党群服务中心", StationType.HUB), ("服务中心", StationType.HUB), ("服务站", StationType.NEIGHBOURHOOD),
+    ("党群驿站", StationType.PARTY_MASS),
+)
+
+
+def station_type_from_name(name: object) -> StationType | None:
+    """The type a station's name says (人民医保药房红色驿站 03 -> red, 外卖车辆临时停放点 -> parking),
+    or ``None`` when the name says none (金星社区新时代文明实践站)."""
+    key = re.sub(r"\s+", "", _fold(name)) if name is not None else ""
+    return next((kind for part, kind in _NAME_TYPE_PARTS if part in key), None)
+
+
 # --- villages and communities ------------------------------------------------------------------
 
 _COMMUNITY_SUFFIXES = ("居民委员会", "村民委员会", "居委会", "村委会", "委员会", "社区", "村")
@@ -171,6 +188,17 @@ class CommunityIndex:
         if not key:
             return None
         return self.codes.get(key) or self.codes.get(_strip_community_suffix(key))
+
+    def named_in(self, text: object) -> str | None:
+        """The NBS code of the one village/community a longer text (an address) names with its
+        suffix (金星社区金星花园内 -> 金星; 高河镇 is the town, not 高河社区), else ``None``: a bare
+        core such as 骑龙店 or two different places say too little."""
+        key = re.sub(r"[\s'’]+", "", _fold(text)) if text is not None else ""
+        for prefix in _PLACE_PREFIXES:
+            key = key.replace(prefix, "")
+        found = {code for name, code in self.codes.items()
+                 if name.endswith(_COMMUNITY_SUFFIXES) and name != code and name in key}
+        return found.pop() if len(found) == 1 else None
 
 
 # --- amenities ---------------------------------------------------------------------------------
