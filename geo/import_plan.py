@@ -214,6 +214,7 @@ class ImportPlan:
                  "old": lonlat(r.old_lonlat), "new": lonlat(r.new_lonlat),
                  "move_m": None if r.move_m is None else round(r.move_m, 1), "far_move": r.far_move,
                  "position_from": r.position_from, "location_status": r.location_status, "changed": list(r.changed),
+                 "station_type": r.properties.get("station_type"), "community_code": r.properties.get("community_code"),
                  "ready": r.ready(self.settings.accept_far_moves),
                  "problems": [p.to_dict(lang) for p in r.problems], "warnings": [p.to_dict(lang) for p in r.warnings]}
                 for r in self.rows
@@ -633,6 +634,25 @@ def _assign_new_ids(ctx: _Context, rows: list[PlanRow]) -> None:
     for plan_row in rows:
         if plan_row.station_id:
             plan_row.properties["id"] = plan_row.station_id
+
+
+def stated_datum(table: SheetTable, columns: Mapping[str, str] | None = None) -> Datum | None:
+    """The datum the file itself states for its coordinates: declared inside it (GeoJSON, KML),
+    or named in a coordinate header (``经度(高德)`` -> GCJ-02); ``None`` when it says nothing."""
+    if table.declared_datum is not None:
+        return table.declared_datum
+    columns = guess_columns(table.headers) if columns is None else columns
+    return next((hint for f in ("lon", "lat", "lonlat") if f in columns and (hint := datum_hint(columns[f]))), None)
+
+
+def sheet_gives_coordinates(table: SheetTable, columns: Mapping[str, str] | None = None) -> bool:
+    """Whether some row has coordinates that no per-row datum column qualifies: read in a datum
+    nobody stated, they would be wrong by hundreds of metres without any error."""
+    columns = guess_columns(table.headers) if columns is None else columns
+    wanted = [columns[f] for f in ("lon", "lat", "lonlat") if f in columns]
+    datum_column = columns.get("datum")
+    return any(any(record.get(c, "").strip() for c in wanted) and not (datum_column and record.get(datum_column, "").strip())
+               for _, record in table.records())
 
 
 def build_import_plan(
