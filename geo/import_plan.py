@@ -842,12 +842,15 @@ def with_choices(settings: ImportSettings, choices: Mapping[int, str], **changes
     return replace(settings, choices={**settings.choices, **choices}, **changes)
 
 
-def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
+def plan_preview_table(plan: ImportPlan, lang: str, community_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One line per sheet row, as the preview shows it, headers and values in ``lang``:
-    row, name, outcome, station, how it was matched, old and new WGS-84 position, move (m),
-    where the position comes from, and what is wrong or worth knowing."""
+    row, name, outcome, station, type, village/community, amenities and hours as they will be
+    stored, how it was matched, old and new WGS-84 position (for a refused position: where the
+    file puts it), move (m), where the position comes from, and what is wrong or worth knowing."""
     from geo.i18n import t
+    from geo.model import amenity_label
 
+    community_names = community_names or {}
     def lonlat(value: tuple[float, float] | None) -> str:
         return "" if value is None else f"{value[1]:.6f}, {value[0]:.6f}"
 
@@ -863,6 +866,7 @@ def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
         if row.action in ("update", "new", "unchanged") and not row.ready(accept):
             outcome = t("import_action_held", lang)
         notes = [replace(p, row=None).text(lang) for p in [*row.problems, *row.warnings]]  # the row has its column
+        props = row.properties
         if row.far_move:
             notes.insert(0, t("import_far_move", lang, km=FAR_MOVE_M / 1000))
         records.append({
@@ -870,6 +874,10 @@ def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
             t("import_col_name", lang): row.name,
             t("import_col_outcome", lang): outcome,
             t("import_col_station", lang): row.station_id or "",
+            t("import_col_type", lang): station_type_label(kind, lang) if (kind := props.get("station_type")) else "",
+            t("import_col_community", lang): community_names.get(code, code) if (code := props.get("community_code")) else "",
+            t("import_col_amenities", lang): "、".join(amenity_label(a, lang) for a in props.get("amenities") or []),
+            t("import_col_hours", lang): props.get("opening_hours") or "",
             t("import_col_matched", lang): matched(row),
             t("import_col_old", lang): lonlat(row.old_lonlat),
             t("import_col_new", lang): lonlat(row.new_lonlat),
@@ -879,5 +887,6 @@ def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
         })
     # what the planner acts on first: outcome, move and notes; positions after
     return pd.DataFrame.from_records(records, columns=[t(k, lang) for k in (
-        "import_col_row", "import_col_name", "import_col_outcome", "import_col_station", "import_col_move_m",
-        "import_col_notes", "import_col_matched", "import_col_old", "import_col_new", "import_col_position")])
+        "import_col_row", "import_col_name", "import_col_outcome", "import_col_station", "import_col_type",
+        "import_col_move_m", "import_col_notes", "import_col_community", "import_col_amenities", "import_col_hours",
+        "import_col_matched", "import_col_old", "import_col_new", "import_col_position")])
