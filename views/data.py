@@ -2,6 +2,7 @@
 
 import tempfile
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from geo.datum import Datum, convert
 from geo.errors import GeoDataError
 from geo.exchange import export_stations
 from geo.geodesy import ellipsoidal_distance_m
-from geo.hours import now_local
+from geo.hours import now_local, to_local_time
 from geo.import_plan import (CHOOSE_NEW, ImportPlan, ImportSettings, apply_import_plan, build_import_plan,
                              plan_preview_table)
 from geo.maps import build_overview_map, map_point_to_wgs84
@@ -270,6 +271,16 @@ def _summary_in(summary: str) -> str:
     return parts[0] if lang == "zh" or len(parts) == 1 else parts[1]
 
 
+def _local_minutes(moment: "str | datetime | None") -> str:
+    """A change's time as the town reads it: Asia/Shanghai, to the minute (the log keeps UTC ISO)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    return "" if moment is None else f"{to_local_time(moment):%Y-%m-%d %H:%M}"
+
+
 def _station_label(station_id: str) -> str:
     return f"{station_id} {register.set_index('id').at[station_id, 'name_zh']}"
 
@@ -376,13 +387,16 @@ with tabs[3]:
         if not change_log.entries:
             st.caption(tr("history_empty"))
         else:
-            st.dataframe(pd.DataFrame([{tr("history_at"): c["at"], tr("edited_by"): c["user"], tr("history_summary"): _summary_in(c["summary"]),
+            st.dataframe(pd.DataFrame([{tr("history_at"): _local_minutes(c["at"]), tr("edited_by"): c["user"], tr("history_summary"): _summary_in(c["summary"]),
                                         tr("history_added"): len(c["added"]), tr("history_removed"): len(c["removed"]),
                                         tr("history_changed"): len(c["changed"])} for c in change_log.entries]),
                          hide_index=True, width="stretch")
         versions = store.versions()
         if versions:
-            choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version")
+            labels = {v.name: tr("history_version_label", at=_local_minutes(v.saved_at_utc()), version=v.version[:8])
+                      for v in versions}
+            choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version",
+                                  format_func=labels.get)
             try:
                 earlier = store.load_version(choice)
             except GeoDataError as err:
