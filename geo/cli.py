@@ -13,6 +13,7 @@ import json
 import math
 import os
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -26,7 +27,7 @@ from geo.errors import GeoDataError, StationDataError
 from geo.readers import read_points_csv, read_study_area
 from geo.reference import DEFAULT_STATIONS_PATH
 from geo.register import load_stations
-from geo.model import AMENITIES, StationType
+from geo.model import AMENITIES, StationType, station_type_label
 from geo.nearest import nearest_stations
 from geo.summary import count_by_type
 from geo.tables import csv_bytes, write_bytes_atomic, xlsx_bytes
@@ -66,6 +67,14 @@ def _whole_number(low: int, high: int):
         return value
 
     return parse
+
+
+def _score(text: str) -> float:
+    """A name-similarity score, 0-100 (argparse makes a ValueError a usage error, exit 2)."""
+    value = float(text)
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text} is not a score between 0 and 100")
+    return value
 
 
 def _share(text: str) -> float:
@@ -539,35 +548,68 @@ def _import_settings(args: argparse.Namespace) -> ImportSettings | str:
         if not row.isdigit() or not choice:
             return f"--choose {item!r}: expected ROW=ID or ROW={CHOOSE_NEW}"
         choices[int(row)] = choice
-    return ImportSettings(datum=Datum(args.datum), columns=columns, station_type=station_type, community_code=community,
-                          operator=args.operator, opening_hours=hours, amenities=amenities, match=args.match,
-                          min_score=args.min_score, mode=args.mode, choices=choices,
-                          accept_far_moves=args.accept_far_moves)
+    row_types = {}
+    for item in args.row_type or []:
+        row, _, type_text = item.partition("=")
+        kind = parse_station_type(type_text)
+        if not row.isdigit() or kind is None:
+            return (f"--row-type {item!r}: expected ROW=TYPE with TYPE one of "
+                    f"{', '.join(t.value for t in StationType)} (or 红色驿站, 停放点 ...)")
+        row_types[int(row)] = kind.value
+    return ImportSettings(datum=Datum(args.datum or "wgs84"), columns=columns, station_type=station_type,
+                          community_code=community, operator=args.operator, opening_hours=hours, amenities=amenities,
+                          match=args.match, min_score=args.min_score, mode=args.mode, choices=choices,
+                          row_types=row_types, accept_far_moves=args.accept_far_moves)
+
+
+def _import_usage_problem(args: argparse.Namespace, table, settings: "ImportSettings", register) -> str | None:
+    """What the options leave unsaid or name wrongly for this file (a usage error), or None:
+    coordinates without a datum (read as WGS-84, GCJ-02 ones would all move ~550 m), --choose
+    or --row-type naming a row the sheet does not have, --choose naming no station."""
+    from geo.import_plan import CHOOSE_NEW, sheet_gives_coordinates, stated_datum
+
+    if args.datum is None and stated_datum(table, settings.columns) is None and sheet_gives_coordinates(table, settings.columns):
+        return ("the file gives coordinates but not their datum: say --datum wgs84|gcj02|bd09 "
+                "(gcj02: Amap/Tencent, bd09: Baidu, wgs84: GPS)")
+    rows = {row for row, _ in table.records()}
+    for option, named in (("--choose", settings.choices), ("--row-type", settings.row_types)):
+        if (missing := sorted(set(named) - rows)):
+            return (f"{option}: the sheet has no row {', '.join(map(str, missing))} "
+                    f"(data rows are {min(rows, default=0)}-{max(rows, default=0)}; the header is row {table.header_row})")
+    unknown = sorted({c for c in settings.choices.values() if c != CHOOSE_NEW} - set(register["id"]))
+    if unknown:
+        return f"--choose: no station {', '.join(unknown)} in the register (or ROW={CHOOSE_NEW})"
+    return None
 
 
 def _print_plan(plan: "ImportPlan", lang: str) -> None:
     from geo.errors import MAX_PROBLEMS_SHOWN
+    from geo.i18n import t
 
     lines = 0
     for problem in [*plan.file_problems, *plan.file_warnings]:
         print(f"! {problem.text(lang)}")
     for row in plan.rows:
-        where = f"{row.station_id or '-'}" + (f" ({row.matched_by} {row.score:.0f})" if row.score is not None else "")
-        moved = f"  moved {row.move_m:,.0f} m" if row.move_m is not None else ""
+        matched = t(f"cli_import_matched_{row.matched_by}", lang) if row.matched_by else ""
+        where = f"{row.station_id or '-'}" + (f" ({matched} {row.score:.0f})" if row.score is not None else "")
+        moved = f"  {t('cli_import_moved', lang, m=row.move_m)}" if row.move_m is not None else ""
         position = f"  {row.new_lonlat[0]:.6f},{row.new_lonlat[1]:.6f}" if row.new_lonlat else ""
-        flag = "  [FAR MOVE]" if row.far_move else ""
-        print(f"{plan.unit} {row.row:>4}  {row.action:<9} {where:<22} {row.name}{position}{moved}{flag}")
+        flag = f"  [{t('cli_import_far', lang)}]" if row.far_move else ""
+        kind = row.properties.get("station_type")
+        kind_text = f"  [{station_type_label(kind, lang)}]" if kind else ""
+        print(f"{t('cli_import_row', lang, row=row.row):<7} {t(f'import_action_{row.action}', lang):<9} {where:<22} "
+              f"{row.name}{kind_text}{position}{moved}{flag}")
         for problem in [*row.problems, *row.warnings]:
             lines += 1
             if lines <= MAX_PROBLEMS_SHOWN:
                 print(f"          - {problem.text(lang)}")
     if lines > MAX_PROBLEMS_SHOWN:
-        print(f"          ... and {lines - MAX_PROBLEMS_SHOWN} more")
+        print(f"          {t('cli_import_more', lang, n=lines - MAX_PROBLEMS_SHOWN)}")
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from geo.geocode import GeocodingError, address_geocoder, geocoder_config
-    from geo.import_plan import apply_import_plan, build_import_plan
+    from geo.import_plan import apply_import_plan, build_import_plan, stated_datum
     from geo.reference import load_communities, load_county_boundary
     from geo.sheets import SheetError, read_station_table
     from geo.store import ConcurrentEditError, StationStore
@@ -591,6 +633,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
             geocode, geocoder_name = address_geocoder(config), config.provider
     try:
         table = read_station_table(args.source, sheet=args.sheet)
+        if (usage := _import_usage_problem(args, table, settings, register)) is not None:
+            return _usage_error(usage)
+        if args.datum is None:
+            settings = replace(settings, datum=stated_datum(table, settings.columns) or Datum.WGS84)
         plan = build_import_plan(table, register, settings, communities=load_communities(),
                                  checker=PlaceChecker(load_county_boundary()), geocode=geocode,
                                  geocoder_name=geocoder_name)
@@ -618,14 +664,22 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report)
     else:
+        from geo.i18n import t
+
         _print_plan(plan, args.lang)
-        counts = plan.counts()
-        print(f"{counts['update']} update, {counts['new']} new, {counts['unchanged']} unchanged, {counts['choose']} to choose, "
-              f"{counts['invalid']} invalid, {counts['far_move']} moved over 2 km, {counts['needs_position']} need a position; "
-              + ("saved" if report["saved"] else "not saved" + (" (dry run)" if args.dry_run else "")))
+        if report["saved"] and report["left_out_rows"]:
+            outcome_text = t("cli_import_saved_partial", args.lang, applied=len(report["applied_rows"]),
+                             left=len(report["left_out_rows"]), rows=", ".join(map(str, report["left_out_rows"])))
+        elif report["saved"]:
+            outcome_text = t("cli_import_saved", args.lang)
+        else:
+            outcome_text = t("cli_import_dry_run" if args.dry_run else "cli_import_not_saved", args.lang)
+        print(t("import_summary", args.lang, **plan.counts()) + " " + outcome_text)
         if "save_error" in report:
             print(report["save_error"], file=sys.stderr)
-    return 0 if plan.valid and "save_error" not in report else 1
+    # 0: everything can be imported, or a --partial run saved the rows that could (the rest are
+    # listed as left out); 1: rows cannot be imported and nothing was saved, or the save failed
+    return 0 if (plan.valid or report["saved"]) and "save_error" not in report else 1
 
 
 def _cmd_todo(args: argparse.Namespace) -> int:
@@ -884,10 +938,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser(
         "import", help="import a station list (Excel, CSV, KML, GeoJSON): a per-row plan, then a logged save",
-        description="Exit 0: every row can be imported; 1: some row cannot (or the file cannot be read); 2: wrong usage.")
+        description="Exit 0: every row can be imported (and was saved, unless --dry-run), or a --partial run saved the "
+                    "rows that could be (the others are listed as left out); 1: some row cannot be imported and nothing "
+                    "was saved, the file cannot be read, or the save failed; 2: wrong usage (e.g. coordinates without "
+                    "--datum when the headers do not name it).")
     importer.add_argument("source", type=Path)
-    importer.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84",
-                          help="datum of the file's coordinates: gcj02 (Amap/Tencent), bd09 (Baidu), wgs84 (GPS)")
+    importer.add_argument("--datum", choices=[d.value for d in Datum], default=None,
+                          help="datum of the file's coordinates: gcj02 (Amap/Tencent), bd09 (Baidu), wgs84 (GPS); "
+                               "required when the file gives coordinates and neither its headers (经度(高德)) nor a "
+                               "datum column nor the file itself says which")
     importer.add_argument("--type", help="station type of every row that names none (e.g. red, 红色驿站)")
     importer.add_argument("--community", help="village/community of every row that names none (e.g. 骑龙)")
     importer.add_argument("--operator", help="operator of every row that names none")
@@ -895,7 +954,10 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--amenities", help="amenities of every row that lists none (e.g. 桌椅、热水)")
     importer.add_argument("--match", choices=["auto", "id", "name"], default="auto",
                           help="match rows to stations by id where given, else by name (auto); or only by id / name")
-    importer.add_argument("--min-score", type=float, default=80.0, help="name similarity (0-100) that counts as a match")
+    importer.add_argument("--min-score", type=_score, default=80.0, help="name similarity (0-100) that counts as a match")
+    importer.add_argument("--row-type", action="append", metavar="ROW=TYPE",
+                          help="station type of one sheet row (e.g. 7=parking, 7=停放点); wins over the sheet and the "
+                               "name; repeatable")
     importer.add_argument("--choose", action="append", metavar="ROW=ID",
                           help="for a row whose name matches several stations: which one (or ROW=new); repeatable")
     importer.add_argument("--column", action="append", metavar="FIELD=COLUMN",
@@ -988,7 +1050,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     as_json = bool(getattr(args, "json", False))
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's own flush at exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`python -m geo ... | head`): quietly, with the status a shell
+        # gives a program ended by SIGPIPE (128 + 13), and no second error when Python flushes
+        # stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OutputError as err:
         _report_error(err, as_json)
         return 3

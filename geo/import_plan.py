@@ -8,10 +8,12 @@ fuzzy name) and checks the result with the register's own rules. :func:`apply_im
 the new register from the rows that are ready; the data page and ``python -m geo import`` both
 use these two, and nothing else.
 
-What a sheet does not say stays unknown: the mapping step may set a value for the whole file
-(``station_type="red"``), otherwise new stations get unknown hours (``"unknown"``), no
-community, no amenities, and stations without any position get a stand-in point with
-``location_status="needs_position"``.
+What a sheet does not say stays unknown, or is taken from what the row does say: a new
+station's type from its name (红色驿站 -> red, 停放点 -> parking ...) and its village/community
+from an address that names one (金星社区金星花园内). The planner may set a type per row
+(``row_types``) or a value for the whole file (``station_type="red"``) for what is still
+missing; otherwise new stations get unknown hours (``"unknown"``), no community, no amenities,
+and stations without any position get a stand-in point with ``location_status="needs_position"``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from geo.model import (COUNTY_SEAT_LONLAT, REQUIRED_PROPERTIES, STATION_TYPES, U
                        LocationStatus, StationType, station_type_label)
 from geo.normalise import (IMPORT_FIELDS, CommunityIndex, NameNormaliser, datum_hint, guess_columns, name_numbers,
                            normalise_phone, parse_amenities, parse_coordinate, parse_lonlat, parse_opening_hours,
-                           parse_station_type)
+                           parse_station_type, station_type_from_name)
 from geo.register import stations_from_features, stations_to_feature_collection
 from geo.sheets import SheetTable
 from geo.validate import PlaceChecker, TownExtent, station_property_problems
@@ -79,6 +81,8 @@ class ImportSettings:
     mode: str = "merge"
     #: Sheet row -> station id (or :data:`CHOOSE_NEW`) for rows whose name matched ambiguously.
     choices: Mapping[int, str] = field(default_factory=dict)
+    #: Sheet row -> station type the planner set for that row (wins over the sheet and the name).
+    row_types: Mapping[int, str] = field(default_factory=dict)
     #: Apply moves over :data:`FAR_MOVE_M` too (they are flagged, and left out unless accepted).
     accept_far_moves: bool = False
 
@@ -90,8 +94,11 @@ class ImportSettings:
             raise ValueError(f"`match` was {self.match!r} but is expected to be one of {MATCH_MODES}")
         if self.mode not in IMPORT_MODES:
             raise ValueError(f"`mode` was {self.mode!r} but is expected to be one of {IMPORT_MODES}")
-        if self.station_type is not None and self.station_type not in {t.value for t in StationType}:
+        types = {t.value for t in StationType}
+        if self.station_type is not None and self.station_type not in types:
             raise ValueError(f"`station_type` was {self.station_type!r} but is expected to be a StationType value")
+        if any(kind not in types for kind in self.row_types.values()):
+            raise ValueError(f"`row_types` was {dict(self.row_types)!r} but its values are expected to be StationType values")
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,12 @@ class PlanRow:
     #: WGS-84 (lon, lat) before and after.
     old_lonlat: tuple[float, float] | None = None
     new_lonlat: tuple[float, float] | None = None
+    #: The position the sheet gives, as written (lon, lat) and the datum it was read in; kept for
+    #: rows whose position is refused too, so the preview can show what the file says.
+    sheet_lonlat: tuple[float, float] | None = None
+    sheet_datum: Datum | None = None
+    #: The sheet's position in WGS-84 when it was refused (outside the town): shown, never applied.
+    refused_lonlat: tuple[float, float] | None = None
     move_m: float | None = None
     far_move: bool = False
     position_from: str = "none"
@@ -201,6 +214,7 @@ class ImportPlan:
                  "old": lonlat(r.old_lonlat), "new": lonlat(r.new_lonlat),
                  "move_m": None if r.move_m is None else round(r.move_m, 1), "far_move": r.far_move,
                  "position_from": r.position_from, "location_status": r.location_status, "changed": list(r.changed),
+                 "station_type": r.properties.get("station_type"), "community_code": r.properties.get("community_code"),
                  "ready": r.ready(self.settings.accept_far_moves),
                  "problems": [p.to_dict(lang) for p in r.problems], "warnings": [p.to_dict(lang) for p in r.warnings]}
                 for r in self.rows
@@ -342,15 +356,32 @@ def _read_position(ctx: _Context, plan_row: PlanRow, record: dict[str, str]) -> 
         except ValueError:
             plan_row.problems.append(Problem("err_import_bad_datum", {"value": datum_text}, **_where(ctx, where, "datum")))
             return None
+    plan_row.sheet_lonlat, plan_row.sheet_datum = (lon, lat), datum
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         key = "err_import_lonlat_swapped" if (-90 <= lon <= 90 and -180 <= lat <= 180) else "err_lonlat_not_degrees"
         plan_row.problems.append(Problem(key, {"lon": lon, "lat": lat}, **_where(ctx, where, "lon")))
         return None
     wgs_lon, wgs_lat = (float(v) for v in convert(lon, lat, source=datum, target=Datum.WGS84))
     if found := ctx.checker.problem(wgs_lon, wgs_lat):
-        plan_row.problems.append(Problem(found[0], found[1], **_where(ctx, where, "lon" if "lonlat" not in ctx.columns else "lonlat")))
+        plan_row.refused_lonlat = (wgs_lon, wgs_lat)
+        plan_row.problems.append(Problem(found[0], found[1], row=where, unit=ctx.table.unit,
+                                         field=_wrong_coordinate_columns(ctx, wgs_lon, wgs_lat)))
         return None
     return wgs_lon, wgs_lat
+
+
+def _wrong_coordinate_columns(ctx: _Context, lon: float, lat: float) -> str | None:
+    """The sheet column(s) that put a position outside the town: the latitude column when only
+    the latitude is beyond the town's extent (a typo in one cell), the longitude column when only
+    the longitude is, both (or the one lon/lat column) otherwise."""
+    if "lonlat" in ctx.columns and not ("lon" in ctx.columns and "lat" in ctx.columns):
+        return ctx.columns["lonlat"]
+    west, south, east, north = ctx.town.extent_lonlat
+    margin_deg = ctx.town.margin_m / 111_320.0  # metres per degree of latitude; a longitude degree is shorter: generous
+    lon_out = not (west - 2 * margin_deg <= lon <= east + 2 * margin_deg)
+    lat_out = not (south - margin_deg <= lat <= north + margin_deg)
+    wrong = [ctx.columns[f] for f, out in (("lon", lon_out), ("lat", lat_out)) if out and f in ctx.columns]
+    return ", ".join(wrong or [ctx.columns[f] for f in ("lon", "lat") if f in ctx.columns]) or None
 
 
 def _stand_in_point(ctx: _Context, community_code: str | None) -> tuple[float, float]:
@@ -382,7 +413,9 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
     if (name_en := _cell(ctx, record, "name_en")):
         given["name_en"] = name_en
     type_text = _cell(ctx, record, "station_type")
-    if type_text:
+    if row in settings.row_types:
+        given["station_type"] = settings.row_types[row]
+    elif type_text:
         kind = parse_station_type(type_text)
         if kind is None:
             plan_row.problems.append(Problem("err_import_bad_type", {"value": type_text,
@@ -390,8 +423,11 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
                                              **_where(ctx, row, "station_type")))
         else:
             given["station_type"] = kind.value
-    elif settings.station_type:
-        given.setdefault(_DEFAULTED, {})["station_type"] = settings.station_type
+    else:
+        if (named := station_type_from_name(name)) is not None:
+            given.setdefault(_INFERRED, {})["station_type"] = named.value
+        if settings.station_type:
+            given.setdefault(_DEFAULTED, {})["station_type"] = settings.station_type
     community_text = _cell(ctx, record, "community")
     if community_text:
         code = ctx.communities.find(community_text)
@@ -433,6 +469,8 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
         given.setdefault(_DEFAULTED, {})["operator"] = settings.operator.strip()
     if (address := _cell(ctx, record, "address")):
         given["address"] = address
+        if not community_text and (code := ctx.communities.named_in(address)) is not None:
+            given.setdefault(_INFERRED, {})["community_code"] = code
     for key in ("location_status", "hours_status", "source", "verified_on", "verification_method"):
         if (value := _cell(ctx, record, key)):
             given[key] = value
@@ -445,6 +483,9 @@ def _type_name(station_type: str) -> ByLanguage:
 
 #: Key in a row's values of the values chosen for the whole file (not written in the row).
 _DEFAULTED = "_defaulted"
+#: Key in a row's values of what the row says indirectly (a type in the name, a community in the
+#: address): fills only what the station does not know yet, before the file-wide values.
+_INFERRED = "_inferred"
 #: Register values that say "not known": a value chosen for the whole file may fill them.
 _UNKNOWN_VALUES = (None, [], UNKNOWN_HOURS, "")
 
@@ -455,6 +496,14 @@ def _with_file_values(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], o
     type never re-types a station: a different one is pointed out)."""
     given = dict(given)
     chosen = given.pop(_DEFAULTED, {})
+    for key, value in given.pop(_INFERRED, {}).items():
+        if key not in given and (not old_props or old_props.get(key) in _UNKNOWN_VALUES):
+            given[key] = value
+            if key == "station_type":
+                plan_row.warnings.append(Problem("warn_import_type_from_name", {"type": _type_name(value)},
+                                                 **_where(ctx, plan_row.row, "name_zh")))
+                if chosen.get(key, value) != value:
+                    chosen.pop(key)  # the name says more about this row than the file-wide choice
     for key, value in chosen.items():
         if not old_props or old_props.get(key) in _UNKNOWN_VALUES:
             given.setdefault(key, value)
@@ -521,11 +570,14 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
         props["location_status"] = LocationStatus.GEOCODED.value
         note = f"位置由 {geocoded.provider} 地址解析 {today} / geocoded by {geocoded.provider} on {today}"
         props["source"] = f"{props['source']}; {note}" if old or "source" in given else note
+    elif plan_row.sheet_lonlat is not None:
+        # the sheet gives a position, but a wrong one: shown as the file gives it (never applied),
+        # neither the old position nor a stand-in hides that
+        position = plan_row.refused_lonlat
+        plan_row.position_from = "sheet" if position is not None else "none"
     elif old:
         plan_row.position_from = "kept"
         position = plan_row.old_lonlat
-    elif any(p.field in {ctx.columns.get(f) for f in ("lon", "lat", "lonlat", "datum")} for p in plan_row.problems):
-        position = None  # the sheet gives a position, but a wrong one: no stand-in hides that
     else:
         plan_row.position_from = "none"
         position = _stand_in_point(ctx, props.get("community_code"))
@@ -582,6 +634,25 @@ def _assign_new_ids(ctx: _Context, rows: list[PlanRow]) -> None:
     for plan_row in rows:
         if plan_row.station_id:
             plan_row.properties["id"] = plan_row.station_id
+
+
+def stated_datum(table: SheetTable, columns: Mapping[str, str] | None = None) -> Datum | None:
+    """The datum the file itself states for its coordinates: declared inside it (GeoJSON, KML),
+    or named in a coordinate header (``经度(高德)`` -> GCJ-02); ``None`` when it says nothing."""
+    if table.declared_datum is not None:
+        return table.declared_datum
+    columns = guess_columns(table.headers) if columns is None else columns
+    return next((hint for f in ("lon", "lat", "lonlat") if f in columns and (hint := datum_hint(columns[f]))), None)
+
+
+def sheet_gives_coordinates(table: SheetTable, columns: Mapping[str, str] | None = None) -> bool:
+    """Whether some row has coordinates that no per-row datum column qualifies: read in a datum
+    nobody stated, they would be wrong by hundreds of metres without any error."""
+    columns = guess_columns(table.headers) if columns is None else columns
+    wanted = [columns[f] for f in ("lon", "lat", "lonlat") if f in columns]
+    datum_column = columns.get("datum")
+    return any(any(record.get(c, "").strip() for c in wanted) and not (datum_column and record.get(datum_column, "").strip())
+               for _, record in table.records())
 
 
 def build_import_plan(
@@ -648,12 +719,52 @@ def build_import_plan(
                 matched_rows[plan_row.station_id] = plan_row.row
         plan.rows.append(plan_row)
     _assign_new_ids(ctx, plan.rows)
+    if (likely := likely_datum(plan.rows, datum)) is not None:
+        plan.file_warnings.insert(0, Problem("warn_import_likely_datum", likely))
     if plan.rows and all(r.problems for r in plan.rows) and not any(c in columns for c in ("lon", "lat", "lonlat", "address")):
         plan.file_warnings.append(Problem("warn_import_no_position_columns", {"found": ", ".join(table.headers)}))
     if settings.mode == "replace":
         named = {r.station_id for r in plan.rows if r.station_id} | {c.station_id for r in plan.rows for c in r.candidates}
         plan.removed = sorted(set(ctx.register) - named)
     return plan
+
+
+#: The datum check needs this many rows matched to stations the sheet moves...
+DATUM_CHECK_MIN_ROWS = 3
+#: ...by a median of at least this much (GCJ-02 is 300-700 m off WGS-84 in China)...
+DATUM_CHECK_MIN_MOVE_M = 200.0
+#: ...and reading them in another datum must bring the median move down to this share.
+DATUM_CHECK_SHARE = 0.3
+
+
+def likely_datum(rows: list[PlanRow], datum: Datum) -> dict[str, Any] | None:
+    """Whether the rows' coordinates look read in the wrong datum: the stations they match all
+    move by a few hundred metres and would hardly move had the file been read in another datum
+    (GCJ-02 read as WGS-84 moves every row ~550 m the same way). ``None`` when they do not, or
+    when too few rows are matched to say; else the message parameters. The register's positions
+    may be placeholders: an honest warning, not a correction."""
+    compared = [r for r in rows if r.old_lonlat is not None and r.sheet_lonlat is not None and r.sheet_datum is datum
+                and (r.new_lonlat if r.position_from == "sheet" else None) is not None]
+    if len(compared) < DATUM_CHECK_MIN_ROWS:
+        return None
+    old = [r.old_lonlat for r in compared]
+    moved = [float(ellipsoidal_distance_m(*o, *r.new_lonlat)) for o, r in zip(old, compared)]
+    median_m = float(pd.Series(moved).median())
+    if median_m < DATUM_CHECK_MIN_MOVE_M:
+        return None
+    best = None
+    for other in Datum:
+        if other is datum:
+            continue
+        read = [tuple(float(v) for v in convert(*r.sheet_lonlat, source=other, target=Datum.WGS84)) for r in compared]
+        other_moves = [float(ellipsoidal_distance_m(*o, *p)) for o, p in zip(old, read)]
+        other_median_m = float(pd.Series(other_moves).median())
+        closer = sum(a < b for a, b in zip(other_moves, moved))
+        if other_median_m <= DATUM_CHECK_SHARE * median_m and closer >= 0.8 * len(compared) \
+                and (best is None or other_median_m < best["other_m"]):
+            best = {"datum": datum.value, "likely": other.value, "n": len(compared), "median_m": median_m,
+                    "other_m": other_median_m}
+    return best
 
 
 def _geocode_rows(ctx: _Context, plan: ImportPlan, staged: list[tuple[PlanRow, dict, Any]],
@@ -731,12 +842,15 @@ def with_choices(settings: ImportSettings, choices: Mapping[int, str], **changes
     return replace(settings, choices={**settings.choices, **choices}, **changes)
 
 
-def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
+def plan_preview_table(plan: ImportPlan, lang: str, community_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One line per sheet row, as the preview shows it, headers and values in ``lang``:
-    row, name, outcome, station, how it was matched, old and new WGS-84 position, move (m),
-    where the position comes from, and what is wrong or worth knowing."""
+    row, name, outcome, station, type, village/community, amenities and hours as they will be
+    stored, how it was matched, old and new WGS-84 position (for a refused position: where the
+    file puts it), move (m), where the position comes from, and what is wrong or worth knowing."""
     from geo.i18n import t
+    from geo.model import amenity_label
 
+    community_names = community_names or {}
     def lonlat(value: tuple[float, float] | None) -> str:
         return "" if value is None else f"{value[1]:.6f}, {value[0]:.6f}"
 
@@ -752,6 +866,7 @@ def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
         if row.action in ("update", "new", "unchanged") and not row.ready(accept):
             outcome = t("import_action_held", lang)
         notes = [replace(p, row=None).text(lang) for p in [*row.problems, *row.warnings]]  # the row has its column
+        props = row.properties
         if row.far_move:
             notes.insert(0, t("import_far_move", lang, km=FAR_MOVE_M / 1000))
         records.append({
@@ -759,6 +874,10 @@ def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
             t("import_col_name", lang): row.name,
             t("import_col_outcome", lang): outcome,
             t("import_col_station", lang): row.station_id or "",
+            t("import_col_type", lang): station_type_label(kind, lang) if (kind := props.get("station_type")) else "",
+            t("import_col_community", lang): community_names.get(code, code) if (code := props.get("community_code")) else "",
+            t("import_col_amenities", lang): "、".join(amenity_label(a, lang) for a in props.get("amenities") or []),
+            t("import_col_hours", lang): props.get("opening_hours") or "",
             t("import_col_matched", lang): matched(row),
             t("import_col_old", lang): lonlat(row.old_lonlat),
             t("import_col_new", lang): lonlat(row.new_lonlat),
@@ -768,5 +887,6 @@ def plan_preview_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
         })
     # what the planner acts on first: outcome, move and notes; positions after
     return pd.DataFrame.from_records(records, columns=[t(k, lang) for k in (
-        "import_col_row", "import_col_name", "import_col_outcome", "import_col_station", "import_col_move_m",
-        "import_col_notes", "import_col_matched", "import_col_old", "import_col_new", "import_col_position")])
+        "import_col_row", "import_col_name", "import_col_outcome", "import_col_station", "import_col_type",
+        "import_col_move_m", "import_col_notes", "import_col_community", "import_col_amenities", "import_col_hours",
+        "import_col_matched", "import_col_old", "import_col_new", "import_col_position")])

@@ -127,6 +127,23 @@ def parse_station_type(text: object) -> StationType | None:
     return next((kind for part, kind in _TYPE_PARTS if part in key), None)
 
 
+#: Words in a station's NAME that say its type, tried in this order. Stricter than
+#: :data:`_TYPE_PARTS` (a type cell says nothing else; a name names places too: 小区 alone, or
+#: 药房 alone, does not make a station of that type).
+_NAME_TYPE_PARTS: tuple[tuple[str, StationType], ...] = (
+    ("红色驿站", StationType.RED), ("停放点", StationType.PARKING), ("停车点", StationType.PARKING),
+    ("党群服务中心", StationType.HUB), ("服务中心", StationType.HUB), ("服务站", StationType.NEIGHBOURHOOD),
+    ("党群驿站", StationType.PARTY_MASS),
+)
+
+
+def station_type_from_name(name: object) -> StationType | None:
+    """The type a station's name says (人民医保药房红色驿站 03 -> red, 外卖车辆临时停放点 -> parking),
+    or ``None`` when the name says none (金星社区新时代文明实践站)."""
+    key = re.sub(r"\s+", "", _fold(name)) if name is not None else ""
+    return next((kind for part, kind in _NAME_TYPE_PARTS if part in key), None)
+
+
 # --- villages and communities ------------------------------------------------------------------
 
 _COMMUNITY_SUFFIXES = ("居民委员会", "村民委员会", "居委会", "村委会", "委员会", "社区", "村")
@@ -171,6 +188,17 @@ class CommunityIndex:
         if not key:
             return None
         return self.codes.get(key) or self.codes.get(_strip_community_suffix(key))
+
+    def named_in(self, text: object) -> str | None:
+        """The NBS code of the one village/community a longer text (an address) names with its
+        suffix (金星社区金星花园内 -> 金星; 高河镇 is the town, not 高河社区), else ``None``: a bare
+        core such as 骑龙店 or two different places say too little."""
+        key = re.sub(r"[\s'’]+", "", _fold(text)) if text is not None else ""
+        for prefix in _PLACE_PREFIXES:
+            key = key.replace(prefix, "")
+        found = {code for name, code in self.codes.items()
+                 if name.endswith(_COMMUNITY_SUFFIXES) and name != code and name in key}
+        return found.pop() if len(found) == 1 else None
 
 
 # --- amenities ---------------------------------------------------------------------------------
@@ -382,6 +410,43 @@ def parse_opening_hours(text: object) -> str | None:
 
 
 # --- phone, coordinates, names -----------------------------------------------------------------
+
+_DAY_WORDS = dict(zip(_DAY_CODES, "一二三四五六日"))
+_OSM_RULE = re.compile(r"^(?:(?P<days>[A-Z][a-z](?:-[A-Z][a-z])?(?:,[A-Z][a-z](?:-[A-Z][a-z])?)*)\s+)?"
+                       r"(?P<times>\d{2}:\d{2}-\d{2}:\d{2}(?:,\d{2}:\d{2}-\d{2}:\d{2})*)$")
+
+
+def hours_as_written(expression: str) -> str:
+    """Opening hours in OSM syntax as people write them in Chinese, for a form to show and the
+    planner to edit: ``Mo-Su 08:00-20:00`` -> ``每天 8:00-20:00``, ``24/7`` -> ``全天``,
+    ``Mo-Fr 08:30-17:30`` -> ``周一至周五 8:30-17:30``. Always reads back to the same OSM value
+    through :func:`parse_opening_hours`; what cannot be written so stays in OSM syntax."""
+    def clock(text: str) -> str:
+        hour, minute = text.split(":")
+        return f"{int(hour)}:{minute}"
+
+    def days(text: str | None) -> str:
+        if text is None or text == "Mo-Su":
+            return "每天"
+        parts = []
+        for part in text.split(","):
+            first, _, last = part.partition("-")
+            parts.append(f"周{_DAY_WORDS[first]}" + (f"至周{_DAY_WORDS[last]}" if last else ""))
+        return "、".join(parts)
+
+    if expression == "24/7":
+        written = "全天"
+    else:
+        rules = []
+        for rule in expression.split("; "):
+            found = _OSM_RULE.match(rule.strip())
+            if found is None or any(d not in _DAY_WORDS for d in re.findall(r"[A-Z][a-z]", found["days"] or "")):
+                return expression
+            times = "、".join("-".join(clock(t) for t in span.split("-")) for span in found["times"].split(","))
+            rules.append(f"{days(found['days'])} {times}")
+        written = ";".join(rules)
+    return written if parse_opening_hours(written) == expression else expression
+
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,24}$")
 

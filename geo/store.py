@@ -55,6 +55,13 @@ class Version:
     saved_at: str
     version: str
 
+    def saved_at_utc(self) -> datetime | None:
+        """When this version was replaced (the backup's time stamp, UTC), or None if unreadable."""
+        try:
+            return datetime.strptime(self.saved_at, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None
+
 
 @dataclass
 class ChangeLog:

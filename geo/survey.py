@@ -51,7 +51,9 @@ def needs_reason(accuracy_m: float | None) -> bool:
 def stations_to_verify(stations: gpd.GeoDataFrame, lon: float | None = None, lat: float | None = None) -> pd.DataFrame:
     """Stations whose position is not verified, nearest first from ``lon``/``lat`` (WGS-84) with
     ``distance_m`` (geodesic, metres); without a position, by type and id (``distance_m`` NaN).
-    Distances to stations that have only a placeholder are distances to the placeholder."""
+    Distances to stations that have only a placeholder are distances to the placeholder;
+    stations with no known position at all (``needs_position``: drawn at a stand-in point) get
+    no distance and come last, by type and id."""
     todo = stations[stations["location_status"] != LocationStatus.VERIFIED.value]
     frame = pd.DataFrame(todo.drop(columns="geometry")).assign(lon=todo.geometry.x.to_numpy(), lat=todo.geometry.y.to_numpy())
     if lon is None or lat is None or frame.empty:
@@ -59,7 +61,10 @@ def stations_to_verify(stations: gpd.GeoDataFrame, lon: float | None = None, lat
         return frame.assign(distance_m=np.nan, _order=order).sort_values(["_order", "id"]).drop(columns="_order")
     distance = np.atleast_1d(ellipsoidal_distance_m(np.full(len(frame), lon), np.full(len(frame), lat),
                                                      frame["lon"].to_numpy(), frame["lat"].to_numpy()))
-    return frame.assign(distance_m=distance).sort_values(["distance_m", "id"], kind="stable")
+    distance = np.where(frame["location_status"].to_numpy() == LocationStatus.NEEDS_POSITION.value, np.nan, distance)
+    order = frame["station_type"].map({t.value: i for i, t in enumerate(StationType)})
+    return (frame.assign(distance_m=distance, _order=order)
+            .sort_values(["distance_m", "_order", "id"], kind="stable", na_position="last").drop(columns="_order"))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import eviltransform
 import pytest
 import subprocess
 import sys
@@ -252,14 +254,14 @@ def test_a_bad_row_makes_exit_1_and_nothing_is_saved_unless_partial_is_asked_for
     register = copy_register(tmp_path)
     before = register.read_bytes()
     sheet = town_sheet(tmp_path, [("骑龙社区党群驿站", 116.8265, 30.7391, ""), ("坏坐标", "abc", 30.7, "")])
-    result = run("import", str(sheet), "--file", str(register), "--json")
+    result = run("import", str(sheet), "--file", str(register), "--datum", "wgs84", "--json")
     report = json.loads(result.stdout)
     assert result.returncode == 1 and not report["valid"] and not report["saved"]
     assert report["rows"][1]["problems"][0]["row"] == 3 and report["rows"][1]["problems"][0]["unit"] == "row"
     assert register.read_bytes() == before
-    result = run("import", str(sheet), "--file", str(register), "--partial", "--user", "王规划", "--json")
+    result = run("import", str(sheet), "--file", str(register), "--datum", "wgs84", "--partial", "--user", "王规划", "--json")
     report = json.loads(result.stdout)
-    assert result.returncode == 1 and report["saved"]
+    assert result.returncode == 0 and report["saved"]  # saved, with rows left out: said, not an error
     assert report["applied_rows"] == [2] and report["left_out_rows"] == [3]
     (entry,) = StationStore(register).changes()
     assert entry["user"] == "王规划" and entry["changed"]["PM-01"] == ["source", "geometry"]
@@ -269,22 +271,65 @@ def test_a_bad_row_makes_exit_1_and_nothing_is_saved_unless_partial_is_asked_for
 def test_the_chinese_messages_say_the_spreadsheet_row(tmp_path):
     register = copy_register(tmp_path)
     sheet = town_sheet(tmp_path, [("新的站", 116.8265, 30.7391, "")])
-    result = run("import", str(sheet), "--file", str(register), "--lang", "zh", "--dry-run")
+    result = run("import", str(sheet), "--file", str(register), "--datum", "wgs84", "--lang", "zh", "--dry-run")
     assert result.returncode == 1
     assert "第 2 行" in result.stdout and "新站点没有类型" in result.stdout
-    result = run("import", str(sheet), "--file", str(register), "--type", "红色驿站", "--dry-run", "--json")
+    # the row lines and the summary are Chinese too: no English word in the whole output
+    assert "不导入" in result.stdout and "未保存(试运行)" in result.stdout
+    assert not re.search(r"(?<![-\w])(row|invalid|update|new|moved|saved|dry run)\b", result.stdout)  # options aside
+    result = run("import", str(sheet), "--file", str(register), "--datum", "wgs84", "--type", "红色驿站", "--dry-run", "--json")
     report = json.loads(result.stdout)
     assert result.returncode == 0 and report["rows"][0]["station_id"] == "RS-07"
 
 
 @pytest.mark.parametrize("options", [["--type", "cafe"], ["--community", "北京"], ["--choose", "two=PM-01"],
                                      ["--column", "colour=名称"], ["--column", "name_zh=没有这一列"], ["--hours", "看情况"],
-                                     ["--match", "phone"]])
+                                     ["--match", "phone"], ["--min-score", "150"], ["--min-score", "-1"],
+                                     ["--choose", "9=PM-01"], ["--choose", "2=XX-99"], ["--row-type", "2=cafe"],
+                                     ["--row-type", "5=red"]])
 def test_wrong_import_usage_exits_2(tmp_path, options):
     register = copy_register(tmp_path)
     sheet = town_sheet(tmp_path, [("骑龙社区党群驿站", 116.8265, 30.7391, "")])
-    result = run("import", str(sheet), "--file", str(register), "--dry-run", *options)
+    result = run("import", str(sheet), "--file", str(register), "--datum", "wgs84", "--dry-run", *options)
     assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    # the same run with the option right is not a usage error
+    assert run("import", str(sheet), "--file", str(register), "--datum", "wgs84", "--dry-run").returncode == 0
+
+
+def test_coordinates_without_a_stated_datum_are_refused_not_read_as_wgs84(tmp_path):
+    from openpyxl import Workbook
+
+    register = copy_register(tmp_path)
+    before = register.read_bytes()
+    sheet = town_sheet(tmp_path, [("骑龙社区党群驿站", 116.8265, 30.7391, "")])
+    result = run("import", str(sheet), "--file", str(register), "--json")
+    assert result.returncode == 2 and "--datum wgs84|gcj02|bd09" in result.stderr and result.stdout == ""
+    assert register.read_bytes() == before
+    # a header that names the datum is enough, and is used
+    workbook = Workbook()
+    workbook.active.append(["名称", "经度(高德)", "纬度(高德)"])
+    workbook.active.append(["骑龙社区党群驿站", *eviltransform.wgs2gcj(30.7391, 116.8265)[::-1]])  # a peer's GCJ-02
+    named = tmp_path / "高德.xlsx"
+    workbook.save(named)
+    result = run("import", str(named), "--file", str(register), "--dry-run", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["datum"] == "gcj02"
+    assert (report["rows"][0]["new"]["lon"], report["rows"][0]["new"]["lat"]) == pytest.approx((116.8265, 30.7391), abs=1e-5)
+    # a list of addresses only has no datum to state
+    addresses = town_sheet(tmp_path, [("骑龙社区党群驿站", None, None, "骑龙路 8 号")])
+    assert run("import", str(addresses), "--file", str(register), "--dry-run", "--json").returncode == 0
+
+
+def test_a_closed_pipe_ends_the_cli_quietly(tmp_path):
+    register = copy_register(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "geo", "todo", str(tmp_path / "todo.csv"), "--format", "csv",
+                                "--file", str(register), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               )
+    process.stdout.close()  # the reader is gone before the command writes anything (`... | head -0`)
+    with process.stderr:
+        error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and error == ""
 
 
 def test_an_unreadable_file_exits_1_with_the_reason(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import eviltransform
+import numpy as np
 import pytest
 from geopy.exc import GeocoderUnavailable
 from geopy.geocoders.base import Geocoder
@@ -110,8 +111,9 @@ def test_matching_by_id_renames_and_id_mode_ignores_names(tmp_path, register, ch
     first, second = result.rows
     assert (first.action, first.matched_by, first.properties["name_zh"]) == ("update", "id", "人民医保药房红色驿站(骑龙店)")
     assert first.changed == ("name_zh",) and first.position_from == "kept"
-    assert second.action == "invalid"  # not matched by name in id mode: a new station without a type
-    assert [p.key for p in second.problems] == ["err_import_type_unknown"]
+    # not matched by name in id mode: a new station, its type read from its name (党群驿站)
+    assert (second.action, second.station_id, second.properties["station_type"]) == ("new", "PM-08", "party_mass")
+    assert [w.key for w in second.warnings] == ["warn_import_type_from_name"]
 
 
 def test_an_ambiguous_name_waits_for_the_planners_choice(tmp_path, register, checker):
@@ -170,17 +172,98 @@ def test_what_a_sheet_lacks_is_unknown_or_chosen_once_for_the_file(tmp_path, reg
     assert [w.key for w in existing.warnings] == ["warn_import_file_type_differs"]
 
 
-@pytest.mark.parametrize(("cells", "key"), [
-    (("甲站", "abc", "30.7"), "err_lonlat_not_numbers"),
-    (("甲站", "30.7391", "116.8265"), "err_import_lonlat_swapped"),
-    (("甲站", "117.2", "31.8"), "err_outside_county"),
-    (("甲站", "116.7800", "30.5880"), "err_outside_town_extent"),
-    (("<script>alert(1)</script>", "116.8265", "30.7391"), "err_text_code_syntax"),
+@pytest.mark.parametrize(("cells", "key", "column"), [
+    (("甲站", "abc", "30.7"), "err_lonlat_not_numbers", "经度"),
+    (("甲站", "30.7391", "116.8265"), "err_import_lonlat_swapped", "经度"),
+    (("甲站", "117.2", "31.8"), "err_outside_county", "经度, 纬度"),  # both far off
+    (("甲站", "116.7800", "30.5880"), "err_outside_town_extent", "纬度"),  # 116.78 is inside the town's span
+    (("甲站", "116.7300", "30.7300"), "err_outside_town_extent", "经度"),
+    (("<script>alert(1)</script>", "116.8265", "30.7391"), "err_text_code_syntax", "名称"),
 ])
-def test_bad_rows_say_what_is_wrong_in_the_sheets_own_terms(tmp_path, register, checker, cells, key):
+def test_bad_rows_say_what_is_wrong_in_the_sheets_own_terms(tmp_path, register, checker, cells, key, column):
     (row,) = plan(gbk_csv(tmp_path, ["名称", "经度", "纬度"], [cells]), register, checker, station_type="red").rows
     assert row.action == "invalid" and [p.key for p in row.problems] == [key]
-    assert row.problems[0].row == 2 and row.problems[0].unit == "row" and row.problems[0].field in ("名称", "经度")
+    assert row.problems[0].row == 2 and row.problems[0].unit == "row" and row.problems[0].field == column
+
+
+def test_a_latitude_typo_shows_where_the_file_puts_the_station_and_how_far(tmp_path, register, checker):
+    from pyproj import Geod
+
+    old = position_of(register, "PM-05")
+    typo = (old[0], old[1] - 0.3)  # 30.74 written 30.44: ~33 km south, outside the town
+    (row,) = plan(gbk_csv(tmp_path, ["编号", "经度", "纬度"], [("PM-05", *typo)]), register, checker).rows
+    assert row.action == "invalid" and [p.field for p in row.problems] == ["纬度"]
+    assert row.old_lonlat == pytest.approx(old) and row.new_lonlat == pytest.approx(typo)  # not the old position
+    assert row.move_m == pytest.approx(Geod(ellps="WGS84").inv(*old, *typo)[2], abs=0.5) and row.far_move
+    assert row.position_from == "sheet" and not row.ready(True)
+    outcome = apply_import_plan(plan(gbk_csv(tmp_path, ["编号", "经度", "纬度"], [("PM-05", *typo)]), register, checker),
+                                register, partial=True)
+    assert position_of(outcome.stations, "PM-05") == pytest.approx(old)  # shown, never applied
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("外卖车辆临时停放点(华联超市门口)", "parking"), ("银河一品小区党群服务站", "neighbourhood"),
+    ("人民医保药房红色驿站 09", "red"), ("高河镇城市社区党群服务中心", "hub"), ("金星社区党群驿站", "party_mass"),
+    ("金星社区新时代文明实践站", None),
+])
+def test_a_new_stations_type_comes_from_its_name_when_the_sheet_has_no_type(tmp_path, register, checker, name, expected):
+    path = gbk_csv(tmp_path, ["名称", "经度", "纬度"], [(name, 116.8265, 30.7391)])
+    (row,) = plan(path, register, checker, match="id", station_type="neighbourhood").rows
+    # the name wins over the file-wide type; a name that says nothing falls back to it
+    assert row.properties["station_type"] == (expected or "neighbourhood")
+    assert [w.key for w in row.warnings] == (["warn_import_type_from_name"] if expected else [])
+    (row,) = plan(path, register, checker, match="id").rows
+    assert row.properties["station_type"] == expected and (row.action == "invalid") == (expected is None)
+
+
+def test_the_planner_sets_a_type_per_row_and_it_wins(tmp_path, register, checker):
+    path = gbk_csv(tmp_path, ["名称", "类型", "经度", "纬度"], [("华联停放点", "停放点", 116.8265, 30.7391),
+                                                                ("文明实践站", "", 116.8270, 30.7395)])
+    first, second = plan(path, register, checker, row_types={2: "red", 3: "hub"}).rows
+    assert (first.properties["station_type"], first.station_id) == ("red", "RS-07")
+    assert (second.properties["station_type"], second.station_id, second.action) == ("hub", "HUB-02", "new")
+    with pytest.raises(ValueError):
+        ImportSettings(row_types={2: "cafe"})
+
+
+def test_a_new_station_gets_the_community_its_address_names(tmp_path, register, checker):
+    path = gbk_csv(tmp_path, ["名称", "地址", "经度", "纬度"], [
+        ("甲停放点", "高河镇金星社区独秀大道与育儿路交叉口", 116.8265, 30.7391),  # 高河镇 is the town, 金星社区 the place
+        ("乙停放点", "人民医保药房(骑龙店)", 116.8266, 30.7392),  # a bare 骑龙 says too little
+        ("丙停放点", "金星社区与陶亭社区交界", 116.8267, 30.7393),  # two places: unknown
+        ("丁停放点", "城北村委会旁", 116.8268, 30.7394)])
+    rows = plan(path, register, checker).rows
+    assert [r.properties["community_code"] for r in rows] == ["340822100007", None, None, "340822100200"]
+    assert all(r.ready(False) for r in rows)
+
+
+def test_coordinates_read_in_the_wrong_datum_are_pointed_out(tmp_path, register, checker):
+    ids = ["PM-01", "PM-02", "RS-01", "NS-15", "PK-08"]
+    # the register's own positions as Amap shows them (a peer GCJ-02 implementation): read as
+    # WGS-84 every one moves 300-700 m
+    cells = [(i, *eviltransform.wgs2gcj(position_of(register, i)[1], position_of(register, i)[0])[::-1]) for i in ids]
+    path = gbk_csv(tmp_path, ["编号", "经度", "纬度"], cells)
+    wrong = plan(path, register, checker, datum="wgs84")
+    (warning,) = [w for w in wrong.file_warnings if w.key == "warn_import_likely_datum"]
+    assert (warning.params["datum"], warning.params["likely"], warning.params["n"]) == ("wgs84", "gcj02", 5)
+    assert warning.params["median_m"] > 300 and warning.params["other_m"] < 1
+    assert "likely the wrong datum" in warning.text("en") and "坐标系可能选错了" in warning.text("zh")
+    right = plan(path, register, checker, datum="gcj02")
+    assert not [w for w in right.file_warnings if w.key == "warn_import_likely_datum"]
+    assert right.counts()["unchanged"] == 5
+    # stations really moved ~550 m, each its own way: no datum explains that
+    rng = np.random.default_rng(7)
+    moved = []
+    for i in ids:
+        lon, lat = position_of(register, i)
+        angle = rng.uniform(0, 2 * np.pi)
+        moved.append((i, lon + 0.0057 * np.cos(angle), lat + 0.005 * np.sin(angle)))
+    scattered = plan(gbk_csv(tmp_path, ["编号", "经度", "纬度"], moved), register, checker, datum="wgs84")
+    assert min(r.move_m for r in scattered.rows) > 400
+    assert not [w for w in scattered.file_warnings if w.key == "warn_import_likely_datum"]
+    # two matched rows are too few to say
+    few = plan(gbk_csv(tmp_path, ["编号", "经度", "纬度"], cells[:2]), register, checker, datum="wgs84")
+    assert not [w for w in few.file_warnings if w.key == "warn_import_likely_datum"]
 
 
 def test_a_move_over_2_km_is_flagged_and_left_out_unless_accepted(tmp_path, register, checker):

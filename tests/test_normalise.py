@@ -9,7 +9,7 @@ import pytest
 
 from geo.datum import Datum
 from geo.model import StationType
-from geo.normalise import (CommunityIndex, NameNormaliser, datum_hint, guess_columns, name_numbers, normalise_phone,
+from geo.normalise import (CommunityIndex, hours_as_written, NameNormaliser, datum_hint, guess_columns, name_numbers, normalise_phone,
                            parse_amenities, parse_coordinate, parse_lonlat, parse_opening_hours, parse_station_type)
 from geo.reference import load_communities
 
@@ -157,3 +157,23 @@ def test_variant_spellings_normalise_to_the_same_name(communities, variant, regi
 def test_numbers_in_names_keep_stations_apart(communities):
     normalise = NameNormaliser.from_table(communities)
     assert name_numbers(normalise("党群驿站 06")) == (6,) != name_numbers(normalise("党群驿站 07"))
+
+
+@pytest.mark.parametrize(("stored", "written"), [
+    ("Mo-Su 08:00-20:00", "每天 8:00-20:00"), ("24/7", "全天"), ("Mo-Fr 08:30-17:30", "周一至周五 8:30-17:30"),
+    ("Mo-Fr 08:30-12:00,14:30-17:30", "周一至周五 8:30-12:00、14:30-17:30"),
+    ("Mo-Fr 08:30-17:30; Sa 09:00-12:00", "周一至周五 8:30-17:30;周六 9:00-12:00"),
+    ("Mo,We 09:00-12:00", "周一、周三 9:00-12:00"),
+    ("Mo-Fr 08:30-17:30; PH off", "Mo-Fr 08:30-17:30; PH off"),  # no written form: stays as stored
+])
+def test_hours_are_shown_as_people_write_them_and_read_back_the_same(stored, written):
+    assert hours_as_written(stored) == written
+    assert parse_opening_hours(written) == stored
+
+
+def test_every_registers_hours_survive_the_form_round_trip():
+    from geo.register import load_stations
+
+    for stored in set(load_stations()["opening_hours"]) - {"unknown"}:
+        assert parse_opening_hours(hours_as_written(stored)) == stored
+        assert opening_hours.OpeningHours(stored)  # a real OSM value the peer parser reads

@@ -116,3 +116,20 @@ def test_a_filled_in_todo_list_imports_back_by_id(tmp_path, register, lang, file
     assert [(r.station_id, r.changed) for r in changed] == [(station_id, ("source", "geometry"))]
     moved = apply_import_plan(plan, register).stations.set_index("id").loc[station_id].geometry
     assert GEOD.inv(moved.x, moved.y, *found_wgs)[2] < 0.5
+
+
+def test_stations_with_no_known_position_come_last_without_a_distance(register):
+    stations = register.copy()
+    unknown = ["PM-02", "NS-10"]
+    stations.loc[stations.id.isin(unknown), "location_status"] = "needs_position"
+    stations.loc[stations.id == "RS-01", "location_status"] = "verified"
+    here = (116.8300, 30.7400)
+    todo = stations_to_verify(stations, *here)
+    geod = Geod(ellps="WGS84")
+    placed = stations[~stations.id.isin(unknown) & (stations.location_status != "verified")]
+    # brute force: every station with a position, by geodesic distance, then the unknown ones by type order
+    expected = sorted(placed.itertuples(), key=lambda s: (geod.inv(*here, s.geometry.x, s.geometry.y)[2], s.id))
+    assert list(todo.id) == [s.id for s in expected] + ["PM-02", "NS-10"]
+    assert todo.set_index("id").loc[unknown, "distance_m"].isna().all()
+    assert todo.set_index("id").loc[expected[0].id, "distance_m"] == pytest.approx(
+        geod.inv(*here, expected[0].geometry.x, expected[0].geometry.y)[2], abs=0.01)

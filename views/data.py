@@ -1,6 +1,8 @@
 """Data stewardship: planners import, correct, verify and export stations; nothing is lost."""
 
 import tempfile
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +14,7 @@ from geo.datum import Datum, convert
 from geo.errors import GeoDataError
 from geo.exchange import export_stations
 from geo.geodesy import ellipsoidal_distance_m
-from geo.hours import now_local
+from geo.hours import now_local, to_local_time
 from geo.import_plan import (CHOOSE_NEW, ImportPlan, ImportSettings, apply_import_plan, build_import_plan,
                              plan_preview_table)
 from geo.maps import build_overview_map, map_point_to_wgs84
@@ -28,7 +30,7 @@ from ui import data, deployment
 from ui.auth import sign_in_box
 from ui.demand import DATUM_LABELS
 from ui.geocoding import cached_address_geocoder
-from ui.lang import current_language, tr
+from ui.lang import current_language, file_uploader, tr
 
 #: Fields the mapping step shows first; the rest only matter in files this app exported.
 MAIN_FIELDS = ("name_zh", "lon", "lat", "lonlat", "address", "id", "station_type", "community", "amenities",
@@ -61,7 +63,10 @@ st.session_state.setdefault("data_version", store.read()[1])
 if (message := st.session_state.pop("data_message", None)) is not None:
     getattr(st, message[0])(markdown_text(message[1]))
 
-tabs = st.tabs([tr("tab_fix"), tr("tab_edit"), tr("tab_import"), tr("tab_history"), tr("tab_export")])
+# keyed and tracked: an upload or a save reruns the page with other elements, and an untracked
+# st.tabs would fall back to the first tab, hiding the preview the planner was reading
+tabs = st.tabs([tr("tab_fix"), tr("tab_edit"), tr("tab_import"), tr("tab_history"), tr("tab_export")],
+               key="data_tab", on_change="rerun")
 
 with tabs[0]:
     station_id = st.selectbox(tr("choose_station"), list(register["id"]), key="data_fix_station",
@@ -205,7 +210,17 @@ def _mapping_step(table: SheetTable, file_key: str) -> ImportSettings:
                           operator=operator.strip() or None, opening_hours=hours, amenities=tuple(amenities) or None,
                           match=match, min_score=float(min_score), mode=mode,
                           choices=dict(st.session_state.get(f"data_import_choices_{file_key}", {})),
+                          row_types=dict(st.session_state.get(f"data_import_row_types_{file_key}", {})),
                           accept_far_moves=bool(st.session_state.get(f"data_import_accept_far_{file_key}", False)))
+
+
+def _set_row_type(file_key: str, row: int, station_type: str | None) -> None:
+    row_types = dict(st.session_state.get(f"data_import_row_types_{file_key}", {}))
+    if station_type is None:
+        row_types.pop(row, None)
+    else:
+        row_types[row] = station_type
+    st.session_state[f"data_import_row_types_{file_key}"] = row_types
 
 
 def _choose(file_key: str, row: int, choice: str | None) -> None:
@@ -222,10 +237,48 @@ def _imported(outcome) -> str:
               left=len(outcome.left_out_rows))
 
 
+def _apply(plan: ImportPlan, partial: bool) -> None:
+    """Save the plan's ready rows; remember which rows were left out and why, to keep showing
+    them after the page reruns on the new register (where the preview has changed)."""
+    outcome = apply_import_plan(plan, register, partial=partial)
+    _save(outcome.stations, outcome.summary(plan.source), _imported(outcome))
+    if st.session_state.get("data_message", ("",))[0] == "success":
+        left = [r for r in plan.left_out_rows()]
+        st.session_state["data_import_last"] = {
+            "source": plan.source,
+            "left": [{tr("import_col_row"): r.row, tr("import_col_name"): r.name,
+                      tr("import_col_notes"): "; ".join(replace(p, row=None).text(lang) for p in r.problems)
+                      or tr("import_action_held")} for r in left]}
+    st.rerun()
+
+
+def _show_last_import() -> None:
+    """The rows the last import left out, and why, until the planner dismisses the list."""
+    last = st.session_state.get("data_import_last")
+    if not last or not last["left"]:
+        return
+    with st.container(border=True):
+        st.warning(markdown_text(tr("import_last_left_out", source=last["source"], n=len(last["left"]))))
+        st.dataframe(pd.DataFrame(last["left"]), hide_index=True, width="stretch", key="data_import_last_left")
+        if st.button(tr("import_last_dismiss"), key="data_import_last_dismiss"):
+            st.session_state.pop("data_import_last", None)
+            st.rerun()
+
+
 def _summary_in(summary: str) -> str:
     """A change-log summary in the page's language: ours are written "中文 / English"."""
     parts = summary.split(" / ", 1)
     return parts[0] if lang == "zh" or len(parts) == 1 else parts[1]
+
+
+def _local_minutes(moment: "str | datetime | None") -> str:
+    """A change's time as the town reads it: Asia/Shanghai, to the minute (the log keeps UTC ISO)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    return "" if moment is None else f"{to_local_time(moment):%Y-%m-%d %H:%M}"
 
 
 def _station_label(station_id: str) -> str:
@@ -236,8 +289,9 @@ with tabs[2]:
     if not can_edit:
         st.info(tr("import_sign_in_first"))
     else:
-        upload = st.file_uploader(tr("import_file"), type=[s.lstrip(".") for s in SUFFIXES], key="data_import_file",
-                                  help=tr("import_file_help"))
+        _show_last_import()
+        upload = file_uploader(tr("import_file"), [s.lstrip(".") for s in SUFFIXES], key="data_import_file",
+                               help=tr("import_file_help"))
         if upload is not None:
             file_key = upload.file_id
             suffix = Path(upload.name).suffix.lower()
@@ -266,7 +320,7 @@ with tabs[2]:
                 st.warning(markdown_text(problem.text(lang)))
             counts = plan.counts()
             st.info(tr("import_summary", **counts))
-            preview = plan_preview_table(plan, lang)
+            preview = plan_preview_table(plan, lang, data.community_names(lang))
             st.dataframe(preview, hide_index=True, width="stretch", key="data_import_preview",
                          height=min(38 + 35 * len(preview), 560),
                          column_config={tr("import_col_notes"): st.column_config.TextColumn(width="large"),
@@ -284,7 +338,7 @@ with tabs[2]:
                              format_func=labels.get, key=f"data_import_choose_{file_key}_{row.row}",
                              on_change=lambda r=row.row: _choose(file_key, r, st.session_state[f"data_import_choose_{file_key}_{r}"]))
             with st.expander(tr("import_override")):
-                row_column, station_column = st.columns(2)
+                row_column, station_column, type_column = st.columns(3)
                 override_row = row_column.selectbox(tr("import_override_row"), [r.row for r in plan.rows],
                                                     format_func=lambda n: f"{n} {next(r.name for r in plan.rows if r.row == n)}",
                                                     key="data_import_override_row")
@@ -294,6 +348,15 @@ with tabs[2]:
                                          or _station_label(s),
                                          on_change=lambda: _choose(file_key, st.session_state["data_import_override_row"],
                                                                    st.session_state["data_import_override_station"]))
+                row_types = st.session_state.get(f"data_import_row_types_{file_key}", {})
+                type_options = [None, *(t.value for t in StationType)]
+                # keyed by row: switching rows shows that row's own choice
+                type_column.selectbox(
+                    tr("import_override_type"), type_options, index=type_options.index(row_types.get(override_row)),
+                    key=f"data_import_override_type_{file_key}_{override_row}",
+                    format_func=lambda v: tr("import_type_as_read") if v is None else station_type_label(v, lang),
+                    on_change=lambda r=override_row: _set_row_type(
+                        file_key, r, st.session_state[f"data_import_override_type_{file_key}_{r}"]))
             needs = plan.needs_position()
             if needs:
                 st.warning(tr("import_needs_position", n=len(needs)) + "\n\n"
@@ -303,16 +366,12 @@ with tabs[2]:
                 st.checkbox(tr("import_accept_far", n=counts["far_move"]), key=f"data_import_accept_far_{file_key}")
             if plan.valid:
                 if st.button(tr("import_apply_all", n=len(ready)), key="data_import_apply", type="primary"):
-                    outcome = apply_import_plan(plan, register)
-                    _save(outcome.stations, outcome.summary(plan.source), _imported(outcome))
-                    st.rerun()
+                    _apply(plan, partial=False)
             elif ready and not plan.file_problems:
                 partial = st.checkbox(tr("import_partial", ready=len(ready), left=len(plan.left_out_rows())),
                                       key=f"data_import_partial_{file_key}")
                 if st.button(tr("import_apply_partial", n=len(ready)), key="data_import_apply", disabled=not partial):
-                    outcome = apply_import_plan(plan, register, partial=True)
-                    _save(outcome.stations, outcome.summary(plan.source), _imported(outcome))
-                    st.rerun()
+                    _apply(plan, partial=True)
             else:
                 st.error(tr("import_nothing_to_apply"))
 
@@ -328,13 +387,16 @@ with tabs[3]:
         if not change_log.entries:
             st.caption(tr("history_empty"))
         else:
-            st.dataframe(pd.DataFrame([{tr("history_at"): c["at"], tr("edited_by"): c["user"], tr("history_summary"): _summary_in(c["summary"]),
+            st.dataframe(pd.DataFrame([{tr("history_at"): _local_minutes(c["at"]), tr("edited_by"): c["user"], tr("history_summary"): _summary_in(c["summary"]),
                                         tr("history_added"): len(c["added"]), tr("history_removed"): len(c["removed"]),
                                         tr("history_changed"): len(c["changed"])} for c in change_log.entries]),
                          hide_index=True, width="stretch")
         versions = store.versions()
         if versions:
-            choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version")
+            labels = {v.name: tr("history_version_label", at=_local_minutes(v.saved_at_utc()), version=v.version[:8])
+                      for v in versions}
+            choice = st.selectbox(tr("version_choice"), [v.name for v in versions], key="data_history_version",
+                                  format_func=labels.get)
             try:
                 earlier = store.load_version(choice)
             except GeoDataError as err:

@@ -4,6 +4,7 @@ The phone's position is used to sort the list and, at a station, as the station'
 is kept in this session only and never logged (PIPL), apart from the station position saved.
 """
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -13,7 +14,7 @@ from geo.i18n import format_distance
 from geo.maps import Basemap, build_rider_map
 from geo.markup import markdown_text
 from geo.model import AMENITIES, UNKNOWN_HOURS, amenity_label, station_type_label
-from geo.normalise import normalise_phone, parse_opening_hours
+from geo.normalise import hours_as_written, normalise_phone, parse_opening_hours
 from geo.store import StationStore
 from geo.summary import count_by_type
 from geo.tables import xlsx_bytes
@@ -28,6 +29,8 @@ from ui.location import ask_phone_position, phone_position
 SORT = "sort"
 
 lang = current_language()
+# 44 px touch targets on a phone (Streamlit's buttons are 40 px)
+st.html("<style>.stButton button, [data-testid='stFormSubmitButton'] button {min-height:44px}</style>")
 st.title(tr("survey_title"))
 st.caption(tr("survey_caption"))
 register = data.stations_or_stop(lang)
@@ -72,7 +75,12 @@ rows = todo.set_index("id")
 
 def _option(station_id: str) -> str:
     station = rows.loc[station_id]
-    distance = "" if here is None else f"{format_distance(station.distance_m)} · "
+    if here is None:
+        distance = ""
+    elif pd.isna(station.distance_m):  # no known position: a distance to its stand-in would mislead
+        distance = f"{tr('survey_no_known_position')} · "
+    else:
+        distance = f"{format_distance(station.distance_m)} · "
     return f"{distance}{station_id} {station.name_zh if lang == 'zh' else station.name_en}"
 
 
@@ -114,9 +122,10 @@ with st.form("survey_form", enter_to_submit=False):
     reason = st.text_input(tr("survey_reason"), key="survey_reason") if poor else ""
     amenities = st.multiselect(tr("survey_amenities"), list(AMENITIES), default=list(station.amenities),
                                format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}", key="survey_amenities",
-                               placeholder=tr("choose_amenities"))
-    hours_text = st.text_input(tr("survey_hours"), value="" if station.opening_hours == UNKNOWN_HOURS else station.opening_hours,
-                               key="survey_hours")
+                               placeholder=tr("choose_amenities"), select_all=False)
+    # prefilled as people write hours (每天 8:00-20:00), which reads back to the same OSM value
+    hours_text = st.text_input(tr("survey_hours"), key="survey_hours",
+                               value="" if station.opening_hours == UNKNOWN_HOURS else hours_as_written(station.opening_hours))
     hours_checked = st.checkbox(tr("survey_hours_checked"), key="survey_hours_checked")
     phone_text = st.text_input(tr("survey_phone"), value=station.phone if isinstance(station.phone, str) else "",
                                key="survey_phone")

@@ -60,13 +60,10 @@ def test_a_planner_imports_the_towns_sheet(browser, editable_app, tmp_path):
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
         page.get_by_text("第 2 步:逐行预览").wait_for(timeout=60_000)
         wait_for_app_idle(page)
-        page.get_by_text("更新 3 个、新增 0 个").wait_for(timeout=30_000)
-        screenshot(page, "import_preview_before_type")
-
-        # the sheet has no type column: the planner says once that every row is a 党群驿站
-        choose_option(page, page.get_by_label("统一类型"), "党群驿站")
+        # the sheet has no type column: the new station's name says it is a 党群驿站
         page.get_by_text("更新 3 个、新增 1 个").wait_for(timeout=30_000)
         wait_for_app_idle(page)
+        assert page.get_by_role("tab", name="导入").get_attribute("aria-selected") == "true"  # the upload kept the tab
         page.set_viewport_size({"width": DESKTOP["width"], "height": 2600})  # the whole preview in one picture
         wait_for_app_idle(page)
         screenshot(page, "import_preview")
@@ -82,6 +79,10 @@ def test_a_planner_imports_the_towns_sheet(browser, editable_app, tmp_path):
         wait_for_app_idle(page)
         page.get_by_role("button", name="导入这 4 行").click()
         page.get_by_text("已导入:新增 1 个、更新 3 个").wait_for(timeout=30_000)
+        wait_for_app_idle(page)
+        # still on the import tab, with the row left out and why
+        assert page.get_by_role("tab", name="导入").get_attribute("aria-selected") == "true"
+        page.get_by_text("有 1 行未导入").wait_for(timeout=30_000)
         screenshot(page, "import_applied")
     finally:
         context.close()
