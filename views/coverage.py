@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import DEFAULT_HEX_RESOLUTION, RADIUS_PRESETS_M, ebike_radius_m
+from geo.coverage import DEFAULT_HEX_RESOLUTION, DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M, ebike_radius_m
 from geo.describe import where_text
 from geo.maps import build_coverage_map, standalone_html
 from geo.model import StationType, station_type_label
 from geo.report import coverage_report
 from geo.result_files import EXCEL_MIME, coverage_csv, coverage_workbook, data_status
 from ui import analysis, data, deployment
-from ui.demand import demand_input
+from ui.demand import demand_input, share_radius_m, shared_radius_m
 from ui.lang import choose, current_language, option_label, tr
 
 lang = current_language()
@@ -27,19 +27,24 @@ if unverified:
 
 # --- what is measured ----------------------------------------------------------------------------
 presets = [*RADIUS_PRESETS_M, "ebike", "custom"]
+# the radius last measured on either planner page: its preset (the default's first), else custom
+start_m = shared_radius_m(RADIUS_PRESETS_M[DEFAULT_RADIUS_PRESET])
+start = next((key for key in (DEFAULT_RADIUS_PRESET, *RADIUS_PRESETS_M) if RADIUS_PRESETS_M[key] == start_m), "custom")
 controls, per_type_column = st.columns(2)
 with controls:
-    choice = st.selectbox(tr("radius_choice"), presets, index=1, format_func=option_label("radius_"),
+    choice = st.selectbox(tr("radius_choice"), presets, index=presets.index(start), format_func=option_label("radius_"),
                           key="coverage_radius", placeholder=choose())
     if choice == "ebike":
         minutes = st.number_input(tr("ebike_minutes"), 1.0, 60.0, 5.0, 1.0, key="coverage_ebike_min")
         speed = st.number_input(tr("ebike_speed"), 5.0, 40.0, 15.0, 1.0, key="coverage_ebike_speed")
         radius_m = ebike_radius_m(minutes, speed_kmh=speed)
     elif choice == "custom":
-        radius_m = st.number_input(tr("radius_m_input"), 10.0, 20_000.0, 800.0, 50.0, key="coverage_custom_m")
+        radius_m = st.number_input(tr("radius_m_input"), 10.0, 20_000.0, min(max(start_m, 10.0), 20_000.0), 50.0,
+                                   key="coverage_custom_m")
     else:
         radius_m = RADIUS_PRESETS_M[choice]
     st.caption(tr("radius_is", m=radius_m))
+    share_radius_m(radius_m)
 with per_type_column:
     radius: float | dict[str, float] = radius_m
     if st.toggle(tr("per_type_radius"), key="coverage_per_type"):

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.coverage import DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M
 from geo.datum import Datum
 from geo.describe import where_text
 from geo.gaps import SitingError
@@ -15,7 +16,7 @@ from geo.markup import markdown_text
 from geo.report import gaps_report
 from geo.result_files import data_status, sites_csv, sites_geojson
 from ui import analysis, data
-from ui.demand import DATUM_LABELS, candidate_input, demand_input
+from ui.demand import DATUM_LABELS, candidate_input, demand_input, share_radius_m, shared_radius_m
 from ui.lang import current_language, option_label, tr
 from ui.scenario import add_tapped_station, scenario_comparison, scenario_panel
 
@@ -29,7 +30,9 @@ if unverified:
     st.caption(f"⚠️ {tr('rider_unverified_note')}")
 
 radius_column, count_column, method_column = st.columns(3)
-radius_m = radius_column.number_input(tr("radius_m_input"), 100.0, 5000.0, 1000.0, 100.0, key="gaps_radius")
+start_m = min(max(shared_radius_m(RADIUS_PRESETS_M[DEFAULT_RADIUS_PRESET]), 100.0), 5000.0)
+radius_m = radius_column.number_input(tr("radius_m_input"), 100.0, 5000.0, start_m, 50.0, key="gaps_radius")
+share_radius_m(radius_m)
 p = count_column.slider(tr("new_stations"), 0, MAX_NEW, 3, key="gaps_p")
 method = method_column.radio(tr("method"), ["milp", "greedy"], format_func=option_label("method_"), key="gaps_method")
 inputs = demand_input(register, "gaps", allow_area=False)
