@@ -20,7 +20,7 @@ from pyproj import CRS, Geod
 from shapely.geometry import Polygon, box
 
 from geo.errors import GeoDataError
-from geo.model import WGS84, StationType
+from geo.model import TOWN_EXTENT_LONLAT, WGS84, StationType
 from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, build_station_index, count_within, query_nearest
 
 GEOD = Geod(ellps="WGS84")
@@ -33,6 +33,9 @@ RADIUS_PRESETS_M: dict[str, float] = {
     "walk_1000": 1000.0,  # 15-minute walk
     "union_1km": 1000.0,  # trade unions' 1 km service radius for outdoor workers' stations
 }
+#: The radius both planner pages start from: the trade unions' 1 km for outdoor workers'
+#: stations (riders ride; a walking radius undersells a rest stop to them).
+DEFAULT_RADIUS_PRESET = "union_1km"
 
 #: H3 resolution of the hexagon grid (res 9: ~0.105 km² cells, ~200 m edge).
 DEFAULT_HEX_RESOLUTION = 9
@@ -119,15 +122,29 @@ def overlap_area(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # --- study areas ---------------------------------------------------------------------------------
 
 
-def default_study_area(stations: gpd.GeoDataFrame, county: gpd.GeoDataFrame, *, margin_m: float = 1000.0) -> gpd.GeoDataFrame:
-    """The town's urban envelope: the stations' bounding box widened by ``margin_m`` on every
-    side (in metres, in UTM), clipped to the county; EPSG:4326."""
-    if stations.empty:
+def default_study_area(stations: gpd.GeoDataFrame, county: gpd.GeoDataFrame, *, margin_m: float = 1000.0,
+                       town_extent_lonlat: tuple[float, float, float, float] | None = TOWN_EXTENT_LONLAT
+                       ) -> gpd.GeoDataFrame:
+    """Where the town's workers are: Gaohe's approximate extent (``town_extent_lonlat``, the
+    BRIEF's bounding box, :data:`geo.model.TOWN_EXTENT_LONLAT`; ``None`` leaves it out) together
+    with the stations' bounding box widened by ``margin_m`` on every side (metres, in UTM),
+    clipped to the county; EPSG:4326.
+
+    The town's extent, not only the stations', because demand lies where people live and work,
+    also where no station is yet: a gap analysis can only offer sites inside the study area. It
+    is approximate (a rectangle, no town boundary is published); pages say so."""
+    parts = []
+    if town_extent_lonlat is not None:
+        # densified, so the projected box follows the meridians and parallels it is made of
+        parts.append(shapely.segmentize(box(*town_extent_lonlat), 0.002))
+    if not stations.empty:
+        crs = metric_crs(stations)
+        minx, miny, maxx, maxy = stations.to_crs(crs).total_bounds
+        envelope = box(minx - margin_m, miny - margin_m, maxx + margin_m, maxy + margin_m)
+        parts.append(gpd.GeoSeries([envelope], crs=crs).to_crs(WGS84).iloc[0])
+    if not parts:
         raise CoverageError("err_no_stations_for_area")
-    crs = metric_crs(stations)
-    minx, miny, maxx, maxy = stations.to_crs(crs).total_bounds
-    envelope = box(minx - margin_m, miny - margin_m, maxx + margin_m, maxy + margin_m)
-    return clip_to_county(gpd.GeoDataFrame(geometry=[envelope], crs=crs).to_crs(WGS84), county)
+    return clip_to_county(gpd.GeoDataFrame(geometry=[shapely.union_all(parts)], crs=WGS84), county)
 
 
 def clip_to_county(study_area: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

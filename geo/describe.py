@@ -1,6 +1,11 @@
-"""Positions described for people: "小区党群服务站 21 以西约 1.3 公里" rather than an H3 id or
-a pair of coordinates. The reference is the nearest station or landmark (geodesic distance on the
-WGS-84 ellipsoid); the direction is one of eight compass sectors, from the reference to the place.
+"""Positions described for people: "怀宁县人民政府以西约 3.2 公里" rather than an H3 id or
+a pair of coordinates. The reference is the nearest place people can find: a landmark, or a
+station whose position was verified on site (geodesic distance on the WGS-84 ellipsoid); the
+direction is one of eight compass sectors, from the reference to the place.
+
+Stations at placeholder positions are never references: "300 m west of station 21" sends people
+to a spot where station 21 may not be. Villages and communities are not references either: the
+reference data name them (NBS codes) but give no position or outline for them.
 """
 
 from __future__ import annotations
@@ -30,12 +35,18 @@ WHERE_COLUMNS = ("ref_name_zh", "ref_name_en", "ref_distance_m", "ref_azimuth_de
 
 
 def reference_places(stations: gpd.GeoDataFrame, *, landmarks_path: Path | str = LANDMARKS_PATH) -> pd.DataFrame:
-    """Places people know, to describe other positions by: the stations (EPSG:4326) and the
-    landmarks list; ``name_zh``, ``name_en``, ``lon``, ``lat``."""
+    """Places people know, to describe other positions by: the landmarks list first, then the
+    stations (EPSG:4326) whose ``location_status`` is ``verified``; ``name_zh``, ``name_en``,
+    ``lon``, ``lat``. Of references at the same position the first is kept."""
     landmarks = pd.read_csv(landmarks_path, usecols=["name_zh", "name_en", "lon", "lat"])
+    if "location_status" in stations.columns:
+        stations = stations[(stations["location_status"] == "verified").to_numpy()]
+    else:
+        stations = stations.iloc[:0]
     own = pd.DataFrame({"name_zh": stations["name_zh"].to_numpy(), "name_en": stations["name_en"].to_numpy(),
                         "lon": stations.geometry.x.to_numpy(), "lat": stations.geometry.y.to_numpy()})
-    return pd.concat([own, landmarks], ignore_index=True)
+    places = pd.concat([landmarks, own], ignore_index=True)
+    return places.drop_duplicates(subset=["lon", "lat"], keep="first").reset_index(drop=True)
 
 
 def locate(lon: ArrayLike, lat: ArrayLike, references: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,35 +91,97 @@ def draw_report(page: ReportPage, *, lang: str, file_format: str = "png") -> byt
     return buffer.getvalue()
 
 
+#: Where the map, the legend under it and the text panel sit on the page (figure fractions).
+_MAP_BOX = (0.02, 0.25, 0.55, 0.66)
+_LEGEND_TOP = 0.24
+_TEXT_BOX = (0.60, 0.10, 0.38, 0.81)
+_TABLE_FONT_PT = 8.0
+
+
+def text_width_em(text: str) -> float:
+    """The width of ``text`` in ems of its font size: CJK and other wide characters one em,
+    the rest about 0.55 em (a sans-serif's average)."""
+    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55 for char in text)
+
+
+def wrap_to_width(text: str, width_em: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width_em``: at spaces where the text has them
+    (Latin), else between any two characters (Chinese); a word wider than a line is cut."""
+    lines: list[str] = []
+    line = ""
+    for token in re.findall(r"\S+\s*|\s+", text) if " " in text else list(text):
+        if line and text_width_em(line + token.rstrip()) > width_em:
+            lines.append(line.rstrip())
+            line = ""
+        while text_width_em(token.rstrip()) > width_em:  # one word too wide for any line
+            cut = max(1, next(i for i in range(len(token), 0, -1) if text_width_em(token[:i]) <= width_em))
+            lines.append(token[:cut])
+            token = token[cut:]
+        line += token
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _column_widths(table: pd.DataFrame) -> list[float]:
+    """Shares of the table's width: by the widest text of each column, a text column at most
+    twice as wide as the others together."""
+    wanted = [max(text_width_em(str(v)) for v in [c, *table[c].astype(str)]) + 1.5 for c in table.columns]
+    total = sum(wanted)
+    return [w / total for w in wanted]
+
+
+def _draw_table(ax_text, table: pd.DataFrame, top: float, panel_width_in: float, panel_height_in: float) -> None:
+    """The table under the facts, every cell's text wrapped to its column (rows grow)."""
+    widths = _column_widths(table)
+    cells = [[wrap_to_width(str(v), w * panel_width_in * 72 / _TABLE_FONT_PT - 1.0) for v, w in zip(row, widths)]
+             for row in table.astype(str).to_numpy()]
+    lines_per_row = [1] + [max(len(c) for c in row) for row in cells]
+    line_height = 1.45 * _TABLE_FONT_PT / 72 / panel_height_in  # axes fraction of one line
+    heights = [line_height * (n + 0.8) for n in lines_per_row]
+    height = min(top - 0.02, sum(heights))
+    grid = ax_text.table(cellText=[["\n".join(c) for c in row] for row in cells], colLabels=list(table.columns),
+                         colWidths=widths, bbox=(0, top - height, 1, height), cellLoc="center")
+    grid.auto_set_font_size(False)
+    grid.set_fontsize(_TABLE_FONT_PT)
+    for (row, _), cell in grid.get_celld().items():
+        cell.set_height(heights[row])
+
+
 def report_figure(page: ReportPage, *, lang: str) -> Figure:
-    """The page as a matplotlib figure (A4 landscape)."""
+    """The page as a matplotlib figure (A4 landscape): the map on the left with its legend
+    under it (outside the data, so it hides no station or site), facts and a table on the right."""
     crs = metric_crs(page.study_area)
     figure = Figure(figsize=A4_LANDSCAPE_IN, dpi=110)
     with matplotlib.rc_context(_RC):
         figure.suptitle(page.title, fontsize=16, fontweight="bold", x=0.02, ha="left")
-        ax = figure.add_axes((0.02, 0.10, 0.55, 0.80))
+        ax = figure.add_axes(_MAP_BOX)
         handles = _draw_map(ax, page, crs, lang)
-        ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.9, title=t("legend_title", lang),
-                  title_fontsize=8)
         minx, _, maxx, _ = page.study_area.to_crs(crs).total_bounds
         _scale_bar(ax, nice_length_m(maxx - minx), lang)
         _north_arrow(ax)
+        left, _, width, _ = _MAP_BOX
+        # three columns as wide as the map, two when the labels are long (English)
+        widest_em = max(text_width_em(handle.get_label()) for handle in handles)
+        figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(left + width / 2, _LEGEND_TOP),
+                      ncols=3 if widest_em <= 20 else 2,
+                      fontsize=7.5, frameon=False, title=t("legend_title", lang), title_fontsize=8,
+                      columnspacing=1.2, handletextpad=0.5)
 
-        ax_text = figure.add_axes((0.60, 0.10, 0.38, 0.80))
+        ax_text = figure.add_axes(_TEXT_BOX)
         ax_text.axis("off")
+        panel_width_in, panel_height_in = _TEXT_BOX[2] * A4_LANDSCAPE_IN[0], _TEXT_BOX[3] * A4_LANDSCAPE_IN[1]
         y = 0.99
         for label, value in page.facts:
             ax_text.text(0, y, label, fontsize=10, color="#555", va="top")
-            ax_text.text(1, y, value, fontsize=11, fontweight="bold", va="top", ha="right", wrap=True)
-            y -= 0.055
+            # the value right-aligned beside its label, wrapped when it is long (a file name)
+            room_em = (panel_width_in * 72 - 8 - text_width_em(label) * 10) / 11
+            value_lines = wrap_to_width(value, room_em)
+            ax_text.text(1, y, "\n".join(value_lines), fontsize=11, fontweight="bold", va="top", ha="right")
+            y -= 0.055 + 0.03 * (len(value_lines) - 1)
         if len(page.table):
-            shown = page.table.head(12)
-            height = min(y - 0.05, 0.045 * (len(shown) + 1))
-            grid = ax_text.table(cellText=shown.astype(str).to_numpy(), colLabels=list(shown.columns),
-                                 bbox=(0, y - 0.03 - height, 1, height), cellLoc="center")
-            grid.auto_set_font_size(False)
-            grid.set_fontsize(8)
-        figure.text(0.02, 0.03, page.footer, fontsize=8.5, color="#a33")
+            _draw_table(ax_text, page.table.head(12), y - 0.03, panel_width_in, panel_height_in)
+        figure.text(0.02, 0.02, page.footer, fontsize=8.5, color="#a33")
     return figure
 
 

@@ -22,6 +22,8 @@ from geo.model import station_type_label
 from geo.tables import csv_bytes, guard_formulas
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Degrees of longitude/latitude are written with 6 decimals (~0.1 m), in every file.
+COORDINATE_DECIMALS = 6
 
 
 def data_status(unverified: int, total: int, lang: str) -> str:
@@ -101,10 +103,14 @@ def community_rows(summary: CoverageSummary, community_names: dict[str, str]) ->
     return table.assign(group=table["group"].map(lambda code: community_names.get(code, code)))
 
 
-def worst_rows(summary: CoverageSummary) -> pd.DataFrame:
+def worst_rows(summary: CoverageSummary, lang: str) -> pd.DataFrame:
+    """The largest gaps: where they are for people, the H3 cell, its centre (6 decimals, ~0.1 m)
+    and the uncovered demand or the distance to the nearest station."""
     value = "uncovered_demand" if summary.worst_value_kind == "demand" else "nearest_m"
-    return pd.DataFrame({"cell": summary.worst_cells["cell"], "lon": summary.worst_cells["lon"].round(6),
-                         "lat": summary.worst_cells["lat"].round(6), value: summary.worst_cells["value"]})
+    worst = summary.worst_cells
+    return pd.DataFrame({"where": [where_text(row, lang) for row in worst.itertuples()], "cell": worst["cell"],
+                         "lon": worst["lon"].round(COORDINATE_DECIMALS), "lat": worst["lat"].round(COORDINATE_DECIMALS),
+                         value: worst["value"]})
 
 
 def coverage_csv(summary: CoverageSummary, *, lang: str, made_on: date, status: str) -> bytes:
@@ -118,7 +124,7 @@ def coverage_workbook(summary: CoverageSummary, *, lang: str, made_on: date, sta
     by_community = community_rows(summary, community_names)
     if by_community is not None:
         sheets[t("sheet_by_community", lang)] = by_community
-    sheets[t("sheet_worst", lang)] = worst_rows(summary)
+    sheets[t("sheet_worst", lang)] = worst_rows(summary, lang)
     return _workbook(sheets, coverage_metadata(summary, lang=lang, made_on=made_on, status=status), lang)
 
 
@@ -133,8 +139,8 @@ def sites_table(problem: GapProblem, plan: SitePlan, *, lang: str, datum: Datum 
     return pd.DataFrame({
         "rank": picks["rank"].astype(int),
         "where": [where_text(row, lang) for row in picks.itertuples()],
-        "lon": np.round(np.atleast_1d(out_lon), 7),
-        "lat": np.round(np.atleast_1d(out_lat), 7),
+        "lon": np.round(np.atleast_1d(out_lon), COORDINATE_DECIMALS),
+        "lat": np.round(np.atleast_1d(out_lat), COORDINATE_DECIMALS),
         "datum": Datum(datum).value,
         "gain": picks["gain"],
         "gain_share": picks["gain_share"],
@@ -150,8 +156,10 @@ def sites_metadata(problem: GapProblem, plan: SitePlan, *, lang: str, made_on: d
 
 
 def sites_csv(problem: GapProblem, plan: SitePlan, *, lang: str, datum: Datum | str, made_on: date, status: str) -> bytes:
-    return _csv(sites_table(problem, plan, lang=lang, datum=datum),
-                sites_metadata(problem, plan, lang=lang, made_on=made_on, status=status), lang)
+    metadata = sites_metadata(problem, plan, lang=lang, made_on=made_on, status=status)
+    # a spreadsheet reader sees words in the file's language, not Python's True/False
+    metadata["optimal"] = t("answer_yes" if metadata["optimal"] else "answer_no", lang)
+    return _csv(sites_table(problem, plan, lang=lang, datum=datum), metadata, lang)
 
 
 def sites_geojson(problem: GapProblem, plan: SitePlan, *, lang: str, datum: Datum | str, made_on: date,

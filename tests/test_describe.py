@@ -56,10 +56,30 @@ def test_rows_without_a_reference_describe_nothing():
     assert locate([], [], REFERENCES).empty
 
 
-def test_references_are_the_stations_and_the_landmarks():
-    references = reference_places(load_stations())
-    assert "怀宁县人民政府" in set(references["name_zh"]) and "高河镇" in set(references["name_zh"])
+def test_references_are_the_landmarks_and_only_verified_stations():
     from geo.describe import LANDMARKS_PATH
 
+    stations = load_stations()
     landmarks = pd.read_csv(LANDMARKS_PATH)
-    assert len(references) == len(load_stations()) + len(landmarks)
+    assert (stations["location_status"] != "verified").all()  # the embedded register: placeholders only
+    references = reference_places(stations)
+    # landmarks at one position count once (高河镇 is the county seat's point)
+    assert len(references) == len(landmarks.drop_duplicates(subset=["lon", "lat"]))
+    assert set(references["name_zh"]) <= set(landmarks["name_zh"]) and "怀宁县人民政府" in set(references["name_zh"])
+
+    verified = stations.copy()
+    verified.loc[verified.index[3], "location_status"] = "verified"
+    with_one = reference_places(verified)
+    assert list(with_one["name_zh"]) == [*references["name_zh"], stations["name_zh"].iloc[3]]
+
+
+def test_a_place_beside_a_placeholder_station_is_described_by_a_landmark():
+    stations = load_stations()
+    station = stations.iloc[0]
+    lon, lat = place(270.0, 300.0, (station.name_zh, station.name_en, station.geometry.x, station.geometry.y))
+    text = where_text(next(locate([lon], [lat], reference_places(stations)).itertuples()), "zh")
+    assert station.name_zh not in text
+    # the oracle: the geodesic distance to the county seat's point, by pyproj
+    _, _, distance_m = GEOD.inv(116.823601, 30.73744, lon, lat)
+    assert text.startswith("怀宁县人民政府")
+    assert (f"约 {distance_m / 1000:.1f} 公里" if distance_m >= 1000 else f"约 {round(distance_m, -1):.0f} 米") in text

@@ -311,7 +311,7 @@ def test_area_coverage_figures_match_the_library(stations):
     from geo.coverage import area_coverage, default_study_area
     from geo.reference import load_county_boundary
 
-    at = run_coverage()
+    at = run_coverage(coverage_radius="walk_500")
     assert not at.exception
     table = area_coverage(stations, default_study_area(stations, load_county_boundary()), 500.0).set_index("group")
     assert metrics(at)["覆盖比例"] == f"{table.loc['all', 'share_covered']:.1%}"
@@ -319,8 +319,30 @@ def test_area_coverage_figures_match_the_library(stations):
     assert "需求:研究区面积(无需求点);服务半径:500 米。" in [c.value for c in at.caption]
 
 
-def test_changing_the_radius_changes_the_figures():
+def test_the_default_study_area_is_the_town_extent_said_approximate_with_its_surface(stations):
+    import shapely
+
+    from geo.coverage import default_study_area
+    from geo.coverage_summary import geodesic_area_km2
+    from geo.model import TOWN_EXTENT_LONLAT
+    from geo.reference import load_county_boundary
+
     at = run_coverage()
+    assert not at.exception
+    note = next(c.value for c in at.caption if c.value.startswith("研究区(默认)"))
+    west, south, east, north = TOWN_EXTENT_LONLAT
+    assert "近似" in note and f"{west:.3f}" in note and f"{north:.3f}" in note
+    area = default_study_area(stations, load_county_boundary())
+    # the oracle: the BRIEF's box (where the county has it) is inside the area, measured by pyproj
+    town = shapely.box(*TOWN_EXTENT_LONLAT).intersection(load_county_boundary().union_all())
+    assert area.union_all().buffer(1e-7).contains(town)
+    km2 = geodesic_area_km2(area)
+    assert f"共 {km2:,.1f} 平方公里" in note and metrics(at)["研究区面积"] == f"{km2:,.1f} km²"
+    assert "服务半径:1,000 米" in " ".join(c.value for c in at.caption)  # the 1 km default, as on the gap page
+
+
+def test_changing_the_radius_changes_the_figures():
+    at = run_coverage(coverage_radius="walk_500")
     before = metrics(at)["覆盖比例"]
     at.selectbox(key="coverage_radius").set_value("union_1km").run()
     after = metrics(at)["覆盖比例"]
@@ -331,7 +353,7 @@ def test_demo_demand_is_labelled_synthetic_and_measured_weighted(stations):
     from geo.coverage import cover_points
     from geo.readers import read_demand_points
 
-    at = run_coverage(coverage_source="demo")
+    at = run_coverage(coverage_source="demo", coverage_radius="walk_500")
     assert any("合成数据" in w.value for w in at.warning)
     demand = read_demand_points(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
     coverage = cover_points(stations, demand.lon, demand.lat, 500.0)
@@ -414,7 +436,9 @@ def test_the_fewest_stations_for_the_suggested_target_is_answered_and_kept():
 
 
 def test_an_unreachable_target_says_so_in_chinese():
-    at = run_gaps(gaps_target=99.0)
+    # candidates cover the whole default study area; at 100 m their centres miss most of each hexagon
+    at = run_gaps(gaps_target=99.0, gaps_radius=100.0)
+    assert float(metrics(at)["候选点全建的上限"].rstrip("%")) < 99.0
     at.button(key="gaps_lscp").click().run()
     assert "达不到目标 99%" in at.warning[-1].value.replace("\\", "")  # markdown-escaped
 

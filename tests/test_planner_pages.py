@@ -122,3 +122,41 @@ def test_placeholders_and_uploader_texts_are_chinese_on_the_chinese_page():
 def test_the_english_page_keeps_streamlit_uploader_texts():
     at = run_page("coverage", lang="en")
     assert not [element for element in at.get("html") if "上传文件" in element.proto.body]
+
+
+def _gbk_demand_file():
+    """A small demand file as the trial's: GBK, 经度,纬度,人数."""
+    import hashlib
+
+    import numpy as np
+
+    from geo.demand import demo_demand
+    from ui.demand import DemandFile
+
+    demo = demo_demand()
+    rows = ["经度,纬度,人数"] + [f"{x:.6f},{y:.6f},{w:.0f}" for x, y, w in
+                               zip(demo.lon[:400], demo.lat[:400], np.arange(400) % 5 + 1)]
+    content = "\r\n".join(rows).encode("gbk")
+    return DemandFile("骑手需求.csv", content, hashlib.sha256(content).hexdigest(), "wgs84")
+
+
+def test_a_demand_file_uploaded_on_one_planner_page_is_used_on_the_other_until_changed(stations):
+    from geo.coverage import cover_points, coverage_table
+    from geo.demand import demand_points, read_demand_table
+
+    demand_file = _gbk_demand_file()
+    # what the coverage page keeps after an upload there: the file and the weight column chosen (none)
+    at = run_page("gaps", planner_demand_file=demand_file, planner_demand_weights={demand_file.digest: ""})
+    assert not at.exception
+    assert at.radio(key="gaps_source").value == "upload"
+    assert any("骑手需求.csv" in i.value.replace("\\", "") for i in at.info)  # markdown-escaped
+    weight = next(s for s in at.selectbox if s.key.startswith("gaps_weight_"))
+    assert weight.value == ""  # the planner's choice, not the detected 人数
+    # the oracle: the library's share of this file, each point counting 1, within the 1 km default
+    points = demand_points(read_demand_table(demand_file.content, demand_file.name, datum="wgs84"), weight_column=None)
+    share = coverage_table(cover_points(stations, points.lon, points.lat, 1000.0, with_nearest=False),
+                           points.weight).iloc[0]["share_covered"]
+    assert at.metric[0].value == f"{share:.1%}"
+    at.button(key="gaps_demand_change").click().run()
+    assert "planner_demand_file" not in at.session_state
+    assert [i.value for i in at.info] == ["请上传需求点文件。"]  # the uploader is back, nothing in use

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import matplotlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -37,6 +38,8 @@ def summary(stations, study):
 
 def texts(figure) -> list[str]:
     found = [t.get_text() for t in figure.texts]
+    for legend in figure.legends:
+        found += [t.get_text() for t in legend.get_texts()] + [legend.get_title().get_text()]
     for ax in figure.axes:
         found += [t.get_text() for t in ax.texts]
         legend = ax.get_legend()
@@ -45,7 +48,7 @@ def texts(figure) -> list[str]:
         for table in ax.tables:
             found += [cell.get_text().get_text() for cell in table.get_celld().values()]
     found.append(figure._suptitle.get_text() if figure._suptitle else "")
-    return found
+    return [text.replace("\n", "") for text in found]  # long values are wrapped
 
 
 def test_the_coverage_page_names_radius_demand_date_status_and_has_a_legend(stations, summary):
@@ -54,7 +57,7 @@ def test_the_coverage_page_names_radius_demand_date_status_and_has_a_legend(stat
     assert "500 米" in shown and "演示需求点(合成数据,2,000 个点,权重列:weight)" in shown
     assert "2026-11-28" in shown and STATUS in shown
     assert f"{summary.share_covered:.1%}" in shown
-    legend = "\n".join(t.get_text() for t in figure.axes[0].get_legend().get_texts())
+    legend = "\n".join(t.get_text() for t in figure.legends[0].get_texts())
     for label in ("研究区", "服务范围 · 红色驿站", "未覆盖需求最多的六边形", "红色驿站 (6)"):
         assert label in legend
 
@@ -103,3 +106,44 @@ def test_reports_are_png_and_pdf_files(stations, summary, study):
     assert gaps_report(problem, plan_sites(problem, 2), lang="en", made_on=MADE_ON, status="s").startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="file_format"):
         draw_report(coverage_page(summary, stations, lang="en", made_on=MADE_ON, status="s"), lang="en", file_format="bmp")
+
+
+def _drawn(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from geo.report import _RC
+
+    canvas = FigureCanvasAgg(figure)
+    with matplotlib.rc_context(_RC):  # the CJK fonts the report draws with
+        canvas.draw()
+    return canvas.get_renderer()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_legend_hides_nothing_and_every_table_text_fits_its_cell(stations, study, lang):
+    problem = prepare_gaps(stations, stations, demo_demand(), hex_candidates(study), study, 1000.0,
+                           references=reference_places(stations))
+    plan = plan_sites(problem, 5)
+    figure = report_figure(gaps_page(problem, plan, lang=lang, made_on=MADE_ON, status=STATUS), lang=lang)
+    renderer = _drawn(figure)
+    map_box = figure.axes[0].get_window_extent(renderer)
+    legend_box = figure.legends[0].get_window_extent(renderer)
+    assert not legend_box.overlaps(map_box)  # outside the data area: no station or site under it
+    assert 0 <= legend_box.x0 and legend_box.x1 <= figure.bbox.width  # and on the page
+    footer = figure.texts[-1].get_window_extent(renderer)
+    assert not legend_box.overlaps(footer)
+    table = figure.axes[1].tables[0]
+    for cell in table.get_celld().values():
+        cell_box, text_box = cell.get_window_extent(renderer), cell.get_text().get_window_extent(renderer)
+        assert cell_box.x0 <= text_box.x0 and text_box.x1 <= cell_box.x1, cell.get_text().get_text()
+        assert cell_box.y0 <= text_box.y0 and text_box.y1 <= cell_box.y1, cell.get_text().get_text()
+
+
+@given(st.text(alphabet=st.sampled_from(list("高河镇以西约公里 abcdefgh-1.")), max_size=60),
+       st.floats(min_value=3.0, max_value=30.0))
+def test_wrapped_lines_fit_and_keep_every_character(text, width_em):
+    from geo.report import text_width_em, wrap_to_width
+
+    lines = wrap_to_width(text, width_em)
+    assert all(text_width_em(line) <= width_em for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")

@@ -22,6 +22,12 @@ from geo.result_files import coverage_csv, coverage_workbook, data_status, sites
 MADE_ON = date(2026, 11, 28)
 
 
+def summary_stations():
+    from geo.register import load_stations
+
+    return load_stations()
+
+
 @pytest.fixture(scope="module")
 def summary(stations, study):
     demand = demo_demand()
@@ -57,6 +63,14 @@ def test_the_workbook_formats_shares_as_percent_and_keeps_a_metadata_sheet(summa
     about = {row[0].value: row[1].value for row in book["about"].iter_rows(min_row=2)}
     assert about["made_on"] == "2026-11-28" and about["service radius (m)"] == 500
     assert "synthetic" in about["demand_source"]
+    gaps = pd.read_excel(io.BytesIO(coverage_workbook(summary, lang="zh", made_on=MADE_ON, status="s",
+                                                      community_names={})), sheet_name="最大缺口")
+    # each gap described for people, as the page describes it (the oracle: locate + where_text)
+    from geo.describe import locate, where_text
+
+    expected = [where_text(row, "zh") for row in locate(summary.worst_cells["lon"], summary.worst_cells["lat"],
+                                                        reference_places(summary_stations())).itertuples()]
+    assert list(gaps["位置"]) == expected and all(expected)
 
 
 def test_per_type_radii_are_written_per_type(stations, study):
@@ -81,6 +95,8 @@ def test_recommended_sites_in_gcj02_with_gains_as_numbers(stations, study):
     assert table["累计覆盖比例(0–1)"].iloc[-1] == pytest.approx(plan.result.covered_share)
     assert set(table["坐标系"]) == {"gcj02"} and set(table["服务半径(米)"]) == {1000.0}
     assert all("约" in where for where in table["位置"])
+    assert set(table["已证明最优"]) == {"是" if plan.result.optimal else "否"}  # a word, not Python's True
+    assert all(len(f"{v:.10f}".rstrip("0").split(".")[1]) <= 6 for v in [*table["经度"], *table["纬度"]])
     doc = json.loads(sites_geojson(problem, plan, lang="en", datum="wgs84", made_on=MADE_ON, status="s"))
     assert doc["datum"] == "wgs84" and len(doc["features"]) == 3
     assert doc["metadata"]["radius"] == 1000.0 and doc["features"][0]["properties"]["rank"] == 1

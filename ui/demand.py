@@ -17,12 +17,14 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.coverage import CoverageError, clip_to_county, default_study_area
+from geo.coverage_summary import geodesic_area_km2
 from geo.datum import Datum
 from geo.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table
 from geo.errors import GeoDataError
 from geo.gap_analysis import CandidateSites, file_candidates, frame_digest, hex_candidates
 from geo.markup import markdown_text
 from geo.readers import encoding_label, read_study_area
+from geo.validate import town_extent
 from ui import data
 from ui.lang import choose, current_language, file_uploader, option_label, tr
 
@@ -81,6 +83,11 @@ def _study_area(digest: str, _content: bytes, suffix: str) -> gpd.GeoDataFrame:
 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs={gpd.GeoDataFrame: frame_digest})
+def _area_km2(study_area: gpd.GeoDataFrame) -> float:
+    return geodesic_area_km2(study_area)
+
+
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs={gpd.GeoDataFrame: frame_digest})
 def _default_study_area(stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     # clipping to the detailed county outline takes a second: once per register
     return default_study_area(stations, data.county_boundary())
@@ -93,26 +100,79 @@ def show_problem(err: GeoDataError) -> None:
     st.stop()
 
 
-def _points_file(label: str, key: str, datum_key: str):
+def _points_file(label: str, key: str, datum_key: str, **uploader_options):
     """An uploader of point files (CSV/GeoJSON) beside the choice of their datum."""
     upload_column, datum_column = st.columns([3, 1])
     datum = datum_column.selectbox(tr("datum_of_file"), [d.value for d in Datum], format_func=DATUM_LABELS.get,
                                    key=datum_key, placeholder=choose())
     with upload_column:
-        upload = file_uploader(label, ["csv", "geojson", "json"], key=key)
+        upload = file_uploader(label, ["csv", "geojson", "json"], key=key, **uploader_options)
     return upload, datum
 
 
-def _weight_step(upload, datum: str, prefix: str) -> DemandPoints:
-    """The mapping step: which column is the weight (or each point counts 1)."""
-    digest, content = content_digest(upload), upload.getvalue()
-    with st.spinner(tr("reading_file", name=upload.name), show_time=True):
-        choices, detected, encoding, rows = _weight_choices(digest, content, upload.name, datum)
+@dataclass(frozen=True)
+class DemandFile:
+    """An uploaded demand file, kept in ``st.session_state`` so both planner pages use it."""
+
+    name: str
+    content: bytes
+    digest: str
+    datum: str
+
+
+#: Session keys shared by the coverage and gap pages: the demand file in use, the weight column
+#: chosen per file (by digest) and the radius last measured.
+SHARED_DEMAND_KEY = "planner_demand_file"
+SHARED_WEIGHTS_KEY = "planner_demand_weights"
+SHARED_RADIUS_KEY = "planner_radius_m"
+
+
+def shared_radius_m(default_m: float) -> float:
+    """The radius the planner last measured on either planner page (metres), else ``default_m``."""
+    return float(st.session_state.get(SHARED_RADIUS_KEY, default_m))
+
+
+def share_radius_m(radius_m: float) -> None:
+    st.session_state[SHARED_RADIUS_KEY] = float(radius_m)
+
+
+def _forget_demand_file() -> None:
+    st.session_state.pop(SHARED_DEMAND_KEY, None)
+
+
+def _demand_file(prefix: str) -> DemandFile | None:
+    """The demand file in use: the one uploaded on either planner page (with a note saying which
+    and a button to change it), else this page's uploader."""
+    shared: DemandFile | None = st.session_state.get(SHARED_DEMAND_KEY)
+    uploader_key = f"{prefix}_demand"
+    if shared is not None and st.session_state.get(uploader_key) is None:
+        note_column, change_column = st.columns([3, 1], vertical_alignment="center")
+        note_column.info(tr("demand_file_in_use", name=markdown_text(Path(shared.name).name),
+                              datum=markdown_text(DATUM_LABELS.get(shared.datum, shared.datum))))
+        change_column.button(tr("demand_file_change"), key=f"{prefix}_demand_change", on_click=_forget_demand_file)
+        return shared
+    upload, datum = _points_file(tr("demand_file"), uploader_key, f"{prefix}_datum", on_change=_forget_demand_file)
+    if upload is None:
+        return None
+    shared = DemandFile(upload.name, upload.getvalue(), content_digest(upload), datum)
+    st.session_state[SHARED_DEMAND_KEY] = shared
+    return shared
+
+
+def _weight_step(demand_file: DemandFile, prefix: str) -> DemandPoints:
+    """The mapping step: which column is the weight (or each point counts 1); the choice is
+    kept per file for the other planner page."""
+    name, digest, content, datum = demand_file.name, demand_file.digest, demand_file.content, demand_file.datum
+    with st.spinner(tr("reading_file", name=name), show_time=True):
+        choices, detected, encoding, rows = _weight_choices(digest, content, name, datum)
     options = [NO_WEIGHT, *choices]
-    column = st.selectbox(tr("weight_column"), options, index=options.index(detected) if detected in options else 0,
+    chosen = st.session_state.setdefault(SHARED_WEIGHTS_KEY, {})
+    preferred = chosen.get(digest, detected)
+    column = st.selectbox(tr("weight_column"), options, index=options.index(preferred) if preferred in options else 0,
                           format_func=lambda c, none=tr("weight_none_option"): c or none, key=f"{prefix}_weight_{digest[:16]}",
                           placeholder=choose(), help=tr("weight_help"))
-    points = _points(digest, content, upload.name, datum, column or None)
+    chosen[digest] = column
+    points = _points(digest, content, name, datum, column or None)
     st.caption(markdown_text(tr("demand_read", n=rows, encoding=encoding_label(encoding) if encoding else "GeoJSON",
                                 source=points.source.describe(current_language()))))
     return points
@@ -122,24 +182,29 @@ def demand_input(stations: gpd.GeoDataFrame, prefix: str, *, allow_area: bool = 
     """Widgets for the study area and the demand; shows problems and stops the page when a
     file is bad."""
     sources = ["area", "demo", "upload"] if allow_area else ["demo", "upload"]
+    # a file uploaded on the other planner page is what the planner is working with
     source = st.radio(tr("demand_source"), sources, format_func=option_label("demand_"), horizontal=True,
+                      index=sources.index("upload") if SHARED_DEMAND_KEY in st.session_state else 0,
                       key=f"{prefix}_source")
     try:
         with st.expander(tr("study_area_title")):
             study_upload = file_uploader(tr("study_area_file"), ["geojson", "json"], key=f"{prefix}_study_area")
-        study_area = (_study_area(content_digest(study_upload), study_upload.getvalue(),
-                                  Path(study_upload.name).suffix.lower()) if study_upload
-                      else _default_study_area(stations))
+        if study_upload:
+            study_area = _study_area(content_digest(study_upload), study_upload.getvalue(),
+                                     Path(study_upload.name).suffix.lower())
+        else:
+            study_area = _default_study_area(stations)
+            st.caption(tr("default_study_area_note", km2=_area_km2(study_area), **town_extent().label_params()))
         points = None
         if source == "demo":
             st.warning(tr("synthetic_warning"))
             points = _demo()
         elif source == "upload":
-            upload, datum = _points_file(tr("demand_file"), f"{prefix}_demand", f"{prefix}_datum")
-            if upload is None:
+            demand_file = _demand_file(prefix)
+            if demand_file is None:
                 st.info(tr("upload_first"))
                 st.stop()
-            points = _weight_step(upload, datum, prefix)
+            points = _weight_step(demand_file, prefix)
     except (GeoDataError, CoverageError) as err:
         show_problem(err)
     return DemandChoice(study_area, points)

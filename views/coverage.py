@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import DEFAULT_HEX_RESOLUTION, RADIUS_PRESETS_M, ebike_radius_m
+from geo.coverage import DEFAULT_HEX_RESOLUTION, DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M, ebike_radius_m
 from geo.describe import where_text
 from geo.maps import build_coverage_map, standalone_html
 from geo.model import StationType, station_type_label
 from geo.report import coverage_report
 from geo.result_files import EXCEL_MIME, coverage_csv, coverage_workbook, data_status
 from ui import analysis, data, deployment
-from ui.demand import demand_input
+from ui.demand import demand_input, share_radius_m, shared_radius_m
 from ui.lang import choose, current_language, option_label, tr
 
 lang = current_language()
@@ -27,19 +27,24 @@ if unverified:
 
 # --- what is measured ----------------------------------------------------------------------------
 presets = [*RADIUS_PRESETS_M, "ebike", "custom"]
+# the radius last measured on either planner page: its preset (the default's first), else custom
+start_m = shared_radius_m(RADIUS_PRESETS_M[DEFAULT_RADIUS_PRESET])
+start = next((key for key in (DEFAULT_RADIUS_PRESET, *RADIUS_PRESETS_M) if RADIUS_PRESETS_M[key] == start_m), "custom")
 controls, per_type_column = st.columns(2)
 with controls:
-    choice = st.selectbox(tr("radius_choice"), presets, index=1, format_func=option_label("radius_"),
+    choice = st.selectbox(tr("radius_choice"), presets, index=presets.index(start), format_func=option_label("radius_"),
                           key="coverage_radius", placeholder=choose())
     if choice == "ebike":
         minutes = st.number_input(tr("ebike_minutes"), 1.0, 60.0, 5.0, 1.0, key="coverage_ebike_min")
         speed = st.number_input(tr("ebike_speed"), 5.0, 40.0, 15.0, 1.0, key="coverage_ebike_speed")
         radius_m = ebike_radius_m(minutes, speed_kmh=speed)
     elif choice == "custom":
-        radius_m = st.number_input(tr("radius_m_input"), 10.0, 20_000.0, 800.0, 50.0, key="coverage_custom_m")
+        radius_m = st.number_input(tr("radius_m_input"), 10.0, 20_000.0, min(max(start_m, 10.0), 20_000.0), 50.0,
+                                   key="coverage_custom_m")
     else:
         radius_m = RADIUS_PRESETS_M[choice]
     st.caption(tr("radius_is", m=radius_m))
+    share_radius_m(radius_m)
 with per_type_column:
     radius: float | dict[str, float] = radius_m
     if st.toggle(tr("per_type_radius"), key="coverage_per_type"):
@@ -63,7 +68,11 @@ for column, (label, value) in zip(st.columns(len(key_figures)), key_figures):
     column.metric(label, value)
 st.caption(tr("measured_against", source=summary.demand.describe(lang), radius=summary.radius_text(lang)))
 
-percent = st.column_config.NumberColumn(format="percent")
+# one format per kind of number: shares with one decimal (of values x 100), whole numbers with
+# separators, coordinates with 6 decimals (~0.1 m)
+percent = st.column_config.NumberColumn(format="%.1f%%")
+whole = st.column_config.NumberColumn(format="localized")
+degrees = st.column_config.NumberColumn(format="%.6f")
 def coverage_map():
     return build_coverage_map(stations, areas_by_type=summary.areas_by_type, overlap=summary.overlap,
                               study_area=summary.study_area, distance_hexes=summary.distance_hexes,
@@ -78,7 +87,7 @@ with type_column:
     st.dataframe(pd.DataFrame({
         tr("col_type"): summary.by_type["station_type"].map(lambda v: station_type_label(v, lang)),
         tr("col_stations"): summary.by_type["stations"], tr("col_radius_m"): summary.by_type["radius_m"],
-        tr("col_share"): summary.by_type["share_covered"],
+        tr("col_share"): summary.by_type["share_covered"] * 100,
     }), hide_index=True, width="stretch", column_config={tr("col_share"): percent})
 with community_column:
     st.subheader(tr("by_community"))
@@ -88,9 +97,10 @@ with community_column:
         names = data.community_names(lang)
         st.dataframe(pd.DataFrame({
             tr("col_community"): summary.by_community["group"].map(lambda c: names.get(c, c)),
-            tr("col_demand"): summary.by_community["demand"], tr("col_share"): summary.by_community["share_covered"],
-            tr("col_share_2plus"): summary.by_community["share_covered_2plus"],
-        }), hide_index=True, width="stretch", column_config={tr("col_share"): percent, tr("col_share_2plus"): percent})
+            tr("col_demand"): summary.by_community["demand"], tr("col_share"): summary.by_community["share_covered"] * 100,
+            tr("col_share_2plus"): summary.by_community["share_covered_2plus"] * 100,
+        }), hide_index=True, width="stretch",
+            column_config={tr("col_demand"): whole, tr("col_share"): percent, tr("col_share_2plus"): percent})
 
 st.subheader(tr("distance_distribution"))
 bars = alt.Chart(summary.distance_histogram).mark_rect().encode(
@@ -107,23 +117,32 @@ else:
     st.dataframe(pd.DataFrame({
         tr("col_where"): [where_text(row, lang) for row in worst.itertuples()],
         tr("col_nearest_m" if summary.by_area else "col_uncovered"): worst["value"].round(0),
-        tr("col_cell"): worst["cell"], tr("xcol_lon"): worst["lon"].round(5), tr("xcol_lat"): worst["lat"].round(5),
-    }), hide_index=True, width="stretch")
+        tr("col_cell"): worst["cell"], tr("xcol_lon"): worst["lon"], tr("xcol_lat"): worst["lat"],
+    }), hide_index=True, width="stretch",
+        column_config={tr("col_nearest_m" if summary.by_area else "col_uncovered"): whole,
+                       tr("xcol_lon"): degrees, tr("xcol_lat"): degrees})
 
 # --- exports: made only when clicked, from the results above (no rerun, nothing solved again) -----
-st.subheader(tr("downloads"))
-status, made_on = data_status(unverified, len(stations), lang), date.today()
-stem = f"coverage_{made_on.isoformat()}"
-files = [
-    ("download_csv", lambda: coverage_csv(summary, lang=lang, made_on=made_on, status=status), f"{stem}.csv", "text/csv"),
-    ("download_xlsx", lambda: coverage_workbook(summary, lang=lang, made_on=made_on, status=status,
-                                                 community_names=data.community_names(lang)), f"{stem}.xlsx", EXCEL_MIME),
-    # a map of its own: st_folium renames the elements of the one it shows
-    ("download_html", lambda: standalone_html(coverage_map()), f"{stem}_map.html", "text/html"),
-    ("download_png", lambda: coverage_report(summary, stations, lang=lang, made_on=made_on, status=status),
-     f"{stem}_report.png", "image/png"),
-    ("download_pdf", lambda: coverage_report(summary, stations, lang=lang, made_on=made_on, status=status,
-                                             file_format="pdf"), f"{stem}_report.pdf", "application/pdf"),
-]
-for column, (label, make, file_name, mime) in zip(st.columns(len(files)), files):
-    column.download_button(tr(label), make, file_name, mime, key=f"coverage_{label}", on_click="ignore")
+@st.fragment
+def downloads(summary, coverage_map) -> None:
+    st.subheader(tr("downloads"))
+    status, made_on = data_status(unverified, len(stations), lang), date.today()
+    stem = f"coverage_{made_on.isoformat()}"
+    files = [
+        ("download_csv", lambda: coverage_csv(summary, lang=lang, made_on=made_on, status=status), f"{stem}.csv",
+         "text/csv"),
+        ("download_xlsx", lambda: coverage_workbook(summary, lang=lang, made_on=made_on, status=status,
+                                                     community_names=data.community_names(lang)), f"{stem}.xlsx",
+         EXCEL_MIME),
+        # a map of its own: st_folium renames the elements of the one it shows
+        ("download_html", lambda: standalone_html(coverage_map()), f"{stem}_map.html", "text/html"),
+        ("download_png", lambda: coverage_report(summary, stations, lang=lang, made_on=made_on, status=status),
+         f"{stem}_report.png", "image/png"),
+        ("download_pdf", lambda: coverage_report(summary, stations, lang=lang, made_on=made_on, status=status,
+                                                 file_format="pdf"), f"{stem}_report.pdf", "application/pdf"),
+    ]
+    for column, (label, make, file_name, mime) in zip(st.columns(len(files)), files):
+        column.download_button(tr(label), make, file_name, mime, key=f"coverage_{label}", on_click="ignore")
+
+
+downloads(summary, coverage_map)
