@@ -89,12 +89,28 @@ def active_settings() -> BasemapSettings:
     return _ACTIVE_SETTINGS
 
 
+#: Height (px) above which a station card on the rider's map scrolls.
+RIDER_POPUP_MAX_HEIGHT_PX = 200
+
+
+class _MetricScale(MacroElement):
+    """A metric-only scale bar (Leaflet's default also shows feet and miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
 def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str, *, url_prefix: str = "") -> folium.Map:
     fmap = folium.Map(
         location=[center_lonlat[1], center_lonlat[0]],
         zoom_start=DEFAULT_ZOOM,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         # folium passes max_zoom only to a tile layer; the map itself needs it, or Leaflet
         # (and MarkerCluster) draw nothing when there is no tile layer (offline basemap)
         maxZoom=MAX_ZOOM,
@@ -117,36 +133,42 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str, *
             overlay=number > 0,
             control=number == 0,
         ).add_to(fmap)
+    fmap.add_child(_MetricScale())
     if layers:
-        fmap.add_child(_TileTrouble(_label("tiles_failed", lang)))
+        fmap.add_child(_TileTrouble(_label("tiles_failed", lang), _label("tiles_failed_close", lang)))
     return fmap
 
 
 class _TileTrouble(MacroElement):
     """A notice on the map, in the page's language, while no tile of the view could be loaded
-    (no network, a tile server down, a key refused)."""
+    (no network, a tile server down, a key refused). Bottom left, out of the way of markers and
+    legends; a tap closes it for the rest of the page's life."""
 
-    def __init__(self, message_html: str) -> None:
+    def __init__(self, message_html: str, close_label: str) -> None:
         super().__init__()
         self._name = "TileTrouble"
         self.message_html = message_html
+        self.close_label = close_label
         self._template = Template(
             """
             {% macro script(this, kwargs) %}
             (function() {
               var map = {{ this._parent.get_name() }};
-              var notice = L.control({position: 'topright'});
-              var box;
+              var notice = L.control({position: 'bottomleft'});
+              var box, closed = false;
               notice.onAdd = function() {
                 box = L.DomUtil.create('div', 'gh-tiles-failed');
                 box.setAttribute('role', 'status');
-                box.innerHTML = {{ this.message_html|tojson }};
+                box.innerHTML = {{ this.message_html|tojson }} + ' <span class="gh-tiles-close">✕</span>';
+                box.title = {{ this.close_label|tojson }};
                 box.style.display = 'none';
+                L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.on(box, 'click', function() { closed = true; box.style.display = 'none'; });
                 return box;
               };
               notice.addTo(map);
               var loaded = 0, failed = 0;
-              function show() { box.style.display = (failed > 0 && loaded === 0) ? 'block' : 'none'; }
+              function show() { box.style.display = (!closed && failed > 0 && loaded === 0) ? 'block' : 'none'; }
               map.eachLayer(function(layer) {
                 if (!(layer instanceof L.TileLayer)) { return; }
                 layer.on('loading', function() { loaded = 0; failed = 0; });
@@ -329,8 +351,9 @@ class _MapStyle(MacroElement):
             background: #1a73e8; color: #fff !important; text-decoration: none; font-weight: bold; }
           .gh-dot { width: 12px; height: 12px; opacity: .8; box-shadow: 0 0 2px rgba(0,0,0,.5); }
           .gh-tiles-failed { background: #fff8e1; color: #5d4037; border: 1px solid #ffb300; border-radius: 4px;
-            padding: 6px 8px; max-width: 220px; font: 13px/1.4 "Noto Sans CJK SC", "PingFang SC", sans-serif;
-            pointer-events: none; }
+            padding: 4px 8px; max-width: 200px; font: 12px/1.35 "Noto Sans CJK SC", "PingFang SC", sans-serif;
+            cursor: pointer; }
+          .gh-tiles-close { display: inline-block; min-width: 20px; text-align: center; font-weight: bold; }
           .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
           .leaflet-control-layers-toggle { width: 44px !important; height: 44px !important; }
           .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;
@@ -610,8 +633,11 @@ def build_rider_view(
             location=[float(y), float(x)],
             icon=_named_marker_icon(StationType(station.station_type), verified, label, rank=rank),
             tooltip=map_text(name_of(station)),
+            # the rider's map is ~330 px tall: a longer card scrolls inside it, so its close
+            # button and the map around it stay reachable
             popup=folium.Popup(
-                station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=280
+                station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=280,
+                max_height=RIDER_POPUP_MAX_HEIGHT_PX,
             ),
             z_index_offset=500,
         ).add_to(answer)

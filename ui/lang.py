@@ -99,7 +99,7 @@ def file_uploader(label: str, types: Sequence[str], *, key: str, **kwargs):
     Chinese page replaces them with CSS on this uploader's key class (``st-key-<key>``)."""
     upload = st.file_uploader(label, type=list(types), key=key, **kwargs)
     if current_language() != "en":
-        limit_mb = st.get_option("server.maxUploadSize")
+        limit_mb = kwargs.get("max_upload_size") or st.get_option("server.maxUploadSize")
         hint = tr("uploader_limit", mb=limit_mb, types="、".join(kind.upper() for kind in types))
         scope = f".st-key-{key}"
         st.html(

@@ -30,7 +30,7 @@ from geo.reports.vocabulary import (
     subject_label,
 )
 from ui import data, deployment
-from ui.lang import current_language, tr
+from ui.lang import current_language, file_uploader, tr
 from ui.location import phone_position
 from ui.reports import (
     bring_into_view,
@@ -53,6 +53,9 @@ FORM_KEYS = ("report_place", "report_place_accuracy", "report_place_centre", "re
              "report_true_place_accuracy", "report_true_place_centre", "report_category", "report_note",
              "report_issue", "report_amenity")
 
+# tap targets of at least 44 px on a phone (Streamlit's buttons and tabs are 40 px)
+st.html("<style>.stButton button, [data-testid='stFormSubmitButton'] button, .stLinkButton a, "
+        "[data-testid='stTab'], [data-testid='stPageLink'] a {min-height:44px}</style>")
 lang = current_language()
 store = report_store_or_stop(lang)
 # the deployer's basemap: the tiles around a rider's hazard must not come from abroad
@@ -144,8 +147,8 @@ def _landmarks():  # noqa: ANN202
 
 def _photo_uploader(label_key: str):  # noqa: ANN202
     # the size is checked as the photo is chosen, before anything is sent (and again by the store)
-    photo = st.file_uploader(tr(label_key, max_mb=MAX_PHOTO_MB), type=PHOTO_TYPES, key="report_photo_upload",
-                             max_upload_size=MAX_PHOTO_MB)
+    photo = file_uploader(tr(label_key, max_mb=MAX_PHOTO_MB), PHOTO_TYPES, key="report_photo_upload",
+                          max_upload_size=MAX_PHOTO_MB)
     guard_photo_upload(uploader_key="report_photo_upload", form_box_key="report_form_box",
                        refused_text=tr("report_photo_refused", max_mb=MAX_PHOTO_MB))
     st.caption(tr("report_photo_wait"))

@@ -24,7 +24,7 @@ from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
 from geo.rider import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
 from geo.validate import town_extent
 from ui import data, deployment
-from ui.lang import current_language, tr
+from ui.lang import choose, current_language, tr
 from ui.location import clear_rider_location, phone_position, rider_location, set_rider_location
 from ui.navigation_app import NAV_APPS, preferred_nav_app, remember_nav_app
 
@@ -38,7 +38,7 @@ st.html(
     .block-container { padding-top: 3.6rem !important; padding-bottom: 2rem !important; }
     .block-container h1 { font-size: 1.25rem !important; padding: 0 !important; line-height: 1.5; }
     .stButton button, .stLinkButton a, .stPopover button, [data-testid="stExpander"] summary,
-    [data-testid="stButtonGroup"] button, .stTextInput input,
+    [data-testid="stButtonGroup"] button, .stTextInput input, [data-testid="stPageLink"] a,
     [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"])
       { min-height: 44px; min-width: 44px; }
     [data-testid="stVerticalBlockBorderWrapper"] .stMarkdown p { margin-bottom: 0.1rem; }
@@ -239,7 +239,8 @@ elif answer is not None:
 with st.expander(tr("settings")):
     if mode == "rest":
         st.multiselect(tr("amenities_wanted"), options=[a for a in AMENITIES if a != "parking"],
-                       format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}", key="rider_amenities")
+                       format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}", key="rider_amenities",
+                       placeholder=choose(), select_all=False)
     st.toggle(tr("open_now_only"), value=True, key="rider_open_only")
     st.segmented_control(tr("result_count"), options=[1, 3, 5, 10], default=3, required=True, key="rider_k")
     st.radio(tr("nav_app"), options=list(NAV_APPS), index=list(NAV_APPS).index(app),
@@ -266,3 +267,5 @@ if fixed_clock() is not None:
 if rider:
     notes.append(tr("your_position", lon=rider[0], lat=rider[1]))
 st.caption("  \n".join(notes))
+# reporting a hazard or a station problem starts here on a phone, where the page menu is folded away
+st.page_link("views/report.py", label=tr("report_entry"), width="stretch")
