@@ -30,6 +30,7 @@ from geo.basemaps import Basemap, BasemapSettings, basemap_settings
 from geo.datum import Datum, convert, convert_geometry
 from geo.describe import where_text
 from geo.i18n import describe_opening, t
+from geo.normalise import hours_as_written
 from geo.markup import map_text
 from geo.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType, amenity_label, station_type_label
 
@@ -222,7 +223,8 @@ def station_popup_html(
         row("popup_amenities", amenity_html),
         row(
             "popup_hours",
-            f"{esc(station.opening_hours)}<br><b>{esc(describe_opening(station.opening_hours, moment, lang))}</b>{hours_note}",
+            f"{esc(hours_as_written(station.opening_hours) if lang == 'zh' else station.opening_hours)}"
+            f"<br><b>{esc(describe_opening(station.opening_hours, moment, lang))}</b>{hours_note}",
         ),
         row("popup_operator", text_or_unknown(station.operator)),
         row("popup_phone", text_or_unknown(station.phone)),

@@ -119,3 +119,15 @@ def test_the_popup_says_verified_on_which_day_and_what_is_unknown(stations):
     station["location_status"], station["community_code"], station["opening_hours"] = "needs_position", None, "unknown"
     html = station_popup_html(station, lang="zh", moment=datetime(2026, 11, 28, 10), community_names={})
     assert "待定位(位置未知)" in html and "开放时间未知" in html and "None" not in html
+
+
+def test_chinese_popups_write_the_hours_as_people_do_and_english_ones_keep_osm():
+    from geo.normalise import parse_opening_hours
+
+    stations = load_stations()
+    station = stations[stations.opening_hours == "Mo-Su 08:00-20:00"].iloc[0]
+    zh = station_popup_html(station, lang="zh", moment=MOMENT, community_names={})
+    en = station_popup_html(station, lang="en", moment=MOMENT, community_names={})
+    assert "每天 8:00-20:00" in zh and "Mo-Su" not in zh
+    assert parse_opening_hours("每天 8:00-20:00") == station.opening_hours
+    assert "Mo-Su 08:00-20:00" in en
