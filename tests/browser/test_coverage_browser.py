@@ -21,7 +21,7 @@ def share_covered(page) -> str:
 def upload_demand(page, path) -> None:
     page.get_by_text("上传需求点(CSV/GeoJSON)").click()
     wait_for_app_idle(page)
-    page.get_by_text("需求点文件:lon,lat[,weight][,label]").wait_for()  # the demand uploader is there
+    page.get_by_text("需求点文件:经度,纬度[,权重列][,名称]").wait_for()  # the demand uploader is there
     page.locator(".st-key-coverage_demand input[type=file]").set_input_files(str(path))
 
 
@@ -33,13 +33,17 @@ def test_radius_change_upload_with_weights_and_downloads(desktop_page, app_url, 
     before = share_covered(page)
     _, frame = map_frame(page, MAP_BUILT_JS, timeout_ms=90_000)
     legend = frame.inner_text(".gh-legend")
-    assert "到最近站点距离" in legend and "≤ 250 m" in legend and "红色驿站 (6)" in legend
-    screenshot(page, "coverage_area_500m")
+    # the default radius is 1 km (the trade unions' standard): classes are multiples of it
+    assert "到最近站点距离" in legend and "≤ 500 m" in legend and "红色驿站 (6)" in legend
+    screenshot(page, "coverage_area_1km")
 
-    choose_option(page, page.get_by_role("combobox").first, "1 公里(工会户外劳动者驿站服务半径)")
+    choose_option(page, page.get_by_role("combobox").first, "步行 500 米(10 分钟生活圈)")
     page.wait_for_function("(before) => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== before",
                            arg=before)
-    assert float(share_covered(page).rstrip("%")) > float(before.rstrip("%"))
+    assert float(share_covered(page).rstrip("%")) < float(before.rstrip("%"))
+    choose_option(page, page.get_by_role("combobox").first, "1 公里(工会户外劳动者驿站服务半径)")
+    page.wait_for_function("(before) => document.querySelector('[data-testid=\"stMetricValue\"]').innerText === before",
+                           arg=before)
 
     # as Chinese Excel saves it: GBK, Chinese headers, a 人数 column
     demand = tmp_path / "骑手等单点.csv"
