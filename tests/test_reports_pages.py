@@ -301,6 +301,11 @@ def test_the_list_reads_cleanly_for_hazards_groups_photos_and_both_other_categor
                                      "最新答复"]
     assert sorted(listing["照片"].tolist()) == ["", "", "📷"]
     assert sorted(listing["种类"].tolist()) == ["站点反馈", "隐患", "隐患"]
+    from geo.register import load_stations
+
+    register = load_stations()
+    name = register.loc[register["id"] == "PM-01", "name_zh"].item()
+    assert sorted(listing["站点"].fillna("").tolist()) == ["", "", f"PM-01 {name}"]
     group = sorted(listing["疑似重复"].tolist())
     assert group[0] == "" and group[1].startswith("2 份同组(首份 GH-") and group[1] == group[2]
     counts = [d.value for d in at.dataframe if "种类" in d.value.columns and "数量" in d.value.columns][0]

@@ -136,7 +136,11 @@ else:
         st.session_state["triage_table"] = {"selection": {"rows": positions, "columns": [], "cells": []}}
     st.session_state["triage_rendered"] = table["reference"].tolist()
     # rider text is shown only in the table (Streamlit renders cells as text) and with st.text
-    st.dataframe(table[list(LIST_COLUMNS)].rename(columns={c: tr(k) for c, k in LIST_COLUMNS.items()}),
+    register = data.stations_or_stop(lang)
+    station_names = dict(zip(register["id"], register["name_zh" if lang == "zh" else "name_en"]))
+    shown = table[list(LIST_COLUMNS)].assign(
+        station_id=table["station_id"].map(lambda i: f"{i} {station_names.get(i, '')}".strip() if isinstance(i, str) else i))
+    st.dataframe(shown.rename(columns={c: tr(k) for c, k in LIST_COLUMNS.items()}),
                  hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320), key="triage_table",
                  on_select=_on_table_selection, selection_mode="multi-row", placeholder="")
 
