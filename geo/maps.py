@@ -143,7 +143,7 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str, *
 class _TileTrouble(MacroElement):
     """A notice on the map, in the page's language, while no tile of the view could be loaded
     (no network, a tile server down, a key refused). Bottom left, out of the way of markers and
-    legends; a tap closes it for the rest of the page's life."""
+    legends; taps go through it to the map, and its ✕ closes it for the rest of the page's life."""
 
     def __init__(self, message_html: str, close_label: str) -> None:
         super().__init__()
@@ -160,11 +160,14 @@ class _TileTrouble(MacroElement):
               notice.onAdd = function() {
                 box = L.DomUtil.create('div', 'gh-tiles-failed');
                 box.setAttribute('role', 'status');
-                box.innerHTML = {{ this.message_html|tojson }} + ' <span class="gh-tiles-close">✕</span>';
-                box.title = {{ this.close_label|tojson }};
+                box.innerHTML = {{ this.message_html|tojson }} + ' <span class="gh-tiles-close" role="button">✕</span>';
                 box.style.display = 'none';
-                L.DomEvent.disableClickPropagation(box);
-                L.DomEvent.on(box, 'click', function() { closed = true; box.style.display = 'none'; });
+                // taps go through the notice to the map (a rider sets a position there); only the
+                // ✕ takes them
+                var close = box.querySelector('.gh-tiles-close');
+                close.title = {{ this.close_label|tojson }};
+                L.DomEvent.disableClickPropagation(close);
+                L.DomEvent.on(close, 'click', function() { closed = true; box.style.display = 'none'; });
                 return box;
               };
               notice.addTo(map);
@@ -354,8 +357,9 @@ class _MapStyle(MacroElement):
           .gh-dot { width: 12px; height: 12px; opacity: .8; box-shadow: 0 0 2px rgba(0,0,0,.5); }
           .gh-tiles-failed { background: #fff8e1; color: #5d4037; border: 1px solid #ffb300; border-radius: 4px;
             padding: 4px 8px; max-width: 200px; font: 12px/1.35 "Noto Sans CJK SC", "PingFang SC", sans-serif;
-            cursor: pointer; }
-          .gh-tiles-close { display: inline-block; min-width: 20px; text-align: center; font-weight: bold; }
+            pointer-events: none; }
+          .gh-tiles-close { display: inline-block; min-width: 24px; min-height: 24px; text-align: center;
+            font-weight: bold; cursor: pointer; pointer-events: auto; }
           .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
           .leaflet-control-layers-toggle { width: 44px !important; height: 44px !important; }
           .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;

@@ -255,6 +255,11 @@ def test_at_night_offline_the_page_still_answers_and_says_the_tiles_failed(brows
                                    "getComputedStyle(document.querySelector('.gh-tiles-failed')).display === 'block'")
         assert "底图加载失败" in frame.inner_text(".gh-tiles-failed")
         screenshot(page, "rider_phone_night_offline")
+        # a tap on the notice goes through to the map: it sets the rider's position there
+        before = page.url
+        notice = page.frame_locator(MAP_FRAME).locator(".gh-tiles-failed").bounding_box()  # page coordinates
+        page.mouse.click(notice["x"] + 20, notice["y"] + notice["height"] / 2)
+        page.wait_for_function("(before) => window.location.href !== before", arg=before, timeout=20_000)
     finally:
         context.close()
     assert blocked and all("autonavi.com" in url for url in blocked)  # only the tiles wanted out; refused
