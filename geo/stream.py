@@ -11,6 +11,7 @@ WGS-84), written batch by batch.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -235,6 +236,22 @@ class GeoParquetWriter:
         self._partial.unlink(missing_ok=True)
 
 
+@contextmanager
+def result_writer(out: Path | str | None, schema: pa.Schema) -> Iterator[GeoParquetWriter | None]:
+    """A :class:`GeoParquetWriter` for ``out`` (``None`` when there is no ``out``): the file
+    appears under its name only when the block ends without an exception."""
+    if out is None:
+        yield None
+        return
+    writer = GeoParquetWriter(out, schema)
+    try:
+        yield writer
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+
+
 # --- analyses -----------------------------------------------------------------------------------
 
 
@@ -322,19 +339,12 @@ def stream_nearest(stations: gpd.GeoDataFrame, chunks: Iterable[PointChunk], *, 
     station_ids = stations["id"].astype(str).to_numpy() if "id" in stations else np.arange(len(stations)).astype(str)
     k = min(k, len(index)) if len(index) else k
     summary = NearestSummary()
-    writer = GeoParquetWriter(out, nearest_schema(k)) if out is not None else None
-    try:
+    with result_writer(out, nearest_schema(k)) as writer:
         for chunk in chunks:
             columns, nearest_m = nearest_columns(index, station_ids, chunk, k)
             summary.add(nearest_m)
             if writer is not None:
                 writer.write(columns, chunk.lon, chunk.lat)
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    if writer is not None:
-        writer.close()
     return summary
 
 
@@ -397,8 +407,7 @@ def stream_coverage(stations: gpd.GeoDataFrame, chunks: Iterable[PointChunk], ra
     schema = pa.schema([("query_index", pa.int64()), ("weight", pa.float64()),
                         ("nearest_id", pa.dictionary(pa.int32(), pa.string())), ("nearest_m", pa.float64()),
                         ("covered_times", pa.int8())])
-    writer = GeoParquetWriter(out, schema) if out is not None else None
-    try:
+    with result_writer(out, schema) as writer:
         for chunk in chunks:
             summary, nearest, nearest_m, covered_times = coverage_chunk(indexes, nearest_index, chunk)
             total.merge(summary)
@@ -406,12 +415,6 @@ def stream_coverage(stations: gpd.GeoDataFrame, chunks: Iterable[PointChunk], ra
                 writer.write({"query_index": np.arange(chunk.offset, chunk.offset + len(chunk)), "weight": chunk.weight,
                               "nearest_id": pa.DictionaryArray.from_arrays(pa.array(nearest.astype(np.int32)), ids),
                               "nearest_m": nearest_m, "covered_times": covered_times}, chunk.lon, chunk.lat)
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    if writer is not None:
-        writer.close()
     return total
 
 

@@ -214,22 +214,16 @@ def _mapping_step(table: SheetTable, file_key: str) -> ImportSettings:
                           accept_far_moves=bool(st.session_state.get(f"data_import_accept_far_{file_key}", False)))
 
 
-def _set_row_type(file_key: str, row: int, station_type: str | None) -> None:
-    row_types = dict(st.session_state.get(f"data_import_row_types_{file_key}", {}))
-    if station_type is None:
-        row_types.pop(row, None)
+def _set_row_choice(kind: str, file_key: str, row: int, value: str | None) -> None:
+    """The planner's choice for one sheet row (``kind``: "choices" of station, "row_types"),
+    kept per file; ``None`` takes the choice back."""
+    key = f"data_import_{kind}_{file_key}"
+    chosen = dict(st.session_state.get(key, {}))
+    if value is None:
+        chosen.pop(row, None)
     else:
-        row_types[row] = station_type
-    st.session_state[f"data_import_row_types_{file_key}"] = row_types
-
-
-def _choose(file_key: str, row: int, choice: str | None) -> None:
-    choices = dict(st.session_state.get(f"data_import_choices_{file_key}", {}))
-    if choice is None:
-        choices.pop(row, None)
-    else:
-        choices[row] = choice
-    st.session_state[f"data_import_choices_{file_key}"] = choices
+        chosen[row] = value
+    st.session_state[key] = chosen
 
 
 def _imported(outcome) -> str:
@@ -336,7 +330,8 @@ with tabs[2]:
                           **{c.station_id: f"{_station_label(c.station_id)} ({c.score:.0f})" for c in row.candidates}}
                 st.selectbox(markdown_text(tr("import_choose_row", row=row.row, name=row.name)), options,
                              format_func=labels.get, key=f"data_import_choose_{file_key}_{row.row}",
-                             on_change=lambda r=row.row: _choose(file_key, r, st.session_state[f"data_import_choose_{file_key}_{r}"]))
+                             on_change=lambda r=row.row: _set_row_choice(
+                                 "choices", file_key, r, st.session_state[f"data_import_choose_{file_key}_{r}"]))
             with st.expander(tr("import_override")):
                 row_column, station_column, type_column = st.columns(3)
                 override_row = row_column.selectbox(tr("import_override_row"), [r.row for r in plan.rows],
@@ -346,7 +341,7 @@ with tabs[2]:
                 station_column.selectbox(tr("import_override_station"), station_options, key="data_import_override_station",
                                          format_func=lambda s: {None: tr("import_choose_auto"), CHOOSE_NEW: tr("import_choose_new")}.get(s)
                                          or _station_label(s),
-                                         on_change=lambda: _choose(file_key, st.session_state["data_import_override_row"],
+                                         on_change=lambda: _set_row_choice("choices", file_key, st.session_state["data_import_override_row"],
                                                                    st.session_state["data_import_override_station"]))
                 row_types = st.session_state.get(f"data_import_row_types_{file_key}", {})
                 type_options = [None, *(t.value for t in StationType)]
@@ -355,8 +350,8 @@ with tabs[2]:
                     tr("import_override_type"), type_options, index=type_options.index(row_types.get(override_row)),
                     key=f"data_import_override_type_{file_key}_{override_row}",
                     format_func=lambda v: tr("import_type_as_read") if v is None else station_type_label(v, lang),
-                    on_change=lambda r=override_row: _set_row_type(
-                        file_key, r, st.session_state[f"data_import_override_type_{file_key}_{r}"]))
+                    on_change=lambda r=override_row: _set_row_choice(
+                        "row_types", file_key, r, st.session_state[f"data_import_override_type_{file_key}_{r}"]))
             needs = plan.needs_position()
             if needs:
                 st.warning(tr("import_needs_position", n=len(needs)) + "\n\n"
