@@ -59,13 +59,16 @@ def test_uploaders_speak_chinese_on_the_chinese_page(desktop_page, app_url):
     page.get_by_text("上传需求点(CSV/GeoJSON)").click()
     settle(page)
     uploader = page.locator(".st-key-coverage_demand")
-    uploader.wait_for()
-    after = "(el, selector) => getComputedStyle(el.querySelector(selector), '::after').content"
-    assert uploader.evaluate(after, "[data-testid='stFileUploaderDropzoneInstructions'] span") \
-        == '"单个文件不超过 50 MB · CSV、GEOJSON、JSON"'
-    assert uploader.evaluate(after, "button [data-testid='stMarkdownContainer'] p") == '"上传文件"'
+    # the uploader's box appears before its instructions and button are rendered inside it
+    instructions = uploader.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").first
+    button_label = uploader.locator("button [data-testid='stMarkdownContainer'] p").first
+    instructions.wait_for()
+    button_label.wait_for()
+    after = "el => getComputedStyle(el, '::after').content"
+    assert instructions.evaluate(after) == '"单个文件不超过 50 MB · CSV、GEOJSON、JSON"'
+    assert button_label.evaluate(after) == '"上传文件"'
     # the English originals are there but take no room (font-size 0): nothing English is visible
-    box = uploader.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").bounding_box()
+    box = instructions.bounding_box()
     assert box and box["width"] > 100
     # Streamlit's Stop button (shown while a page runs) is given its Chinese text too
     assert page.evaluate("""() => [...document.styleSheets].some(sheet => { try {
