@@ -16,9 +16,7 @@ Prints times, ratios, shares and how many points the answers disagree on (UTM sc
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,17 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 from geo.coverage import cover_points  # noqa: E402
 from geo.geodesy import great_circle_to_chord, unit_vectors  # noqa: E402
 from geo.nearest import build_station_index  # noqa: E402
+from timing import interleaved  # noqa: E402
 
 BOX = (116.70, 30.62, 116.95, 30.85)
-
-
-def timed(function, repeat):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def run(n_points: int, n_stations: int, radius_m: float, repeat: int, rng) -> None:
@@ -71,14 +61,19 @@ def run(n_points: int, n_stations: int, radius_m: float, repeat: int, rng) -> No
         covered[joined.index.unique()] = True
         return covered
 
-    bare_s, bare_answer = timed(bare, repeat)
-    ours_s, ours = timed(lambda: cover_points(stations, lon, lat, radius_m, with_nearest=False).covered, repeat)
-    print(f"coverage: {n_points:,} points x {n_stations:,} stations within {radius_m:g} m, median of {repeat}, "
-          f"shared 2-core machine")
+    timings = interleaved({
+        "bare": bare,
+        "ours": lambda: cover_points(stations, lon, lat, radius_m, with_nearest=False).covered,
+        "geopandas buffer + sjoin": buffer_sjoin,
+        "geopandas sjoin dwithin": dwithin,
+    }, repeat)
+    (bare_s, bare_answer), (ours_s, ours) = timings["bare"], timings["ours"]
+    print(f"coverage: {n_points:,} points x {n_stations:,} stations within {radius_m:g} m, median of {repeat} "
+          f"interleaved runs, shared 2-core machine")
     print(f"  bare KD-tree (sphere)       {bare_s:.3f} s  share {bare_answer.mean():.6f}")
     print(f"  ours (exact ellipsoid)      {ours_s:.3f} s  share {ours.mean():.6f}  ({ours_s / bare_s:.2f}x bare)")
-    for name, peer in (("geopandas buffer + sjoin", buffer_sjoin), ("geopandas sjoin dwithin", dwithin)):
-        peer_s, theirs = timed(peer, repeat)
+    for name in ("geopandas buffer + sjoin", "geopandas sjoin dwithin"):
+        peer_s, theirs = timings[name]
         print(f"  {name:<27} {peer_s:.3f} s  share {theirs.mean():.6f}  (ours {peer_s / ours_s:.1f}x faster; "
               f"{int((theirs != ours).sum()):,} points answered differently)")
 

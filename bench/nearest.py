@@ -26,19 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 from geo.geodesy import unit_vectors  # noqa: E402
 from geo.nearest import build_station_index, nearest_arrays, nearest_stations, nearest_to_point, query_nearest  # noqa: E402
+from timing import interleaved  # noqa: E402
 
 BOX = (116.70, 30.62, 116.95, 30.85)  # around Gaohe, WGS-84 degrees
 TEXT_COLUMNS = ("id", "station_type", "name_zh", "name_en", "community_code", "address", "opening_hours", "operator",
                 "location_status", "hours_status", "source")
-
-
-def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def register(lon, lat) -> gpd.GeoDataFrame:
@@ -65,24 +57,31 @@ def main() -> None:
     stations = register(s_lon, s_lat)
     queries = gpd.GeoDataFrame(geometry=gpd.points_from_xy(q_lon, q_lat), crs=4326)
     index = build_station_index(lon=s_lon, lat=s_lat)
-    print(f"nearest: {args.queries:,} queries x {args.stations:,} stations, median of {args.repeat}, "
-          f"shared 2-core machine")
+    print(f"nearest: {args.queries:,} queries x {args.stations:,} stations, median of {args.repeat} "
+          f"interleaved runs, shared 2-core machine")
 
     for k in (1, 3):
-        bare_s, _ = timed(lambda: index.tree.query(unit_vectors(q_lon, q_lat), k=k, workers=-1), args.repeat)
-        arrays_s, (ids, _) = timed(lambda: nearest_arrays(index, q_lon, q_lat, k=k), args.repeat)
-        table_s, _ = timed(lambda: query_nearest(index, q_lon, q_lat, k=k), args.repeat)
-        full_s, full = timed(lambda: nearest_stations(stations, q_lon, q_lat, k=k, index=index), args.repeat)
-        print(f"  k={k}: bare KD-tree {bare_s:.3f} s | nearest_arrays {arrays_s:.3f} s ({arrays_s / bare_s:.2f}x bare) | "
-              f"query_nearest {table_s:.3f} s ({table_s / bare_s:.2f}x) | nearest_stations (11 text columns, trips) "
-              f"{full_s:.3f} s ({full_s / bare_s:.2f}x)")
+        runs = {
+            "bare": lambda: index.tree.query(unit_vectors(q_lon, q_lat), k=k, workers=-1),
+            "arrays": lambda: nearest_arrays(index, q_lon, q_lat, k=k),
+            "table": lambda: query_nearest(index, q_lon, q_lat, k=k),
+            "full": lambda: nearest_stations(stations, q_lon, q_lat, k=k, index=index),
+        }
         if k == 1:
             def peer():
                 joined = gpd.sjoin_nearest(queries.to_crs(32650), stations[["id", "geometry"]].to_crs(32650),
                                            distance_col="distance_m")
                 return joined[~joined.index.duplicated()]  # sjoin_nearest returns every tie
 
-            peer_s, theirs = timed(peer, args.repeat)
+            runs["peer"] = peer
+        timings = interleaved(runs, args.repeat)
+        bare_s, arrays_s, table_s, full_s = (timings[name][0] for name in ("bare", "arrays", "table", "full"))
+        print(f"  k={k}: bare KD-tree {bare_s:.3f} s | nearest_arrays {arrays_s:.3f} s ({arrays_s / bare_s:.2f}x bare) | "
+              f"query_nearest {table_s:.3f} s ({table_s / bare_s:.2f}x) | nearest_stations (11 text columns, trips) "
+              f"{full_s:.3f} s ({full_s / bare_s:.2f}x)")
+        if k == 1:
+            ids = timings["arrays"][1][0]
+            peer_s, theirs = timings["peer"]
             same = (theirs["id"].to_numpy() == stations["id"].to_numpy()[ids[:, 0]]).mean()
             print(f"       geopandas to_crs + sjoin_nearest {peer_s:.3f} s: nearest_stations is {peer_s / full_s:.1f}x "
                   f"faster, nearest_arrays {peer_s / arrays_s:.1f}x; same nearest id for {same:.4%} "

@@ -11,6 +11,8 @@ Two tools:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -40,9 +42,9 @@ def local_ellipsoid_ratio_bounds(lat: ArrayLike) -> tuple[FloatArray, FloatArray
     :data:`LOCAL_BOUNDS_MAX_M` starting at latitude ``lat`` (degrees): between the meridional
     and prime-vertical radii of curvature there, over the mean radius, with a little slack."""
     e2 = WGS84_F * (2 - WGS84_F)
-    sin2 = np.sin(np.radians(np.asarray(lat, dtype=float))) ** 2
-    meridional = WGS84_A_M * (1 - e2) / (1 - e2 * sin2) ** 1.5
-    prime_vertical = WGS84_A_M / np.sqrt(1 - e2 * sin2)
+    w = 1 - e2 * np.sin(np.radians(np.asarray(lat, dtype=float))) ** 2
+    prime_vertical = WGS84_A_M / np.sqrt(w)
+    meridional = prime_vertical * (1 - e2) / w
     return (
         meridional / MEAN_EARTH_RADIUS_M * (1 - _LOCAL_BOUNDS_SLACK),
         prime_vertical / MEAN_EARTH_RADIUS_M * (1 + _LOCAL_BOUNDS_SLACK),
@@ -77,27 +79,66 @@ def ellipsoidal_distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, la
     """Geodesic length in metres on the WGS-84 ellipsoid between lon/lat degree pairs
     (broadcasts like NumPy). Within 2e-6 of the exact geodesic (2 mm per km): short lines use
     the radii of curvature at their mid-latitude, longer ones Lambert's formula."""
-    lon1, lat1, lon2, lat2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2)))
     distance = _mid_latitude_distance_m(lon1, lat1, lon2, lat2)
-    mid_lat = np.radians((lat1 + lat2) / 2)
-    long_line = distance * np.maximum(1.0, np.abs(np.tan(mid_lat))) > _SHORT_LINE_M
-    if long_line.any():
-        distance = np.array(distance, dtype=float, copy=True)
-        distance[long_line] = _lambert_distance_m(lon1[long_line], lat1[long_line], lon2[long_line], lat2[long_line])
+    if distance.size == 0:
+        return distance
+    # |tan(mid-latitude)| is at most tan of the largest |latitude| present, so lines shorter than
+    # the threshold at that latitude are short wherever they are: only the others need a tangent
+    steepest = min(max(float(np.max(np.abs(lat1))), float(np.max(np.abs(lat2)))), 90.0)
+    flat_m = np.asarray(distance).reshape(-1)
+    maybe_long = np.flatnonzero(flat_m * max(1.0, math.tan(math.radians(steepest))) > _SHORT_LINE_M)
+    if maybe_long.size:
+        shape = np.shape(distance) or (1,)  # views of the ends at the distances' shape (no copies)
+        lon1, lat1, lon2, lat2 = (np.broadcast_to(np.asarray(v, dtype=float), np.shape(distance)).reshape(shape)
+                                  for v in (lon1, lat1, lon2, lat2))
+        at = np.unravel_index(maybe_long, shape)
+        mid_lat = np.radians((lat1[at] + lat2[at]) / 2)
+        long_line = maybe_long[flat_m[maybe_long] * np.maximum(1.0, np.abs(np.tan(mid_lat))) > _SHORT_LINE_M]
+        if long_line.size:
+            at = np.unravel_index(long_line, shape)
+            exact = np.array(distance, dtype=float, copy=True, ndmin=1)
+            exact[at] = _lambert_distance_m(lon1[at], lat1[at], lon2[at], lat2[at])
+            distance = exact.reshape(np.shape(distance))
     return distance
 
 
-def _mid_latitude_distance_m(lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray) -> FloatArray:
+def _mid_latitude_distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> FloatArray:
     """Short-line geodesic length from the meridional and prime-vertical radii of curvature at
-    the mid-latitude; relative error grows like (length / R)^2: 3 mm at 15 km."""
+    the mid-latitude; relative error grows like (length / R)^2: 3 mm at 15 km.
+
+    The radii at the mid-latitude come from their Taylor expansion (second order, closed-form
+    derivatives) around the end with fewer points: error below 1e-9 relative for lines up to
+    20 km, and a (n, 1) start against (n, k) ends costs trigonometry for n points, not n k; the
+    rest is plain arithmetic (``sin``, ``hypot`` and ``%`` cost 10-40x a multiplication)."""
+    lon1, lat1, lon2, lat2 = (np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2))
+    if lat1.size > lat2.size:
+        lon1, lat1, lon2, lat2 = lon2, lat2, lon1, lat1
     e2 = WGS84_F * (2 - WGS84_F)
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    d_lambda = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0)
-    phi_mid = (phi1 + phi2) / 2
-    w = 1 - e2 * np.sin(phi_mid) ** 2
-    prime_vertical = WGS84_A_M / np.sqrt(w)
-    meridional = prime_vertical * (1 - e2) / w
-    return np.hypot(meridional * (phi2 - phi1), prime_vertical * np.cos(phi_mid) * d_lambda)
+    sin1 = np.sin(lat1 * _RADIANS)
+    sin2 = sin1 * sin1
+    cos2 = 1.0 - sin2
+    cos1 = np.sqrt(cos2)  # latitudes lie in [-90, 90]: cos >= 0
+    w = 1.0 - e2 * sin2
+    meridional_0 = WGS84_A_M * (1.0 - e2) / (w * np.sqrt(w))
+    # derivatives in latitude: dM = 3 e2 sin cos M / w, d(N cos) = -M sin (both closed form)
+    meridional_1 = 3.0 * e2 * sin1 * cos1 * meridional_0 / w
+    meridional_2 = 3.0 * e2 * meridional_0 / w * ((cos2 - sin2) + 5.0 * e2 * sin2 * cos2 / w)
+    parallel_0 = WGS84_A_M / np.sqrt(w) * cos1
+    parallel_1 = -meridional_0 * sin1
+    parallel_2 = -meridional_0 * cos1 * (1.0 + 3.0 * e2 * sin2 / w)
+    d_phi = (lat2 - lat1) * _RADIANS
+    half = d_phi / 2
+    meridional = meridional_0 + half * (meridional_1 + half * (meridional_2 / 2))
+    parallel = parallel_0 + half * (parallel_1 + half * (parallel_2 / 2))
+    d_lon = lon2 - lon1
+    if d_lon.size and np.abs(d_lon).max() > 180.0:  # across the antimeridian: the short way round
+        d_lon = (d_lon + 180.0) % 360.0 - 180.0
+    north = meridional * d_phi
+    east = parallel * (d_lon * _RADIANS)
+    return np.sqrt(north * north + east * east)
+
+
+_RADIANS = np.pi / 180.0
 
 
 def _lambert_distance_m(lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray) -> FloatArray:

@@ -71,3 +71,25 @@ def test_the_local_ratio_bounds_hold_for_short_lines(lon1, lat1, azimuth, length
     ratio = length_m / SPHERE.inv(lon1, lat1, lon2, lat2)[2]
     low, high = local_ellipsoid_ratio_bounds(lat1)
     assert low <= ratio <= high
+
+
+def test_every_array_shape_and_memory_layout_gives_the_same_distances():
+    """Rows against columns, transposed (Fortran-ordered) gathers and scalars: short lines and
+    long ones (which take Lambert's formula) alike match the exact geodesic."""
+    rng = np.random.default_rng(11)
+    lon, lat = rng.uniform(40, 50, 30), rng.uniform(-35, -25, 30)  # southern, up to ~1,000 km apart
+    to_lon, to_lat = lon[:, None] + rng.uniform(-5, 5, (30, 4)), lat[:, None] + rng.uniform(-5, 5, (30, 4))
+    to_lon[:, 0], to_lat[:, 0] = lon + 0.01, lat - 0.01  # a short line in every row
+    exact = WGS84.inv(np.repeat(lon, 4), np.repeat(lat, 4), to_lon.ravel(), to_lat.ravel())[2].reshape(30, 4)
+    layouts = {
+        "column against rows": ellipsoidal_distance_m(lon[:, None], lat[:, None], to_lon, to_lat),
+        "row against columns": ellipsoidal_distance_m(lon[None, :], lat[None, :], to_lon.T, to_lat.T).T,
+        "fortran-ordered": ellipsoidal_distance_m(lon[None, :], lat[None, :], np.asfortranarray(to_lon.T),
+                                                  np.asfortranarray(to_lat.T)).T,
+        "reversed ends": ellipsoidal_distance_m(to_lon, to_lat, lon[:, None], lat[:, None]),
+    }
+    for name, found in layouts.items():
+        assert found.shape == (30, 4), name
+        np.testing.assert_allclose(found, exact, rtol=2e-6, err_msg=name)
+    one = ellipsoidal_distance_m(lon[0], lat[0], to_lon[0, 1], to_lat[0, 1])
+    assert np.ndim(one) == 0 and float(one) == np.float64(layouts["column against rows"][0, 1])

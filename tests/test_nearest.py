@@ -220,3 +220,21 @@ def test_station_rows_equal_a_plain_row_selection():
         assert [None if pd.isna(v) is True else v for v in rows[column].tolist()] == \
             [None if pd.isna(v) is True else v for v in expected[column].tolist()]
     assert rows.crs == stations.crs
+
+
+def test_batches_split_into_chunks_answer_like_one_block(monkeypatch):
+    """Large batches run in chunks on a thread pool: with a chunk of 7 rows, 200 queries span 29
+    chunks, and both the nearest stations and the counts within a radius match the oracle."""
+    import geo.nearest as nearest
+
+    monkeypatch.setattr(nearest, "_CHUNK_ROWS", 7)
+    rng = np.random.default_rng(7)
+    station_lon, station_lat = 116.8 + rng.uniform(-0.05, 0.05, 80), 30.7 + rng.uniform(-0.05, 0.05, 80)
+    lon, lat = 116.8 + rng.uniform(-0.06, 0.06, 200), 30.7 + rng.uniform(-0.06, 0.06, 200)
+    index = build_station_index(lon=station_lon, lat=station_lat)
+    found = query_nearest(index, lon, lat, k=3)
+    assert found["query_index"].tolist() == np.repeat(np.arange(200), 3).tolist()
+    assert_same_as_oracle(found, station_lon, station_lat, lon, lat, 3)
+    counts = nearest.count_within(index, lon, lat, 900.0, cap=2)
+    exact = np.array([GEOD.inv(np.full(80, lon[q]), np.full(80, lat[q]), station_lon, station_lat)[2] for q in range(200)])
+    assert counts.tolist() == np.minimum(2, (exact <= 900.0).sum(axis=1)).tolist()
