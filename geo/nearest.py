@@ -335,27 +335,32 @@ def station_rows(stations: gpd.GeoDataFrame, station_index: ArrayLike, *,
     ``first`` and ``last`` (one value per row) go before and after the register's, in one
     construction: adding columns to a built frame copies it each time."""
     positions = np.asarray(station_index, dtype=np.int64)
-    columns: dict[str, object] = dict(first or {})
+    # per column: the array to take rows from, and how to wrap what is taken
+    sources: dict[str, tuple[np.ndarray, pd.CategoricalDtype | None]] = {}
     for name in stations.columns:
         if name == stations.geometry.name:
             continue
         column = stations[name]
         if isinstance(column.dtype, pd.CategoricalDtype):
-            columns[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy()[positions], dtype=column.dtype,
-                                                      validate=False)
+            sources[name] = (column.cat.codes.to_numpy(), column.dtype)
         elif isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
             try:
                 codes, uniques = pd.factorize(column, use_na_sentinel=True)
             except TypeError:  # unhashable values (amenity lists): plain take
-                columns[name] = column.to_numpy()[positions]
+                sources[name] = (column.to_numpy(), None)
                 continue
-            # codes in the width pandas keeps them (int8 below 127 categories...), taken once;
-            # they come from factorize, so checking them again is wasted work
+            # codes in the width pandas keeps them (int8 below 127 categories...); they come
+            # from factorize, so checking them again is wasted work
             dtype = pd.CategoricalDtype(uniques)
-            narrow = pd.Categorical.from_codes(codes, dtype=dtype, validate=False).codes
-            columns[name] = pd.Categorical.from_codes(narrow[positions], dtype=dtype, validate=False)
+            sources[name] = (pd.Categorical.from_codes(codes, dtype=dtype, validate=False).codes, dtype)
         else:
-            columns[name] = column.to_numpy()[positions]
+            sources[name] = (column.to_numpy(), None)
+    take = (lambda values: values[positions])
+    taken = (_pool().map(take, [values for values, _ in sources.values()]) if len(positions) > _CHUNK_ROWS
+             else map(take, [values for values, _ in sources.values()]))
+    columns: dict[str, object] = dict(first or {})
+    for (name, (_, dtype)), values in zip(sources.items(), taken):
+        columns[name] = values if dtype is None else pd.Categorical.from_codes(values, dtype=dtype, validate=False)
     columns.update(last or {})
     return gpd.GeoDataFrame(columns, geometry=stations.geometry.array.take(positions), crs=stations.crs, copy=False)
 
