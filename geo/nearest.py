@@ -124,8 +124,14 @@ def _by_chunks(block, lon: NDArray, lat: NDArray):
     return np.concatenate(parts)
 
 
-@functools.cache
 def _pool() -> ThreadPoolExecutor:
+    """The process's thread pool; a forked child (multiprocessing workers) gets its own, as the
+    parent's threads do not survive a fork."""
+    return _pool_of_process(os.getpid())
+
+
+@functools.cache
+def _pool_of_process(pid: int) -> ThreadPoolExecutor:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return ThreadPoolExecutor(max_workers=cores, thread_name_prefix="geo-nearest")
 

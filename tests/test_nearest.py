@@ -238,3 +238,19 @@ def test_batches_split_into_chunks_answer_like_one_block(monkeypatch):
     counts = nearest.count_within(index, lon, lat, 900.0, cap=2)
     exact = np.array([GEOD.inv(np.full(80, lon[q]), np.full(80, lat[q]), station_lon, station_lat)[2] for q in range(200)])
     assert counts.tolist() == np.minimum(2, (exact <= 900.0).sum(axis=1)).tolist()
+
+
+def test_a_forked_child_answers_large_batches_too(monkeypatch):
+    """Worker processes forked after the parent used the thread pool get their own pool (the
+    parent's threads do not survive a fork, and a pool without threads would wait forever)."""
+    import multiprocessing
+
+    import geo.nearest as nearest
+
+    monkeypatch.setattr(nearest, "_CHUNK_ROWS", 5)
+    index = build_station_index(lon=[116.8, 116.9, 117.0], lat=[30.7, 30.8, 30.9])
+    lon, lat = np.linspace(116.8, 117.0, 40), np.linspace(30.7, 30.9, 40)
+    in_parent = nearest_arrays(index, lon, lat, k=2)[0]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        in_child = pool.apply_async(nearest_arrays, (index, lon, lat), {"k": 2}).get(timeout=60)[0]
+    assert in_child.tolist() == in_parent.tolist()
