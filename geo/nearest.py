@@ -49,9 +49,10 @@ NEAREST_COLUMNS = ("query_index", "rank", "station_index", "distance_m")
 #: Rows per chunk of a large batch (see :func:`_by_chunks`): 2^16 measured fastest at 10^6.
 _CHUNK_ROWS = 1 << 16
 
-#: How many candidates beyond k a near-tie row measures on the ellipsoid before falling back
-#: to a radius search.
+#: How many candidates beyond k a near-tie row measures on the ellipsoid in the first round...
 _EXTRA_CANDIDATES = 4
+#: ... growing 4x per round up to this many; rows still open then are finished one by one.
+_MAX_EXTRA_CANDIDATES = 256
 
 
 class QueryError(GeoDataError):
@@ -165,13 +166,21 @@ def _nearest_block(index: StationIndex, lon_q: NDArray, lat_q: NDArray, k: int, 
             result_station[mixed] = np.take_along_axis(result_station[mixed], order, axis=1)
             result_m[mixed] = np.take_along_axis(result_m[mixed], order, axis=1)
 
+    # Near-ties: measure more candidates, 4x more each round. Far from a cluster of stations
+    # (a county grid against one town's stations) their distances differ by less than the ratio
+    # band, so many rows need many candidates; rows are finished one by one only past the cap.
     unsettled = np.flatnonzero(~settled)
-    if unsettled.size:
+    extra = _EXTRA_CANDIDATES
+    while unsettled.size:
         stations_u, distances_u, complete = _rerank(index, points[unsettled], lon_q[unsettled], lat_q[unsettled], k,
-                                                    workers)
+                                                    extra, workers)
         result_station[unsettled], result_m[unsettled] = stations_u, distances_u
-        for row in unsettled[~complete]:
-            result_station[row], result_m[row] = _exact_row(index, points[row], lon_q[row], lat_q[row], k, result_m[row, -1])
+        unsettled = unsettled[~complete]
+        if extra >= _MAX_EXTRA_CANDIDATES:
+            break
+        extra *= 4
+    for row in unsettled:
+        result_station[row], result_m[row] = _exact_row(index, points[row], lon_q[row], lat_q[row], k, result_m[row, -1])
     return result_station, result_m
 
 
@@ -253,11 +262,11 @@ def _ratio_bounds(lat: NDArray, sphere_m: NDArray) -> tuple[NDArray, NDArray]:
 
 
 def _rerank(
-    index: StationIndex, points: NDArray, lon: NDArray, lat: NDArray, k: int, workers: int
+    index: StationIndex, points: NDArray, lon: NDArray, lat: NDArray, k: int, extra: int, workers: int
 ) -> tuple[NDArray, NDArray, NDArray]:
     """Rank a few more candidates by ellipsoidal distance (ties by station order); a row is
     complete when no station beyond its candidates could be as near as its k-th."""
-    n_candidates = min(k + _EXTRA_CANDIDATES, len(index))
+    n_candidates = min(k + extra, len(index))
     chord, candidate = index.tree.query(points, k=n_candidates, workers=workers)
     chord, candidate = chord.reshape(len(points), n_candidates), candidate.reshape(len(points), n_candidates)
     distances = _distances_m(index, lon, lat, candidate)

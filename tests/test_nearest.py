@@ -254,3 +254,14 @@ def test_a_forked_child_answers_large_batches_too(monkeypatch):
     with multiprocessing.get_context("fork").Pool(1) as pool:
         in_child = pool.apply_async(nearest_arrays, (index, lon, lat), {"k": 2}).get(timeout=60)[0]
     assert in_child.tolist() == in_parent.tolist()
+
+
+def test_far_from_a_cluster_of_stations_the_ranking_is_still_exact():
+    """A county grid against one town's stations: seen from 20-60 km, the stations' distances
+    differ by less than the ellipsoid/sphere band, so most rows are near-ties on the sphere."""
+    rng = np.random.default_rng(3)
+    station_lon, station_lat = 116.85 + rng.uniform(-0.015, 0.015, 60), 30.70 + rng.uniform(-0.015, 0.015, 60)
+    bearing, reach_m = rng.uniform(0, 360, 150), rng.uniform(20_000, 60_000, 150)
+    lon, lat, _ = GEOD.fwd(np.full(150, 116.85), np.full(150, 30.70), bearing, reach_m)
+    found = query_nearest(build_station_index(lon=station_lon, lat=station_lat), lon, lat, k=3)
+    assert_same_as_oracle(found, station_lon, station_lat, lon, lat, 3)
