@@ -24,7 +24,7 @@ import pandas as pd
 from geo.cli_rider import register_rider_commands
 from geo.datum import Datum, convert
 from geo.errors import GeoDataError, StationDataError
-from geo.readers import read_points_csv, read_study_area
+from geo.readers import read_point_table, read_study_area
 from geo.reference import DEFAULT_STATIONS_PATH
 from geo.register import load_stations
 from geo.model import AMENITIES, StationType, station_type_label
@@ -175,7 +175,7 @@ def _cmd_nearest(args: argparse.Namespace) -> int:
         return _nearest_at_scale(stations, args)
     try:
         if args.points is not None:
-            points = read_points_csv(args.points, datum=args.datum)
+            points = read_point_table(args.points, datum=args.datum)
         else:
             points = _single_point(args.lon, args.lat, args.datum)
         found = nearest_stations(
@@ -261,7 +261,7 @@ def _nearest_on_dask(stations, args: argparse.Namespace):
     return summary
 
 def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
-    """One query point from the command line, as :func:`read_points_csv` would give it."""
+    """One query point from the command line, as :func:`read_point_table` would give it."""
     wgs_lon, wgs_lat = convert(lon, lat, source=Datum(datum), target=Datum.WGS84)
     if not (-180 <= wgs_lon <= 180 and -90 <= wgs_lat <= 90):
         raise GeoDataError(f"({lon}, {lat}) is not longitude/latitude degrees")

@@ -38,6 +38,7 @@ from geo.normalise import (IMPORT_FIELDS, CommunityIndex, NameNormaliser, datum_
                            parse_station_type, station_type_from_name)
 from geo.register import stations_from_features, stations_to_feature_collection
 from geo.sheets import SheetTable
+from geo.readers import out_of_range_key
 from geo.validate import PlaceChecker, TownExtent, station_property_problems
 
 MATCH_MODES = ("auto", "id", "name")
@@ -358,8 +359,7 @@ def _read_position(ctx: _Context, plan_row: PlanRow, record: dict[str, str]) -> 
             return None
     plan_row.sheet_lonlat, plan_row.sheet_datum = (lon, lat), datum
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        key = "err_import_lonlat_swapped" if (-90 <= lon <= 90 and -180 <= lat <= 180) else "err_lonlat_not_degrees"
-        plan_row.problems.append(Problem(key, {"lon": lon, "lat": lat}, **_where(ctx, where, "lon")))
+        plan_row.problems.append(Problem(out_of_range_key(lon, lat), {"lon": lon, "lat": lat}, **_where(ctx, where, "lon")))
         return None
     wgs_lon, wgs_lat = (float(v) for v in convert(lon, lat, source=datum, target=Datum.WGS84))
     if found := ctx.checker.problem(wgs_lon, wgs_lat):

@@ -31,6 +31,12 @@ LON_COLUMNS = ("lon", "lng", "longitude", "x", "经度")
 LAT_COLUMNS = ("lat", "latitude", "y", "纬度")
 
 
+def out_of_range_key(lon: float, lat: float) -> str:
+    """The message for a position that is not lon/lat degrees: "swapped" when the two values
+    read the other way round would be (latitude over 90 with a longitude that fits latitude)."""
+    return "err_import_lonlat_swapped" if (-90 <= lon <= 90 and -180 <= lat <= 180) else "err_lonlat_not_degrees"
+
+
 def check_file_size(path: Path, limit_bytes: int, problems: list[Problem]) -> bool:
     """False (with the problem added) when ``path`` is missing, not a file, empty or too large."""
     if not path.exists():
@@ -153,7 +159,8 @@ def read_points_csv(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
             if not_numbers[row]:
                 return Problem("err_lonlat_not_numbers", {"lon": frame[lon_column].iat[row], "lat": frame[lat_column].iat[row]},
                                row=line, unit="line")
-            return Problem("err_lonlat_not_degrees", {"lon": lon_values[row], "lat": lat_values[row]}, row=line, unit="line")
+            return Problem(out_of_range_key(lon_values[row], lat_values[row]), {"lon": lon_values[row], "lat": lat_values[row]},
+                           row=line, unit="line")
 
         problems, total = _row_problems(bad, make, "line")
         raise PointsDataError(path.name, problems, total=total)
@@ -179,8 +186,13 @@ def read_point_table(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
     ``attrs["encoding"]`` says how a CSV was read; every bad row is reported at once."""
     path = Path(path)
     if path.suffix.lower() not in (".geojson", ".json"):
-        return read_points_csv(path, datum=datum)
+        points = read_points_csv(path, datum=datum)
+        if points.empty:
+            raise PointsDataError(path.name, [Problem("err_no_rows")])
+        return points
     points = _demand_from_geojson(path)
+    if points.empty:
+        raise PointsDataError(path.name, [Problem("err_no_rows")])
     points["lon"], points["lat"] = convert(
         points["lon"].to_numpy(), points["lat"].to_numpy(), source=Datum(datum), target=Datum.WGS84
     )

@@ -26,7 +26,7 @@ from scipy import sparse
 
 from geo.gaps import CoverageMatrix, SitingError, pairs_within
 from geo.errors import PointsDataError, Problem
-from geo.readers import LAT_COLUMNS, LON_COLUMNS, WEIGHT_COLUMNS, find_column
+from geo.readers import LAT_COLUMNS, LON_COLUMNS, MAX_PROBLEMS_KEPT, WEIGHT_COLUMNS, find_column, out_of_range_key
 from geo.nearest import StationIndex, build_station_index, count_within, nearest_arrays
 from geo.siting import merge_identical_rows
 
@@ -75,12 +75,16 @@ def iter_demand_chunks(path: Path | str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
         chunks = _csv_chunks(path, chunk_rows)
     else:
         raise PointsDataError(path.name, [Problem.literal(f"`{path.suffix}` files cannot be streamed; use GeoParquet or CSV")])
+    rows = 0
     for chunk in chunks:
         _check_chunk(path.name, chunk, is_csv)
+        rows += len(chunk.lon)
         if datum != "wgs84":
             lon, lat = convert(chunk.lon, chunk.lat, source=Datum(datum), target=Datum.WGS84)
             chunk = PointChunk(chunk.offset, np.asarray(lon, float), np.asarray(lat, float), chunk.weight)
         yield chunk
+    if rows == 0:
+        raise PointsDataError(path.name, [Problem("err_no_rows")])
 
 
 def _check_chunk(source: str, chunk: PointChunk, is_csv: bool) -> None:
@@ -88,14 +92,15 @@ def _check_chunk(source: str, chunk: PointChunk, is_csv: bool) -> None:
     unit, first = ("line", chunk.offset + 2) if is_csv else ("row", chunk.offset + 1)
     problems = []
     bad = ~(np.isfinite(chunk.lon) & np.isfinite(chunk.lat) & (np.abs(chunk.lon) <= 180) & (np.abs(chunk.lat) <= 90))
-    for row in np.flatnonzero(bad)[:50]:
-        problems.append(Problem("err_lonlat_not_degrees", {"lon": chunk.lon[row], "lat": chunk.lat[row]},
+    for row in np.flatnonzero(bad)[:MAX_PROBLEMS_KEPT]:
+        problems.append(Problem(out_of_range_key(chunk.lon[row], chunk.lat[row]), {"lon": chunk.lon[row], "lat": chunk.lat[row]},
                                 row=first + int(row), unit=unit))
     bad_weight = ~(np.isfinite(chunk.weight) & (chunk.weight >= 0))
-    for row in np.flatnonzero(bad_weight)[:50]:
+    for row in np.flatnonzero(bad_weight)[:MAX_PROBLEMS_KEPT]:
         problems.append(Problem("err_bad_weight", {"value": chunk.weight[row]}, row=first + int(row), unit=unit))
     if problems:
-        raise PointsDataError(source, problems)
+        # the file is read no further than this chunk: its bad rows are all counted
+        raise PointsDataError(source, problems, total=int(bad.sum() + bad_weight.sum()))
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:

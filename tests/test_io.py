@@ -519,3 +519,34 @@ def test_a_study_area_keeps_its_polygons_in_wgs84(tmp_path):
     area = read_study_area(path)
     assert area.crs.to_epsg() == 4326 and len(area) == 1
     assert area.geometry.iloc[0].bounds == (116.80, 30.70, 116.82, 30.72)
+
+
+@pytest.mark.parametrize("name, content, key", [
+    ("only_header.csv", "经度,纬度,人数\n".encode("gbk"), "err_no_rows"),
+    ("no_points.geojson", json.dumps({"type": "FeatureCollection", "features": []}).encode(),
+     "err_expected_point_collection"),
+])
+def test_a_points_file_with_no_rows_is_refused_not_answered_with_nothing(tmp_path, name, content, key):
+    from geo.errors import PointsDataError
+    from geo.readers import read_demand_points, read_point_table
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    for read in (read_point_table, read_demand_points):
+        with pytest.raises(PointsDataError) as caught:
+            read(path)
+        assert [p.key for p in caught.value.problems] == [key]
+
+
+def test_latitude_and_longitude_swapped_are_named_as_swapped(tmp_path):
+    from geo.errors import PointsDataError
+    from geo.readers import read_points_csv
+
+    path = tmp_path / "swapped.csv"
+    path.write_text("lon,lat\n30.70,116.85\n30.71,116.86\n200,95\n", encoding="utf-8")
+    with pytest.raises(PointsDataError) as caught:
+        read_points_csv(path)
+    keys = [p.key for p in caught.value.problems]
+    # the last row is no position either way round: plainly "not degrees"
+    assert keys == ["err_import_lonlat_swapped", "err_import_lonlat_swapped", "err_lonlat_not_degrees"]
+    assert "swapped" in caught.value.localized("en")

@@ -120,3 +120,24 @@ def test_a_bad_row_far_into_a_file_is_named(tmp_path):
     (tmp_path / "empty.parquet").write_bytes(b"")
     with pytest.raises(PointsDataError, match="empty"):
         list(iter_demand_chunks(tmp_path / "empty.parquet"))
+
+
+def test_a_streamed_file_counts_all_bad_rows_of_its_chunk_and_names_swapped_columns(tmp_path):
+    lon, lat, _ = demand(n=500)
+    pd.DataFrame({"lon": lat, "lat": lon}).to_csv(tmp_path / "swapped.csv", index=False)  # every row swapped
+    with pytest.raises(PointsDataError) as caught:
+        list(iter_demand_chunks(tmp_path / "swapped.csv", chunk_rows=200))
+    assert caught.value.total == 200 and {p.key for p in caught.value.problems} == {"err_import_lonlat_swapped"}
+    assert "另有" in caught.value.localized("zh") or len(caught.value.problems) == 200
+
+
+@pytest.mark.parametrize("name", ["header.csv", "header.parquet"])
+def test_a_streamed_file_with_no_rows_is_refused(tmp_path, name):
+    frame = pd.DataFrame({"lon": pd.Series([], dtype=float), "lat": pd.Series([], dtype=float)})
+    if name.endswith(".csv"):
+        frame.to_csv(tmp_path / name, index=False)
+    else:
+        gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat), crs=4326).to_parquet(tmp_path / name)
+    with pytest.raises(PointsDataError) as caught:
+        list(iter_demand_chunks(tmp_path / name))
+    assert [p.key for p in caught.value.problems] == ["err_no_rows"]
