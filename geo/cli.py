@@ -317,7 +317,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         if _is_large_run(args):
             if args.demand is None:
                 raise GeoDataError("per-point output (.parquet) and Dask runs need --demand")
-            return _print_at_scale({"demand": Path(args.demand).name, "radius": radius,
+            return _print_at_scale({"demand_file": Path(args.demand).name, "radius": radius,
                                     "out": str(args.out) if args.out else None,
                                     **_coverage_at_scale(stations, radius, args)}, args.json)
         demand = None if args.demand is None else load_demand(args.demand, datum=args.datum, weight_column=_weight_column(args))

@@ -202,14 +202,16 @@ def coverage_table(
     coverage: PointCoverage, weight: np.ndarray, groups: pd.Series | None = None
 ) -> pd.DataFrame:
     """Weighted shares: ``demand``, ``covered``, ``share_covered``, ``share_covered_2plus``,
-    ``median_nearest_m``; one row overall (``group`` = "all") or one per group."""
+    ``median_nearest_m`` (weighted: half the demand is nearer); one row overall (``group`` =
+    "all") or one per group."""
+    weight = np.asarray(weight, dtype=float)
+    group = np.full(len(weight), "all", dtype=object) if groups is None else groups.fillna("?").astype(str).to_numpy()
     frame = pd.DataFrame(
         {
-            "group": "all" if groups is None else groups.fillna("?").astype(str).to_numpy(),
-            "weight": np.asarray(weight, dtype=float),
-            "covered": coverage.covered * np.asarray(weight, dtype=float),
-            "covered_2plus": (coverage.covered_times >= 2) * np.asarray(weight, dtype=float),
-            "nearest_m": coverage.nearest_m,
+            "group": group,
+            "weight": weight,
+            "covered": coverage.covered * weight,
+            "covered_2plus": (coverage.covered_times >= 2) * weight,
         }
     )
     table = frame.groupby("group", sort=True).agg(
@@ -217,11 +219,27 @@ def coverage_table(
         covered=("covered", "sum"),
         covered_2plus=("covered_2plus", "sum"),
         points=("weight", "size"),
-        median_nearest_m=("nearest_m", "median"),
     )
+    table["median_nearest_m"] = [weighted_median(coverage.nearest_m[group == name], weight[group == name])
+                                 for name in table.index]
     table["share_covered"] = table["covered"] / table["demand"].where(table["demand"] > 0)
     table["share_covered_2plus"] = table["covered_2plus"] / table["demand"].where(table["demand"] > 0)
     return table.reset_index()
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value below which half of the weight lies (NaN values and their weight ignored);
+    when exactly half lies at or below one value, the mean of it and the next (so with equal
+    weights this is the ordinary median)."""
+    keep = np.isfinite(values) & (weights > 0)
+    if not keep.any():
+        return float("nan")
+    order = np.argsort(values[keep], kind="stable")
+    sorted_values, cumulative = values[keep][order], np.cumsum(weights[keep][order])
+    middle = int(np.searchsorted(cumulative, cumulative[-1] / 2))
+    if cumulative[middle] == cumulative[-1] / 2 and middle + 1 < len(sorted_values):
+        return float((sorted_values[middle] + sorted_values[middle + 1]) / 2)
+    return float(sorted_values[middle])
 
 
 def coverage_by_type(stations: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, weight: np.ndarray,

@@ -103,16 +103,6 @@ def geodesic_area_km2(area: gpd.GeoDataFrame) -> float:
     return float(sum(abs(GEOD.geometry_area_perimeter(shape)[0]) for shape in area.to_crs(4326).geometry) / 1e6)
 
 
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The value below which half of the weight lies (NaN values and their weight ignored)."""
-    keep = np.isfinite(values) & (weights > 0)
-    if not keep.any():
-        return float("nan")
-    order = np.argsort(values[keep], kind="stable")
-    sorted_values, cumulative = values[keep][order], np.cumsum(weights[keep][order])
-    return float(sorted_values[np.searchsorted(cumulative, cumulative[-1] / 2)])
-
-
 def distance_histogram(nearest_m: np.ndarray, weights: np.ndarray, radius_m: float,
                        *, bins: int = HISTOGRAM_BINS) -> pd.DataFrame:
     """Share of the weight by distance to the nearest station, in ``bins`` equal bars up to the
@@ -160,17 +150,13 @@ def summarise_coverage(
         by_type = coverage_by_type(stations, demand.lon, demand.lat, demand.weight, radius)
         by_community = None
         if demand.community is not None:
-            by_community = coverage_table(coverage, demand.weight, pd.Series(demand.community))
-            medians = {group: weighted_median(coverage.nearest_m[demand.community == group],
-                                              demand.weight[demand.community == group])
-                       for group in by_community["group"]}
-            by_community = by_community.assign(median_nearest_m=by_community["group"].map(medians))[
+            by_community = coverage_table(coverage, demand.weight, pd.Series(demand.community))[
                 ["group", "demand", "points", "share_covered", "share_covered_2plus", "median_nearest_m"]]
         demand_hexes = demand.cells(resolution).with_uncovered(coverage.covered)
         worst = largest_uncovered(demand_hexes, UNCOVERED_LISTED).rename(columns={"uncovered": "value"})
         histogram = distance_histogram(coverage.nearest_m, demand.weight, headline_m)
         share, share_2plus = float(overall["share_covered"]), float(overall["share_covered_2plus"])
-        median_m = weighted_median(coverage.nearest_m, demand.weight)
+        median_m = float(overall["median_nearest_m"])
         source = demand.source
     else:
         table = area_coverage(stations, study_area, radius).set_index("group")

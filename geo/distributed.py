@@ -48,12 +48,14 @@ def dask_client(scheduler: str | None = None, *, n_workers: int | None = None) -
 
 
 def _partition_chunk(partition: gpd.GeoDataFrame, offset: int) -> PointChunk:
+    from geo.readers import WEIGHT_COLUMNS, find_column
     from geo.stream import points_from_geometry
     import pyarrow as pa
 
     lon, lat = points_from_geometry(pa.array(partition.geometry.to_wkb().to_numpy()))
-    weight = partition["weight"].to_numpy(dtype=float) if "weight" in partition.columns else np.ones(len(partition))
-    return PointChunk(offset, lon, lat, weight)
+    weight_column = find_column(partition.columns, WEIGHT_COLUMNS)
+    weight = partition[weight_column].to_numpy(dtype=float) if weight_column else np.ones(len(partition))
+    return PointChunk(offset, lon, lat, weight, weight_column)
 
 
 def _partitions(path: Path | str, client) -> tuple[list, list[int]]:

@@ -46,6 +46,8 @@ class PointChunk:
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
     weight: NDArray[np.float64]
+    #: the file's column the weights came from (None: each point counts 1)
+    weight_column: str | None = None
 
     def __len__(self) -> int:
         return len(self.lon)
@@ -81,7 +83,8 @@ def iter_demand_chunks(path: Path | str, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
         rows += len(chunk.lon)
         if datum != "wgs84":
             lon, lat = convert(chunk.lon, chunk.lat, source=Datum(datum), target=Datum.WGS84)
-            chunk = PointChunk(chunk.offset, np.asarray(lon, float), np.asarray(lat, float), chunk.weight)
+            chunk = PointChunk(chunk.offset, np.asarray(lon, float), np.asarray(lat, float), chunk.weight,
+                               chunk.weight_column)
         yield chunk
     if rows == 0:
         raise PointsDataError(path.name, [Problem("err_no_rows")])
@@ -127,7 +130,7 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
                 lat = batch.column(lat_column).to_numpy(zero_copy_only=False).astype(float)
             weight = (batch.column(weight_column).to_numpy(zero_copy_only=False).astype(float) if weight_column
                       else np.ones(len(lon)))
-            yield PointChunk(offset, lon, lat, weight)
+            yield PointChunk(offset, lon, lat, weight, weight_column)
             offset += len(lon)
 
 
@@ -159,7 +162,7 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
                 lon = batch.column(lon_column).to_numpy(zero_copy_only=False)
                 lat = batch.column(lat_column).to_numpy(zero_copy_only=False)
                 weight = batch.column(weight_column).to_numpy(zero_copy_only=False) if weight_column else np.ones(len(lon))
-                yield PointChunk(offset, lon.astype(float), lat.astype(float), weight.astype(float))
+                yield PointChunk(offset, lon.astype(float), lat.astype(float), weight.astype(float), weight_column)
                 offset += len(lon)
     except pa.ArrowInvalid as err:
         raise PointsDataError(path.name, [Problem("err_csv_unreadable", {"reason": f"after row {offset}: {err}"})]) from err
@@ -262,30 +265,33 @@ def result_writer(out: Path | str | None, schema: pa.Schema) -> Iterator[GeoParq
 
 @dataclass
 class DistanceHistogram:
-    """Counts of distances in :data:`HISTOGRAM_BIN_M` bins up to :data:`HISTOGRAM_MAX_M` (one
-    overflow bin): medians of any number of points in fixed memory, to 0.05 m."""
+    """Weight (or count) of distances in :data:`HISTOGRAM_BIN_M` bins up to
+    :data:`HISTOGRAM_MAX_M` (one overflow bin): medians of any number of points in fixed memory,
+    to 0.05 m."""
 
-    counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(int(HISTOGRAM_MAX_M / HISTOGRAM_BIN_M) + 1,
-                                                                          dtype=np.int64))
+    weights: NDArray[np.float64] = field(default_factory=lambda: np.zeros(int(HISTOGRAM_MAX_M / HISTOGRAM_BIN_M) + 1))
 
-    def add(self, distance_m: NDArray) -> None:
-        bins = np.minimum((np.asarray(distance_m) / HISTOGRAM_BIN_M).astype(np.int64), len(self.counts) - 1)
-        self.counts += np.bincount(bins, minlength=len(self.counts))
+    def add(self, distance_m: NDArray, weight: NDArray | None = None) -> None:
+        """Count ``distance_m`` (each 1, or its ``weight``)."""
+        bins = np.minimum((np.asarray(distance_m) / HISTOGRAM_BIN_M).astype(np.int64), len(self.weights) - 1)
+        self.weights += np.bincount(bins, weights=weight, minlength=len(self.weights))
 
     def merge(self, other: DistanceHistogram) -> None:
-        self.counts += other.counts
+        self.weights += other.weights
 
     def median_m(self) -> float:
-        """Median distance (centre of its bin); inf when it lies beyond the histogram."""
-        total = int(self.counts.sum())
-        if total == 0:
+        """The distance below which half the weight lies, as :func:`geo.coverage.weighted_median`
+        (centre of its bin); inf when it lies beyond the histogram, NaN when empty."""
+        cumulative = np.cumsum(self.weights)
+        if cumulative[-1] <= 0:
             return float("nan")
-        cumulative = np.cumsum(self.counts)
-        # as numpy's median: the middle value, or the mean of the two middle ones
-        positions = np.searchsorted(cumulative, [(total + 1) // 2, total // 2 + 1])
-        if positions[-1] == len(self.counts) - 1:
+        middle = int(np.searchsorted(cumulative, cumulative[-1] / 2))
+        positions = [middle]
+        if cumulative[middle] == cumulative[-1] / 2:  # exactly half up to here: mean with the next
+            positions.append(middle + 1 + int(np.flatnonzero(self.weights[middle + 1:])[0]))
+        if positions[-1] == len(self.weights) - 1:
             return float("inf")
-        return float((positions.mean() + 0.5) * HISTOGRAM_BIN_M)
+        return round((float(np.mean(positions)) + 0.5) * HISTOGRAM_BIN_M, 2)
 
 
 @dataclass
@@ -297,11 +303,12 @@ class NearestSummary:
     max_m: float = 0.0
     histogram: DistanceHistogram = field(default_factory=DistanceHistogram)
 
-    def add(self, nearest_m: NDArray) -> None:
+    def add(self, nearest_m: NDArray, weight: NDArray | None = None) -> None:
+        """Distances of more points; the median is weighted by ``weight`` when given."""
         self.points += len(nearest_m)
         self.sum_m += float(nearest_m.sum())
         self.max_m = max(self.max_m, float(nearest_m.max())) if len(nearest_m) else self.max_m
-        self.histogram.add(nearest_m)
+        self.histogram.add(nearest_m, weight)
 
     def merge(self, other: NearestSummary) -> None:
         self.points += other.points
@@ -355,13 +362,15 @@ def stream_nearest(stations: gpd.GeoDataFrame, chunks: Iterable[PointChunk], *, 
 
 @dataclass
 class CoverageSummary:
-    """Weighted coverage totals over many demand points (as :func:`geo.coverage.coverage_table`)."""
+    """Weighted coverage totals over many demand points (as :func:`geo.coverage.coverage_table`;
+    the median distance to the nearest station is weighted too)."""
 
     points: int = 0
     demand: float = 0.0
     covered: float = 0.0
     covered_2plus: float = 0.0
     nearest: NearestSummary = field(default_factory=NearestSummary)
+    weight_column: str | None = None
 
     def merge(self, other: CoverageSummary) -> None:
         self.points += other.points
@@ -369,12 +378,15 @@ class CoverageSummary:
         self.covered += other.covered
         self.covered_2plus += other.covered_2plus
         self.nearest.merge(other.nearest)
+        self.weight_column = self.weight_column or other.weight_column
 
     def to_dict(self) -> dict:
+        """The figures under the names the in-memory ``coverage --json`` uses, plus the summed
+        weights (``demand_weight``, ``covered_weight``: people, riders... as the file counts)."""
         share = (lambda x: x / self.demand if self.demand > 0 else float("nan"))
-        return {"points": self.points, "demand": self.demand, "covered": self.covered,
-                "share_covered": share(self.covered), "share_covered_2plus": share(self.covered_2plus),
-                "median_nearest_m": self.nearest.histogram.median_m()}
+        return {"weight_column": self.weight_column, "points": self.points, "demand_weight": self.demand,
+                "covered_weight": self.covered, "share_covered": share(self.covered),
+                "share_covered_2plus": share(self.covered_2plus), "median_nearest_m": self.nearest.histogram.median_m()}
 
 
 def coverage_chunk(indexes: list[tuple[float, StationIndex]], nearest_index: StationIndex, chunk: PointChunk) -> tuple[CoverageSummary, NDArray, NDArray, NDArray]:
@@ -387,8 +399,9 @@ def coverage_chunk(indexes: list[tuple[float, StationIndex]], nearest_index: Sta
     station_index, distance_m = nearest_arrays(nearest_index, chunk.lon, chunk.lat, k=1)
     summary = CoverageSummary(points=len(chunk), demand=float(chunk.weight.sum()),
                               covered=float(chunk.weight[covered_times >= 1].sum()),
-                              covered_2plus=float(chunk.weight[covered_times >= 2].sum()))
-    summary.nearest.add(distance_m[:, 0])
+                              covered_2plus=float(chunk.weight[covered_times >= 2].sum()),
+                              weight_column=chunk.weight_column)
+    summary.nearest.add(distance_m[:, 0], chunk.weight)
     return summary, station_index[:, 0], distance_m[:, 0], covered_times
 
 

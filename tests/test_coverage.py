@@ -128,6 +128,9 @@ def test_weighted_shares_by_hand():
     assert table["share_covered_2plus"] == pytest.approx(2 / 6)
     grouped = coverage_table(coverage, np.array([1.0, 3.0, 2.0]), groups=gpd.pd.Series(["a", "b", "a"]))
     assert list(grouped["share_covered"]) == [1.0, 0.0]
+    # weighted medians: 50 m and 100 m hold exactly half of the 6 (so the mean of 100 and 900);
+    # 50 m holds 2 of group a's 3; 900 m is b's only point
+    assert table["median_nearest_m"] == 500.0 and list(grouped["median_nearest_m"]) == [50.0, 900.0]
 
 
 def test_area_coverage_of_one_circle_inside_the_study_area(stations):

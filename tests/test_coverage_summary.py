@@ -9,7 +9,8 @@ import pytest
 from pyproj import Geod
 from shapely import contains_xy
 
-from geo.coverage_summary import distance_histogram, summarise_coverage, weighted_median
+from geo.coverage import weighted_median
+from geo.coverage_summary import distance_histogram, summarise_coverage
 from geo.demand import DemandPoints, DemandSource
 
 GEOD = Geod(ellps="WGS84")
@@ -121,3 +122,10 @@ def test_weighted_median_and_histogram_edge_cases():
     assert weighted_median(np.array([1.0, 9.0]), np.array([1.0, 5.0])) == 9.0
     assert np.isnan(weighted_median(np.array([np.nan]), np.array([1.0])))
     assert distance_histogram(np.array([]), np.array([]), 500.0).empty
+
+
+def test_the_weighted_median_with_equal_weights_is_the_ordinary_median():
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 7, 10, 101):
+        values = rng.uniform(0, 5_000, n)
+        assert weighted_median(values, np.ones(n)) == pytest.approx(np.median(values))

@@ -87,6 +87,7 @@ def test_streamed_coverage_equals_the_in_memory_table(demand_files, radius):
     summary = stream_coverage(stations, iter_demand_chunks(folder / "demand.csv", chunk_rows=200), radius, out=out)
     expected = coverage_table(cover_points(stations, lon, lat, radius), weight).iloc[0]
     got = summary.to_dict()
+    assert got["weight_column"] == "weight" and got["demand_weight"] == pytest.approx(weight.sum())
     assert got["share_covered"] == pytest.approx(expected["share_covered"])
     assert got["share_covered_2plus"] == pytest.approx(expected["share_covered_2plus"])
     assert got["median_nearest_m"] == pytest.approx(expected["median_nearest_m"], abs=0.1)
