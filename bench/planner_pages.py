@@ -192,9 +192,9 @@ def run(args: argparse.Namespace) -> dict[str, list[float]]:
                     record("coverage: change the radius", timed(lambda: (custom.fill(str(metres)), custom.press("Enter")),
                                                                 page, changed(page, "覆盖比例", before)))
                     page.get_by_text("更多选项").click()
-                    basemap = "无底图(离线,仅县界)" if i % 2 == 0 else "OpenStreetMap(WGS-84)"
-                    record("coverage: switch the basemap (inputs unchanged)",
-                           timed(lambda: page.get_by_text(basemap).click(), page))
+                    # whichever basemap is not chosen now (which ones are offered depends on the deployment)
+                    other = page.locator(".st-key-coverage_basemap label").filter(has_not=page.locator("input:checked"))
+                    record("coverage: switch the basemap (inputs unchanged)", timed(lambda: other.first.click(), page))
                     page.get_by_text("更多选项").click()
                     record("coverage: download the figures CSV (inputs unchanged)", download(page, "统计表 CSV"))
                     record("coverage: rerun with nothing changed (e.g. a download that reruns)",

@@ -49,9 +49,15 @@ def gap_problem(register: gpd.GeoDataFrame, stations: gpd.GeoDataFrame, demand: 
                         references=reference_places(register))
 
 
+#: How long a page lets the exact solver search (seconds) before it shows the best answer found
+#: with its certified gap: a planner changing the number of sites should not wait a minute
+#: (``python -m geo gaps --time-limit-s`` searches as long as asked).
+PAGE_TIME_LIMIT_S = 5.0
+
+
 @st.cache_data(hash_funcs=HASH_FUNCS, max_entries=64, show_spinner=False)
 def site_plan(problem: GapProblem, p: int, method: str) -> SitePlan:
-    return plan_sites(problem, p, method)
+    return plan_sites(problem, p, method, time_limit_s=PAGE_TIME_LIMIT_S)
 
 
 @st.cache_data(hash_funcs=HASH_FUNCS, max_entries=16, show_spinner=False)

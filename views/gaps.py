@@ -61,7 +61,7 @@ columns[2].metric(tr("coverage_with_new"), f"{plan.result.covered_share:.1%}",
 columns[3].metric(tr("coverage_reachable"), f"{problem.reachable_share:.1%}", help=tr("coverage_reachable_help"))
 st.caption(tr("measured_against", source=problem.demand.describe(lang), radius=tr("radius_value", m=radius_m)) + " "
            + (tr("method_greedy") if plan.method == "greedy" else tr("optimal_note") if plan.result.optimal
-              else tr("not_optimal_note")))
+              else tr("not_optimal_note", s=analysis.PAGE_TIME_LIMIT_S, gap=plan.result.gap)))
 
 def gaps_map():
     return build_gaps_map(stations, picks=plan.picks, clusters=problem.clusters.head(10), access_hexes=problem.cells,
