@@ -221,11 +221,12 @@ def _picks_table(problem: GapProblem, chosen: list[int], gains: list[float]) -> 
     return pd.concat([picks, locate(lon, lat, problem.references)], axis=1)
 
 
-def curve(problem: GapProblem, max_new: int, method: str = "milp") -> pd.DataFrame:
-    """Covered share for 0..``max_new`` new sites (``new_stations``, ``covered_share``, ``method``)."""
+def curve(problem: GapProblem, max_new: int, method: str = "milp", *, time_limit_s: float = 60.0) -> pd.DataFrame:
+    """Covered share for 0..``max_new`` new sites (``new_stations``, ``covered_share``, ``method``;
+    each point solved within ``time_limit_s``, its best answer when not proven)."""
     if method not in METHODS:
         raise GeoDataError("err_unknown_method", method=method, allowed=", ".join(METHODS))
-    return coverage_curve(problem.matrix, max_new, method=method)
+    return coverage_curve(problem.matrix, max_new, method=method, time_limit_s=time_limit_s)
 
 
 def fewest_sites(problem: GapProblem, target_share: float, *, time_limit_s: float = 60.0) -> SitePlan:

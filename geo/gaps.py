@@ -268,15 +268,17 @@ def solve_lscp(matrix: CoverageMatrix, target_share: float, *, time_limit_s: flo
                    {"fewest_possible": fewest_possible})
 
 
-def coverage_curve(matrix: CoverageMatrix, max_new: int, *, method: str = "milp") -> pd.DataFrame:
+def coverage_curve(matrix: CoverageMatrix, max_new: int, *, method: str = "milp",
+                   time_limit_s: float = 60.0) -> pd.DataFrame:
     """Covered share for 0..``max_new`` new stations (``new_stations``, ``covered_share``,
-    ``method``): optimal for each p with ``milp``, one greedy run with ``greedy``."""
+    ``method``): optimal for each p with ``milp`` (each within ``time_limit_s``: the best found
+    when not proven), one greedy run with ``greedy``."""
     if method == "greedy":
         result = greedy_mclp(matrix, max_new)
         shares = [matrix.covered_weight(result.chosen[:p]) / matrix.total_weight for p in range(len(result.chosen) + 1)]
         shares += [shares[-1]] * (max_new + 1 - len(shares))
     else:
-        shares = [solve_mclp(matrix, p).covered_share for p in range(max_new + 1)]
+        shares = [solve_mclp(matrix, p, time_limit_s=time_limit_s).covered_share for p in range(max_new + 1)]
     return pd.DataFrame({"new_stations": range(max_new + 1), "covered_share": shares, "method": method})
 
 

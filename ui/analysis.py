@@ -62,7 +62,7 @@ def site_plan(problem: GapProblem, p: int, method: str) -> SitePlan:
 
 @st.cache_data(hash_funcs=HASH_FUNCS, max_entries=16, show_spinner=False)
 def coverage_curve(problem: GapProblem, max_new: int, method: str):
-    return curve(problem, max_new, method)
+    return curve(problem, max_new, method, time_limit_s=PAGE_TIME_LIMIT_S)
 
 
 @st.cache_data(hash_funcs=HASH_FUNCS, max_entries=32, show_spinner=False)
