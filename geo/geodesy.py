@@ -19,6 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 #: IUGG mean Earth radius, metres (for the sphere used in ranking).
 MEAN_EARTH_RADIUS_M = 6_371_008.8
 
+_RADIANS = np.pi / 180.0
+
 WGS84_A_M = 6_378_137.0
 WGS84_F = 1 / 298.257223563
 
@@ -140,9 +142,6 @@ def _mid_latitude_distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, 
     north = meridional * d_phi
     east = parallel * (d_lon * _RADIANS)
     return np.sqrt(north * north + east * east)
-
-
-_RADIANS = np.pi / 180.0
 
 
 def _lambert_distance_m(lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray) -> FloatArray:

@@ -370,9 +370,9 @@ def station_rows(stations: gpd.GeoDataFrame, station_index: ArrayLike, *,
             sources[name] = (pd.Categorical.from_codes(codes, dtype=dtype, validate=False).codes, dtype)
         else:
             sources[name] = (column.to_numpy(), None)
-    take = (lambda values: values[positions])
-    taken = (_pool().map(take, [values for values, _ in sources.values()]) if len(positions) > _CHUNK_ROWS
-             else map(take, [values for values, _ in sources.values()]))
+    arrays = [values for values, _ in sources.values()]
+    mapper = _pool().map if len(positions) > _CHUNK_ROWS else map
+    taken = mapper(lambda values: values[positions], arrays)
     columns: dict[str, object] = dict(first or {})
     for (name, (_, dtype)), values in zip(sources.items(), taken):
         columns[name] = values if dtype is None else pd.Categorical.from_codes(values, dtype=dtype, validate=False)
@@ -430,9 +430,8 @@ def count_within(index: StationIndex, lon: ArrayLike, lat: ArrayLike, radius_m: 
     lon_q = np.atleast_1d(np.asarray(lon, dtype=float))
     lat_q = np.atleast_1d(np.asarray(lat, dtype=float))
     _check_query(lon_q, lat_q, cap)
-    counts = np.zeros(len(lon_q), dtype=np.int8)
     if len(index) == 0 or len(lon_q) == 0 or radius_m <= 0:
-        return counts
+        return np.zeros(len(lon_q), dtype=np.int8)
     k = min(cap, len(index))
     return _by_chunks(lambda lon_c, lat_c, workers: _count_block(index, lon_c, lat_c, float(radius_m), k, workers),
                       lon_q, lat_q)

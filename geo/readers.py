@@ -187,15 +187,13 @@ def read_point_table(path: Path | str, *, datum: str = "wgs84") -> pd.DataFrame:
     path = Path(path)
     if path.suffix.lower() not in (".geojson", ".json"):
         points = read_points_csv(path, datum=datum)
-        if points.empty:
-            raise PointsDataError(path.name, [Problem("err_no_rows")])
-        return points
-    points = _demand_from_geojson(path)
+    else:
+        points = _demand_from_geojson(path)
+        points["lon"], points["lat"] = convert(
+            points["lon"].to_numpy(), points["lat"].to_numpy(), source=Datum(datum), target=Datum.WGS84
+        )
     if points.empty:
         raise PointsDataError(path.name, [Problem("err_no_rows")])
-    points["lon"], points["lat"] = convert(
-        points["lon"].to_numpy(), points["lat"].to_numpy(), source=Datum(datum), target=Datum.WGS84
-    )
     return points
 
 
