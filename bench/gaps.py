@@ -26,7 +26,7 @@ from pyproj import Geod
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from geo.gaps import build_coverage_matrix, greedy_mclp, solve_mclp  # noqa: E402
+from geo.analysis.siting import build_coverage_matrix, greedy_mclp, solve_mclp  # noqa: E402
 
 CENTRE = (116.82, 30.74)
 

@@ -25,8 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from geo.geodesy import unit_vectors  # noqa: E402
-from geo.nearest import build_station_index, nearest_arrays, nearest_stations, nearest_to_point, query_nearest  # noqa: E402
+from geo.place.geodesy import unit_vectors  # noqa: E402
+from geo.analysis.nearest import build_station_index, nearest_arrays, nearest_stations, nearest_to_point, query_nearest  # noqa: E402
 from timing import interleaved, ratio  # noqa: E402
 
 BOX = (116.70, 30.62, 116.95, 30.85)  # around Gaohe, WGS-84 degrees

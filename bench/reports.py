@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from geo.reports.store import ReportStore, new_reference  # noqa: E402
+from geo.feedback.store import ReportStore, new_reference  # noqa: E402
 
 
 def _run_threads(writers: int, seconds: float, work) -> int:  # noqa: ANN001

@@ -27,7 +27,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from anywhere
 
-from geo.stream import GeoParquetWriter  # noqa: E402
+from geo.analysis.streaming import GeoParquetWriter  # noqa: E402
 
 BOX = (116.78, 30.71, 116.86, 30.77)  # the town's urban area: the register refuses stations far from it
 
@@ -77,7 +77,7 @@ def main() -> None:
     stations_path = args.data_dir / f"stations_{args.stations}.geojson"
     stations_path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
                              encoding="utf-8")
-    baseline_s, baseline_mib, _ = run_measured([sys.executable, "-c", "import geo.stream, geo.cli"])
+    baseline_s, baseline_mib, _ = run_measured([sys.executable, "-c", "import geo.analysis.streaming, geo.cli.main"])
     print(f"streaming: GeoParquet demand, {args.stations:,} stations, chunks of {args.chunk_rows:,} points, "
           f"shared 2-core 24 GiB machine; interpreter + imports alone peak at {baseline_mib:.0f} MiB")
     print(f"  {'points':>12} {'analysis':<24} {'time s':>8} {'points/s':>11} {'peak MiB':>9} {'B/point':>8} {'out MB':>8}")

@@ -4,6 +4,6 @@ Coordinates are WGS-84 (EPSG:4326) lon/lat unless a name says otherwise; distanc
 """
 
 from geo.errors import GeoDataError, Problem, StationDataError
-from geo.register import load_stations
+from geo.register.geojson import load_stations
 
 __all__ = ["GeoDataError", "Problem", "StationDataError", "load_stations"]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import opening_hours
 
-from geo.model import LOCAL_TIMEZONE
+from geo.register.model import LOCAL_TIMEZONE
 
 _LOCAL_ZONE = ZoneInfo(LOCAL_TIMEZONE)
 

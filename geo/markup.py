@@ -6,7 +6,7 @@ Text reaches three kinds of places, each with its own code syntax:
   literals (`` `...${...}...` ``) of a script that branca compiles as a Jinja template
   (``{{ }}``, ``{% %}``, ``{# #}``). :func:`map_text` neutralises all three at once;
 - Streamlit markdown (``st.markdown``, captions, widget labels): :func:`markdown_text`;
-- files other programs open (CSV/Excel cells that start like a formula): ``geo.exchange``.
+- files other programs open (CSV/Excel cells that start like a formula): ``geo.register.exchange``.
 
 :func:`markup_problem` tells the validator which text carries such syntax, so that it is
 flagged where it enters the register.

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from geo.datum import Datum, convert
+from geo.place.datum import Datum, convert
 from geo.errors import PointsDataError, Problem
 
 #: Station files larger than this are refused before parsing (the whole town is ~100 kB).
@@ -302,7 +302,7 @@ def geojson_geometries(document: Any) -> list:
 def read_study_area(path: Path | str) -> "gpd.GeoDataFrame":
     """The polygons of a GeoJSON file, in EPSG:4326. Raises :class:`PointsDataError` for an
     empty, oversized, unreadable or polygon-less file (clipping to the county is
-    :func:`geo.coverage.clip_to_county`)."""
+    :func:`geo.analysis.coverage.clip_to_county`)."""
     import geopandas as gpd
 
     path = Path(path)

@@ -31,7 +31,7 @@ def editable_register(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def stations():
     """The embedded station register (EPSG:4326)."""
-    from geo.register import load_stations
+    from geo.register.geojson import load_stations
 
     return load_stations()
 
@@ -39,7 +39,7 @@ def stations():
 @pytest.fixture(scope="session")
 def study(stations):
     """The default study area around the embedded register."""
-    from geo.coverage import default_study_area
-    from geo.reference import load_county_boundary
+    from geo.analysis.coverage import default_study_area
+    from geo.place.reference import load_county_boundary
 
     return default_study_area(stations, load_county_boundary())

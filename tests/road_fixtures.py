@@ -91,7 +91,7 @@ def write_register(path: Path) -> Path:
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from geo.register import document_bytes, load_stations, stations_to_feature_collection
+    from geo.register.geojson import document_bytes, load_stations, stations_to_feature_collection
 
     everything = load_stations()
     two = everything[everything.station_type == "party_mass"].iloc[:2].copy()

@@ -9,12 +9,12 @@ import re
 import numpy as np
 import pytest
 
-from geo.coverage_summary import summarise_coverage
-from geo.datum import wgs84_to_gcj02
-from geo.demand import demo_demand
-from geo.describe import reference_places
-from geo.gap_analysis import hex_candidates, plan_sites, prepare_gaps
-from geo.maps import DISTANCE_COLOURS, _DataLayer, build_coverage_map, build_gaps_map, standalone_html
+from geo.analysis.coverage_result import summarise_coverage
+from geo.place.datum import wgs84_to_gcj02
+from geo.analysis.demand import demo_demand
+from geo.place.describe import reference_places
+from geo.analysis.gap_analysis import hex_candidates, plan_sites, prepare_gaps
+from geo.maps.builders import DISTANCE_COLOURS, _DataLayer, build_coverage_map, build_gaps_map, standalone_html
 
 
 def coverage_map(stations, summary, **options):
@@ -66,7 +66,7 @@ def test_amap_maps_draw_hexagons_in_gcj02(stations, study):
 
 
 def test_the_gap_map_numbers_the_sites_describes_them_and_rings_what_if_stations(stations, study):
-    from geo.scenario import Scenario, apply_scenario
+    from geo.analysis.scenario import Scenario, apply_scenario
 
     scenario = Scenario()
     scenario.add_station(116.81, 30.73, "red")

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from collections import Counter
 
-from geo.reference import DEFAULT_STATIONS_PATH
-from geo.register import load_stations
+from geo.place.reference import DEFAULT_STATIONS_PATH
+from geo.register.geojson import load_stations
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -55,7 +55,7 @@ def test_wrong_usage_exits_2():
 
 
 def test_nearest_for_one_point_matches_the_library():
-    from geo.nearest import nearest_stations
+    from geo.analysis.nearest import nearest_stations
 
     result = run("nearest", "--lon", "116.8236", "--lat", "30.7374", "-k", "2", "--amenity", "charger", "--json")
     assert result.returncode == 0, result.stderr
@@ -66,7 +66,7 @@ def test_nearest_for_one_point_matches_the_library():
 
 
 def test_nearest_converts_gcj02_query_points():
-    from geo.datum import wgs84_to_gcj02
+    from geo.place.datum import wgs84_to_gcj02
 
     gcj_lon, gcj_lat = wgs84_to_gcj02(116.8236, 30.7374)
     wgs = json.loads(run("nearest", "--lon", "116.8236", "--lat", "30.7374", "-k", "1", "--json").stdout)
@@ -85,7 +85,7 @@ def test_nearest_batch_reads_a_csv_and_writes_the_nearest_per_row(tmp_path):
     table = pd.read_csv(out, dtype={"id": str})
     assert list(table["label"]) == ["a", "b", "far"]
     assert table["id"].iloc[:2].notna().all() and pd.isna(table["id"].iloc[2])  # nothing within 3 km
-    from geo.nearest import nearest_stations
+    from geo.analysis.nearest import nearest_stations
 
     expected = nearest_stations(load_stations(), [116.82, 116.83], [30.73, 30.74], k=1)
     assert list(table["id"].iloc[:2]) == list(expected["id"])
@@ -100,7 +100,7 @@ def test_nearest_batch_reports_bad_rows_and_exits_1(tmp_path):
 
 
 def test_coverage_of_demand_points_matches_the_library():
-    from geo.coverage import cover_points, coverage_table
+    from geo.analysis.coverage import cover_points, coverage_table
     from geo.readers import read_demand_points
 
     result = run("coverage", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "500", "--json")
@@ -129,8 +129,8 @@ def test_area_coverage_by_type():
 
 
 def test_a_gbk_demand_file_is_weighted_by_its_people_column(tmp_path):
-    from geo.coverage import cover_points
-    from geo.demand import DEMO_DEMAND_PATH
+    from geo.analysis.coverage import cover_points
+    from geo.analysis.demand import DEMO_DEMAND_PATH
     import pandas as pd
 
     demo = pd.read_csv(DEMO_DEMAND_PATH)
@@ -171,10 +171,10 @@ def test_gaps_from_a_candidates_file_counts_labels_from_one_like_the_page(tmp_pa
 
 
 def test_gaps_recommends_sites_and_reports_the_gain():
-    from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
-    from geo.gaps import build_coverage_matrix, solve_mclp
+    from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
+    from geo.analysis.siting import build_coverage_matrix, solve_mclp
     from geo.readers import read_demand_points
-    from geo.reference import load_county_boundary
+    from geo.place.reference import load_county_boundary
 
     result = run("gaps", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "1000", "--add", "2", "--json")
     assert result.returncode == 0, result.stderr
@@ -228,7 +228,7 @@ def town_sheet(tmp_path, rows):
 
 
 def test_the_towns_sheet_is_matched_and_moved_in_a_dry_run(tmp_path):
-    from geo.datum import wgs84_to_gcj02
+    from geo.place.datum import wgs84_to_gcj02
     from pyproj import Geod
 
     register = copy_register(tmp_path)
@@ -250,7 +250,7 @@ def test_the_towns_sheet_is_matched_and_moved_in_a_dry_run(tmp_path):
 
 
 def test_a_bad_row_makes_exit_1_and_nothing_is_saved_unless_partial_is_asked_for(tmp_path):
-    from geo.store import StationStore
+    from geo.register.store import StationStore
 
     register = copy_register(tmp_path)
     before = register.read_bytes()
@@ -362,7 +362,7 @@ def test_verify_then_count_and_list_what_is_left(tmp_path):
 
 
 def test_reports_commands_count_list_and_export_a_database(tmp_path):
-    from geo.reports.store import ReportStore
+    from geo.feedback.store import ReportStore
 
     url = f"sqlite:///{tmp_path / 'reports.sqlite3'}"
     store = ReportStore(url, photos_dir=tmp_path)
@@ -402,7 +402,7 @@ def _demand_parquet(path, n=800, seed=5):
 def test_nearest_streams_geoparquet_in_and_out(tmp_path):
     import geopandas as gpd
 
-    from geo.nearest import build_station_index, nearest_arrays
+    from geo.analysis.nearest import build_station_index, nearest_arrays
 
     lon, lat, _ = _demand_parquet(tmp_path / "riders.parquet")
     result = run("nearest", "--points", str(tmp_path / "riders.parquet"), "-k", "2", "--type", "red",
@@ -419,7 +419,7 @@ def test_nearest_streams_geoparquet_in_and_out(tmp_path):
 def test_coverage_and_gaps_stream_a_geoparquet_demand_file(tmp_path):
     import numpy as np
 
-    from geo.coverage import cover_points, coverage_table
+    from geo.analysis.coverage import cover_points, coverage_table
 
     lon, lat, weight = _demand_parquet(tmp_path / "demand.parquet")
     pd_csv = tmp_path / "demand.csv"

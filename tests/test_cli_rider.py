@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from geo.cli import main
+from geo.cli.main import main
 from road_fixtures import RIDER, write_geojson, write_register
 from tile_fixtures import ZOOMS, write_mbtiles
 
@@ -22,7 +22,7 @@ def test_at_night_the_rider_command_gives_what_is_open_and_what_opens_first(caps
 
 
 def test_the_rider_command_takes_gcj02_input(capsys):
-    from geo.datum import wgs84_to_gcj02
+    from geo.place.datum import wgs84_to_gcj02
 
     gcj = wgs84_to_gcj02(116.8236, 30.73744)
     _, wgs = run(capsys, "rider", "--lon", "116.8236", "--lat", "30.73744", "--at", "2026-11-28T10:00", "--json")

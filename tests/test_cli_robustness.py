@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.cli import main
-from geo.reference import DEFAULT_STATIONS_PATH
+from geo.cli.main import main
+from geo.place.reference import DEFAULT_STATIONS_PATH
 
 DEMAND = str(Path(DEFAULT_STATIONS_PATH).parent / "demo_demand_synthetic.csv")
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.coverage import (
+from geo.analysis.coverage import (
     CoverageError,
     area_coverage,
     cover_points,
@@ -26,8 +26,8 @@ from geo.coverage import (
     service_areas,
     station_radii_m,
 )
-from geo.reference import load_county_boundary
-from geo.register import load_stations
+from geo.place.reference import load_county_boundary
+from geo.register.geojson import load_stations
 
 GEOD = Geod(ellps="WGS84")
 
@@ -120,7 +120,7 @@ def test_adding_a_station_never_lowers_coverage(stations):
 
 
 def test_weighted_shares_by_hand():
-    from geo.coverage import PointCoverage
+    from geo.analysis.coverage import PointCoverage
 
     coverage = PointCoverage(np.array([100.0, 900.0, 50.0]), np.array([0, 1, 0]), np.array([1, 0, 2], dtype=np.int8))
     table = coverage_table(coverage, np.array([1.0, 3.0, 2.0])).iloc[0]

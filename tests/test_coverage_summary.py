@@ -9,9 +9,9 @@ import pytest
 from pyproj import Geod
 from shapely import contains_xy
 
-from geo.coverage import weighted_median
-from geo.coverage_summary import distance_histogram, summarise_coverage
-from geo.demand import DemandPoints, DemandSource
+from geo.analysis.coverage import weighted_median
+from geo.analysis.coverage_result import distance_histogram, summarise_coverage
+from geo.analysis.demand import DemandPoints, DemandSource
 
 GEOD = Geod(ellps="WGS84")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from geo.reference import COUNTY_BOUNDARY_PATH, DEFAULT_STATIONS_PATH, load_communities
-from geo.register import load_stations
+from geo.place.reference import COUNTY_BOUNDARY_PATH, DEFAULT_STATIONS_PATH, load_communities
+from geo.register.geojson import load_stations
 
 RED_STATION_AMENITIES = {"seating", "microwave", "hot_water", "umbrella", "charger", "first_aid", "bp_monitor"}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store import CHANGE_LOG, HISTORY_DIR, StationStore
+from geo.register.store import CHANGE_LOG, HISTORY_DIR, StationStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 SIGNED_OUT, SIGNED_IN = None, "wang"

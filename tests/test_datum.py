@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import Polygon
 
-from geo.datum import (
+from geo.place.datum import (
     Datum,
     bd09_to_wgs84,
     convert,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo.demand import DemandSource, demand_points, demo_demand, load_demand, read_demand_table
+from geo.analysis.demand import DemandSource, demand_points, demo_demand, load_demand, read_demand_table
 from geo.errors import GeoDataError, PointsDataError
 
 HEADER_ROWS = "116.8236,30.7374,{a},x\n116.8300,30.7420,{b},y\n"
@@ -73,7 +73,7 @@ def test_the_fingerprint_follows_content_datum_and_weight_but_not_row_objects():
 
 
 def test_a_gcj02_file_is_converted_to_wgs84():
-    from geo.datum import wgs84_to_gcj02
+    from geo.place.datum import wgs84_to_gcj02
 
     x, y = wgs84_to_gcj02(116.82, 30.73)
     points = demand_points(read_demand_table(f"lon,lat\n{x},{y}\n".encode(), "d.csv", datum="gcj02"))
@@ -111,9 +111,9 @@ def test_an_unknown_kind_of_demand_is_refused():
 
 
 def test_demand_on_hexagons_matches_the_coverage_library():
-    from geo.coverage import demand_by_hex
-    from geo.register import load_stations
-    from geo.coverage import cover_points
+    from geo.analysis.coverage import demand_by_hex
+    from geo.register.geojson import load_stations
+    from geo.analysis.coverage import cover_points
 
     demo = demo_demand()
     covered = cover_points(load_stations(), demo.lon, demo.lat, 500.0).covered

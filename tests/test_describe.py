@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.describe import SECTORS, locate, reference_places, sector, where_text
-from geo.register import load_stations
+from geo.place.describe import SECTORS, locate, reference_places, sector, where_text
+from geo.register.geojson import load_stations
 
 GEOD = Geod(ellps="WGS84")
 NS21 = ("小区党群服务站 21", "Neighbourhood Service Station 21", 116.8120, 30.7300)
@@ -57,7 +57,7 @@ def test_rows_without_a_reference_describe_nothing():
 
 
 def test_references_are_the_landmarks_and_only_verified_stations():
-    from geo.describe import LANDMARKS_PATH
+    from geo.place.describe import LANDMARKS_PATH
 
     stations = load_stations()
     landmarks = pd.read_csv(LANDMARKS_PATH)

@@ -7,9 +7,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from geo.coverage import cover_points, coverage_table
-from geo.register import load_stations
-from geo.nearest import build_station_index, nearest_arrays
+from geo.analysis.coverage import cover_points, coverage_table
+from geo.register.geojson import load_stations
+from geo.analysis.nearest import build_station_index, nearest_arrays
 
 pytest.importorskip("dask_geopandas")
 
@@ -29,14 +29,14 @@ def dataset(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client():
-    from geo.distributed import dask_client
+    from geo.analysis.on_dask import dask_client
 
     with dask_client(n_workers=2) as client:
         yield client
 
 
 def test_dask_nearest_equals_the_in_memory_answer(dataset, client):
-    from geo.distributed import dask_nearest
+    from geo.analysis.on_dask import dask_nearest
 
     folder, lon, lat, _ = dataset
     stations = load_stations()
@@ -50,7 +50,7 @@ def test_dask_nearest_equals_the_in_memory_answer(dataset, client):
 
 
 def test_dask_coverage_equals_the_in_memory_table(dataset, client):
-    from geo.distributed import dask_coverage
+    from geo.analysis.on_dask import dask_coverage
 
     folder, lon, lat, weight = dataset
     stations = load_stations()

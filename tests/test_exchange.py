@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from pyproj import Geod
 
-from geo.exchange import FORMATS, export_stations
-from geo.import_plan import ImportSettings, apply_import_plan, build_import_plan
-from geo.reference import load_communities, load_county_boundary
-from geo.register import load_stations
-from geo.sheets import SheetError, read_station_table
-from geo.store import diff_stations
-from geo.validate import PlaceChecker
+from geo.register.exchange import FORMATS, export_stations
+from geo.register.import_plan import ImportSettings, apply_import_plan, build_import_plan
+from geo.place.reference import load_communities, load_county_boundary
+from geo.register.geojson import load_stations
+from geo.register.sheets import SheetError, read_station_table
+from geo.register.store import diff_stations
+from geo.register.validate import PlaceChecker
 
 GEOD = Geod(ellps="WGS84")
 

@@ -12,10 +12,10 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point
 
-from geo.demand import DemandPoints, DemandSource
-from geo.describe import reference_places
+from geo.analysis.demand import DemandPoints, DemandSource
+from geo.place.describe import reference_places
 from geo.errors import GeoDataError
-from geo.gap_analysis import (
+from geo.analysis.gap_analysis import (
     curve,
     fewest_sites,
     file_candidates,
@@ -23,8 +23,8 @@ from geo.gap_analysis import (
     plan_sites,
     prepare_gaps,
 )
-from geo.gaps import SitingError
-from geo.scenario import Scenario, apply_scenario
+from geo.analysis.siting import SitingError
+from geo.analysis.scenario import Scenario, apply_scenario
 
 GEOD = Geod(ellps="WGS84")
 

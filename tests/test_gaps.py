@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from geo.gaps import (
+from geo.analysis.siting import (
     DEFAULT_E2SFCA_ZONES,
     SitingError,
     build_coverage_matrix,
@@ -24,7 +24,7 @@ from geo.gaps import (
     station_capacity,
     two_step_fca,
 )
-from geo.register import load_stations
+from geo.register.geojson import load_stations
 
 GEOD = Geod(ellps="WGS84")
 
@@ -192,8 +192,8 @@ def test_capacity_defaults_by_type_and_overrides():
 
 
 def test_underserved_clusters_join_neighbouring_cells_and_rank_by_demand():
-    from geo.coverage import demand_by_hex
-    from geo.gaps import underserved_clusters
+    from geo.analysis.coverage import demand_by_hex
+    from geo.analysis.siting import underserved_clusters
 
     stations = load_stations()
     lon = np.array([116.90, 116.9012, 116.70, 116.90])

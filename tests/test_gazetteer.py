@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from geo.gazetteer import build_gazetteer, search_places
-from geo.reference import load_communities
-from geo.register import load_stations
+from geo.place.gazetteer import build_gazetteer, search_places
+from geo.place.reference import load_communities
+from geo.register.geojson import load_stations
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 from geopy.exc import GeocoderServiceError, GeocoderTimedOut
 
-from geo.datum import bd09_to_wgs84
-from geo.geocode import GeocoderConfig, GeocodingError, geocode_online, geocoder_config
+from geo.place.datum import bd09_to_wgs84
+from geo.place.geocode import GeocoderConfig, GeocodingError, geocode_online, geocoder_config
 
 
 class FakeGeocoder:

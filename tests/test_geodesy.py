@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.geodesy import (
+from geo.place.geodesy import (
     ELLIPSOID_TO_SPHERE_MAX,
     ELLIPSOID_TO_SPHERE_MIN,
     LOCAL_BOUNDS_MAX_M,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from datetime import datetime, timedelta, timezone
 
-from geo.reference import DEFAULT_STATIONS_PATH
-from geo.register import load_stations
-from geo.store import StationStore
+from geo.place.reference import DEFAULT_STATIONS_PATH
+from geo.register.geojson import load_stations
+from geo.register.store import StationStore
 
 
 def test_a_versions_time_stamp_is_read_back_in_utc(tmp_path):

@@ -12,11 +12,11 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point
 
 
-from geo.datum import wgs84_to_bd09, wgs84_to_gcj02
+from geo.place.datum import wgs84_to_bd09, wgs84_to_gcj02
 from geo.errors import Problem, StationDataError
-from geo.reference import load_county_boundary
-from geo.register import document_bytes, load_stations, stations_to_feature_collection
-from geo.model import STATION_COLUMNS
+from geo.place.reference import load_county_boundary
+from geo.register.geojson import document_bytes, load_stations, stations_to_feature_collection
+from geo.register.model import STATION_COLUMNS
 
 GEOD = Geod(ellps="WGS84")
 
@@ -255,7 +255,7 @@ def test_a_point_in_the_county_but_outside_the_town_extent_is_reported_as_approx
     ((116.91975 + 0.0100, 30.72), True),      # ~957 m east
 ])
 def test_the_town_extent_has_a_one_kilometre_margin(lonlat, inside):
-    from geo.validate import TownExtent
+    from geo.register.validate import TownExtent
 
     town = TownExtent()
     west, south, east, north = town.extent_lonlat
@@ -349,7 +349,7 @@ def test_the_embedded_dataset_is_valid():
 
 
 def test_demand_csv_with_chinese_headers_weights_and_gcj02(tmp_path):
-    from geo.datum import wgs84_to_gcj02
+    from geo.place.datum import wgs84_to_gcj02
     from geo.readers import read_demand_points
 
     gcj_lon, gcj_lat = wgs84_to_gcj02(116.82, 30.73)
@@ -407,7 +407,7 @@ def _xlsx(path: Path, rows: list[list]) -> Path:
 
 
 def test_a_sheet_is_read_as_the_text_people_typed(tmp_path):
-    from geo.sheets import read_station_table
+    from geo.register.sheets import read_station_table
 
     path = _xlsx(tmp_path / "站点.xlsx", [["名称", "经度", "纬度", "电话", None], ["骑龙社区党群驿站", 116.83, 30.74, 13800000000, None],
                                          [None, None, None, None, None]])
@@ -420,7 +420,7 @@ def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tm
     import time
     import zipfile
 
-    from geo.sheets import SheetError, read_station_table
+    from geo.register.sheets import SheetError, read_station_table
 
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -438,21 +438,21 @@ def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tm
 
 
 def test_a_sheet_with_too_many_rows_stops_at_the_limit(tmp_path, monkeypatch):
-    import geo.sheets
-    from geo.sheets import SheetError, read_station_table
+    import geo.register.sheets
+    from geo.register.sheets import SheetError, read_station_table
 
-    monkeypatch.setattr(geo.sheets, "MAX_IMPORT_ROWS", 100)
+    monkeypatch.setattr(geo.register.sheets, "MAX_IMPORT_ROWS", 100)
     path = _xlsx(tmp_path / "long.xlsx", [["名称", "经度", "纬度"], *[[f"站 {i}", 116.8, 30.7] for i in range(120)]])
     with pytest.raises(SheetError) as caught:
         read_station_table(path)
     assert caught.value.problems[0].key == "err_too_many_rows"
-    monkeypatch.setattr(geo.sheets, "MAX_IMPORT_ROWS", 200)
+    monkeypatch.setattr(geo.register.sheets, "MAX_IMPORT_ROWS", 200)
     assert len(read_station_table(path).rows) == 120
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00\x01\x02 not a zip", b"PK\x03\x04 broken"])
 def test_empty_or_binary_xlsx_gets_a_clear_problem(tmp_path, content):
-    from geo.sheets import SheetError, read_station_table
+    from geo.register.sheets import SheetError, read_station_table
 
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)

@@ -15,7 +15,7 @@ from pyproj import Geod
 from streamlit.testing.v1 import AppTest
 
 from geo.i18n import t
-from geo.register import load_stations
+from geo.register.geojson import load_stations
 from ui.location import PhonePosition, _parse_position
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

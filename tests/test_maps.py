@@ -9,10 +9,10 @@ from datetime import datetime
 import folium
 import pytest
 
-from geo.datum import wgs84_to_gcj02
-from geo.reference import load_county_boundary
-from geo.register import load_stations
-from geo.maps import build_overview_map, station_popup_html
+from geo.place.datum import wgs84_to_gcj02
+from geo.place.reference import load_county_boundary
+from geo.register.geojson import load_stations
+from geo.maps.builders import build_overview_map, station_popup_html
 
 MOMENT = datetime(2026, 11, 28, 10, 0)  # Saturday 10:00 in Gaohe
 
@@ -108,7 +108,7 @@ def test_an_empty_selection_still_builds_a_map(stations, boundary):
 def test_the_popup_says_verified_on_which_day_and_what_is_unknown(stations):
     from datetime import date
 
-    from geo.survey import Verification, gps_method, verify_station
+    from geo.register.survey import Verification, gps_method, verify_station
 
     verified = verify_station(stations, Verification("RS-01", (116.8251, 30.7360), gps_method(6), "李核实",
                                                      date(2026, 11, 28))).stations
@@ -122,7 +122,7 @@ def test_the_popup_says_verified_on_which_day_and_what_is_unknown(stations):
 
 
 def test_chinese_popups_write_the_hours_as_people_do_and_english_ones_keep_osm():
-    from geo.normalise import parse_opening_hours
+    from geo.register.normalise import parse_opening_hours
 
     stations = load_stations()
     station = stations[stations.opening_hours == "Mo-Su 08:00-20:00"].iloc[0]

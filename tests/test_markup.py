@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.coverage import default_study_area, hex_grid, overlap_area, service_areas, union_by_type
-from geo.maps import (
+from geo.analysis.coverage import default_study_area, hex_grid, overlap_area, service_areas, union_by_type
+from geo.maps.builders import (
     build_coverage_map,
     build_gaps_map,
     build_overview_map,
@@ -23,9 +23,9 @@ from geo.maps import (
     standalone_html,
 )
 from geo.markup import map_text, markdown_text, markup_problem, plain_text
-from geo.nearest import nearest_stations
-from geo.reference import load_county_boundary
-from geo.register import load_stations
+from geo.analysis.nearest import nearest_stations
+from geo.place.reference import load_county_boundary
+from geo.register.geojson import load_stations
 from tests.hostile_text import CORPUS, EVALUATED_MARKERS, SERVER_MARKER_DIR
 
 MOMENT = datetime(2026, 11, 28, 10, 0)

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from geo.datum import wgs84_to_gcj02
-from geo.navigation import navigation_links
+from geo.place.datum import wgs84_to_gcj02
+from geo.rider.navigation import navigation_links
 
 LON, LAT = 116.823601, 30.73744
 NAME = "骑龙社区党群驿站"

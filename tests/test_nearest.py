@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.register import load_stations
-from geo.nearest import (
+from geo.register.geojson import load_stations
+from geo.analysis.nearest import (
     QueryError,
     build_station_index,
     filter_stations,
@@ -177,7 +177,7 @@ def test_trip_arithmetic_by_hand():
 @settings(max_examples=60, deadline=None)
 @given(coordinate_sets, st.floats(min_value=10, max_value=20_000), st.sampled_from([0.01, 0.3]))
 def test_count_within_matches_brute_force(seed, radius_m, spread_deg):
-    from geo.nearest import count_within
+    from geo.analysis.nearest import count_within
 
     rng = np.random.default_rng(seed)
     centre_lon, centre_lat = rng.uniform(-170, 170), rng.uniform(-70, 70)
@@ -225,7 +225,7 @@ def test_station_rows_equal_a_plain_row_selection():
 def test_batches_split_into_chunks_answer_like_one_block(monkeypatch):
     """Large batches run in chunks on a thread pool: with a chunk of 7 rows, 200 queries span 29
     chunks, and both the nearest stations and the counts within a radius match the oracle."""
-    import geo.nearest as nearest
+    import geo.analysis.nearest as nearest
 
     monkeypatch.setattr(nearest, "_CHUNK_ROWS", 7)
     rng = np.random.default_rng(7)
@@ -245,7 +245,7 @@ def test_a_forked_child_answers_large_batches_too(monkeypatch):
     parent's threads do not survive a fork, and a pool without threads would wait forever)."""
     import multiprocessing
 
-    import geo.nearest as nearest
+    import geo.analysis.nearest as nearest
 
     monkeypatch.setattr(nearest, "_CHUNK_ROWS", 5)
     index = build_station_index(lon=[116.8, 116.9, 117.0], lat=[30.7, 30.8, 30.9])

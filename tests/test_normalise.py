@@ -7,11 +7,11 @@ from datetime import datetime
 import opening_hours
 import pytest
 
-from geo.datum import Datum
-from geo.model import StationType
-from geo.normalise import (CommunityIndex, hours_as_written, NameNormaliser, datum_hint, guess_columns, name_numbers, normalise_phone,
+from geo.place.datum import Datum
+from geo.register.model import StationType
+from geo.register.normalise import (CommunityIndex, hours_as_written, NameNormaliser, datum_hint, guess_columns, name_numbers, normalise_phone,
                            parse_amenities, parse_coordinate, parse_lonlat, parse_opening_hours, parse_station_type)
-from geo.reference import load_communities
+from geo.place.reference import load_communities
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,7 @@ def test_hours_are_shown_as_people_write_them_and_read_back_the_same(stored, wri
 
 
 def test_every_registers_hours_survive_the_form_round_trip():
-    from geo.register import load_stations
+    from geo.register.geojson import load_stations
 
     for stored in set(load_stations()["opening_hours"]) - {"unknown"}:
         assert parse_opening_hours(hours_as_written(stored)) == stored

@@ -14,9 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import geo.hours
-from geo.register import load_stations
-from geo.model import StationType
-from geo.nearest import nearest_stations
+from geo.register.geojson import load_stations
+from geo.register.model import StationType
+from geo.analysis.nearest import nearest_stations
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -308,8 +308,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def test_area_coverage_figures_match_the_library(stations):
-    from geo.coverage import area_coverage, default_study_area
-    from geo.reference import load_county_boundary
+    from geo.analysis.coverage import area_coverage, default_study_area
+    from geo.place.reference import load_county_boundary
 
     at = run_coverage(coverage_radius="walk_500")
     assert not at.exception
@@ -322,10 +322,10 @@ def test_area_coverage_figures_match_the_library(stations):
 def test_the_default_study_area_is_the_town_extent_said_approximate_with_its_surface(stations):
     import shapely
 
-    from geo.coverage import default_study_area
-    from geo.coverage_summary import geodesic_area_km2
-    from geo.model import TOWN_EXTENT_LONLAT
-    from geo.reference import load_county_boundary
+    from geo.analysis.coverage import default_study_area
+    from geo.analysis.coverage_result import geodesic_area_km2
+    from geo.register.model import TOWN_EXTENT_LONLAT
+    from geo.place.reference import load_county_boundary
 
     at = run_coverage()
     assert not at.exception
@@ -350,7 +350,7 @@ def test_changing_the_radius_changes_the_figures():
 
 
 def test_demo_demand_is_labelled_synthetic_and_measured_weighted(stations):
-    from geo.coverage import cover_points
+    from geo.analysis.coverage import cover_points
     from geo.readers import read_demand_points
 
     at = run_coverage(coverage_source="demo", coverage_radius="walk_500")
@@ -396,10 +396,10 @@ def run_gaps(**session) -> AppTest:
 
 
 def test_gap_analysis_recommends_the_optimal_sites_described_for_people(stations):
-    from geo.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
-    from geo.gaps import build_coverage_matrix, solve_mclp
+    from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
+    from geo.analysis.siting import build_coverage_matrix, solve_mclp
     from geo.readers import read_demand_points
-    from geo.reference import load_county_boundary
+    from geo.place.reference import load_county_boundary
 
     at = run_gaps()
     assert not at.exception
@@ -415,7 +415,7 @@ def test_gap_analysis_recommends_the_optimal_sites_described_for_people(stations
 
 
 def test_a_what_if_station_changes_the_scenario_figures():
-    from geo.scenario import Scenario
+    from geo.analysis.scenario import Scenario
 
     at = run_gaps()
     before = metrics(at)["方案覆盖"]
@@ -488,8 +488,8 @@ def test_after_repeated_wrong_passwords_the_page_says_when_to_retry(editable_reg
 
 
 def test_a_pasted_gcj02_position_is_saved_in_wgs84_verified_and_logged(editable_register):
-    from geo.datum import wgs84_to_gcj02
-    from geo.store import StationStore
+    from geo.place.datum import wgs84_to_gcj02
+    from geo.register.store import StationStore
 
     x, y = wgs84_to_gcj02(116.8301, 30.7402)
     at = run_data(editor="wang", data_fix_station="RS-02")
@@ -505,7 +505,7 @@ def test_a_pasted_gcj02_position_is_saved_in_wgs84_verified_and_logged(editable_
 
 
 def test_a_save_against_a_changed_file_is_refused(editable_register):
-    from geo.store import StationStore
+    from geo.register.store import StationStore
 
     at = run_data(editor="wang", data_fix_station="RS-02")
     store = StationStore(editable_register)

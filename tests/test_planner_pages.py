@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import geo.gap_analysis
+import geo.analysis.gap_analysis
 import ui.analysis
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -38,8 +38,8 @@ def calls(monkeypatch) -> Counter:
 
         monkeypatch.setattr(module, name, wrapper)
 
-    counting(geo.gap_analysis, "solve_mclp")
-    counting(geo.gap_analysis, "build_coverage_matrix")
+    counting(geo.analysis.gap_analysis, "solve_mclp")
+    counting(geo.analysis.gap_analysis, "build_coverage_matrix")
     counting(ui.analysis, "summarise_coverage")
     return counted
 
@@ -130,7 +130,7 @@ def _gbk_demand_file():
 
     import numpy as np
 
-    from geo.demand import demo_demand
+    from geo.analysis.demand import demo_demand
     from ui.demand import DemandFile
 
     demo = demo_demand()
@@ -141,8 +141,8 @@ def _gbk_demand_file():
 
 
 def test_a_demand_file_uploaded_on_one_planner_page_is_used_on_the_other_until_changed(stations):
-    from geo.coverage import cover_points, coverage_table
-    from geo.demand import demand_points, read_demand_table
+    from geo.analysis.coverage import cover_points, coverage_table
+    from geo.analysis.demand import demand_points, read_demand_table
 
     demand_file = _gbk_demand_file()
     # what the coverage page keeps after an upload there: the file and the weight column chosen (none)

@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.patches import Rectangle
 
-from geo.coverage import metric_crs
-from geo.coverage_summary import summarise_coverage
-from geo.demand import demo_demand
-from geo.describe import reference_places
-from geo.gap_analysis import hex_candidates, plan_sites, prepare_gaps
-from geo.report import (
+from geo.analysis.coverage import metric_crs
+from geo.analysis.coverage_result import summarise_coverage
+from geo.analysis.demand import demo_demand
+from geo.place.describe import reference_places
+from geo.analysis.gap_analysis import hex_candidates, plan_sites, prepare_gaps
+from geo.outputs.printable import (
     coverage_page,
     coverage_report,
     draw_report,
@@ -111,7 +111,7 @@ def test_reports_are_png_and_pdf_files(stations, summary, study):
 def _drawn(figure):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from geo.report import _RC
+    from geo.outputs.printable import _RC
 
     canvas = FigureCanvasAgg(figure)
     with matplotlib.rc_context(_RC):  # the CJK fonts the report draws with
@@ -142,7 +142,7 @@ def test_the_legend_hides_nothing_and_every_table_text_fits_its_cell(stations, s
 @given(st.text(alphabet=st.sampled_from(list("高河镇以西约公里 abcdefgh-1.")), max_size=60),
        st.floats(min_value=3.0, max_value=30.0))
 def test_wrapped_lines_fit_and_keep_every_character(text, width_em):
-    from geo.report import text_width_em, wrap_to_width
+    from geo.outputs.printable import text_width_em, wrap_to_width
 
     lines = wrap_to_width(text, width_em)
     assert all(text_width_em(line) <= width_em for line in lines)

@@ -11,8 +11,8 @@ import folium
 import pandas as pd
 import pytest
 
-from geo.datum import wgs84_to_gcj02
-from geo.maps import (
+from geo.place.datum import wgs84_to_gcj02
+from geo.maps.builders import (
     build_overview_map,
     build_report_pick_map,
     build_reports_map,
@@ -21,8 +21,8 @@ from geo.maps import (
     station_feedback_url,
     station_popup_html,
 )
-from geo.reference import load_county_boundary
-from geo.register import load_stations
+from geo.place.reference import load_county_boundary
+from geo.register.geojson import load_stations
 from tests.test_maps import MOMENT, markers
 
 LANDMARKS = pd.DataFrame({"name_zh": ["怀宁县人民政府", "无位置的地标"], "name_en": ["County Government", "Nowhere"],

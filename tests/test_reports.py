@@ -24,12 +24,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from geo.reports import InvalidReportError, StorageError, TransitionError
-from geo.reference import DATA_DIR
-from geo.reports.database import create_report_engine, current_revision, head_revision, photos_dir, upgrade_database
-from geo.reports.schema import Base
-from geo.reports.store import ReportStore, normalise_reference
-from geo.reports.vocabulary import ALLOWED_TRANSITIONS, ReportState, parse_state
+from geo.feedback import InvalidReportError, StorageError, TransitionError
+from geo.place.reference import DATA_DIR
+from geo.database.engine import create_report_engine, current_revision, head_revision, photos_dir, upgrade_database
+from geo.feedback.schema import Base
+from geo.feedback.store import ReportStore, normalise_reference
+from geo.feedback.vocabulary import ALLOWED_TRANSITIONS, ReportState, parse_state
 from tests.reports_backends import database_url  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -271,7 +271,7 @@ def test_many_reporters_in_threads_lose_and_duplicate_nothing(store):
 _PROCESS_REPORTER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
-    from geo.reports.store import ReportStore
+    from geo.feedback.store import ReportStore
     store = ReportStore({url!r}, photos_dir={photos!r})
     for n in range({count}):
         filed = store.file_hazard(category="road_traffic", lon=116.83, lat=30.74, note=f"{who}-{{n}}")
@@ -383,8 +383,8 @@ def test_a_full_disk_while_saving_the_photo_stores_nothing_and_says_so(tmp_path)
     script = textwrap.dedent(f"""
         import resource, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from geo.reports.store import ReportStore
-        from geo.reports import StorageError
+        from geo.feedback.store import ReportStore
+        from geo.feedback import StorageError
         from PIL import Image
         import io, os
         noise = io.BytesIO(); Image.frombytes("RGB", (300, 300), os.urandom(270000)).save(noise, "PNG")
@@ -470,7 +470,7 @@ def test_a_database_from_newer_code_is_refused_clearly(tmp_path):
 
 def test_two_app_processes_starting_together_migrate_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'reports.sqlite3'}"
-    script = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from geo.reports.store import ReportStore; ReportStore({url!r}, photos_dir={str(tmp_path)!r})"
+    script = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from geo.feedback.store import ReportStore; ReportStore({url!r}, photos_dir={str(tmp_path)!r})"
     starters = [subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True) for _ in range(3)]
     for starter in starters:
         _, err = starter.communicate(timeout=120)

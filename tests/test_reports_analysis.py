@@ -14,8 +14,8 @@ from pyproj import Geod
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from geo.reports.analysis import count_reports, export_reports, group_near_duplicates, reports_table
-from geo.reports.store import EVENT_COLUMNS, REPORT_COLUMNS
+from geo.feedback.analysis import count_reports, export_reports, group_near_duplicates, reports_table
+from geo.feedback.store import EVENT_COLUMNS, REPORT_COLUMNS
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo.reports import RateLimitedError
-from geo.reports.limits import (
+from geo.feedback import RateLimitedError
+from geo.feedback.limits import (
     ADDRESS_LIMIT,
     LOCAL_ADDRESS,
     SESSION_LIMIT,

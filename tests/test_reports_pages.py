@@ -15,7 +15,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from geo.auth import hash_password
-from geo.reports.store import ReportStore
+from geo.feedback.store import ReportStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 HOSTILE = '<img src=x onerror="top.__pwn=1"> {{7*7}} ${alert(1)} [link](http://evil.example)'
@@ -301,7 +301,7 @@ def test_the_list_reads_cleanly_for_hazards_groups_photos_and_both_other_categor
                                      "最新答复"]
     assert sorted(listing["照片"].tolist()) == ["", "", "📷"]
     assert sorted(listing["种类"].tolist()) == ["站点反馈", "隐患", "隐患"]
-    from geo.register import load_stations
+    from geo.register.geojson import load_stations
 
     register = load_stations()
     name = register.loc[register["id"] == "PM-01", "name_zh"].item()

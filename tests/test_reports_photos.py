@@ -14,8 +14,8 @@ import pillow_heif
 import pytest
 from PIL import Image, PngImagePlugin
 
-from geo.reports import PhotoError
-from geo.reports.photos import MAX_PHOTO_BYTES, MAX_PHOTO_EDGE_PX, PhotoFolder, clean_photo, photo_name
+from geo.feedback import PhotoError
+from geo.feedback.photos import MAX_PHOTO_BYTES, MAX_PHOTO_EDGE_PX, PhotoFolder, clean_photo, photo_name
 
 GPS = {
     piexif.GPSIFD.GPSLatitudeRef: b"N", piexif.GPSIFD.GPSLatitude: ((30, 1), (44, 1), (2648, 100)),
@@ -163,7 +163,7 @@ def test_photos_are_stored_once_by_content_hash_and_names_cannot_escape(tmp_path
 
 
 def test_a_filed_hazard_keeps_only_the_cleaned_photo(tmp_path):
-    from geo.reports.store import ReportStore
+    from geo.feedback.store import ReportStore
 
     store = ReportStore(f"sqlite:///{tmp_path / 'r.sqlite3'}", photos_dir=tmp_path / "photos")
     original = io.BytesIO()

@@ -12,18 +12,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo.coverage_summary import summarise_coverage
-from geo.datum import wgs84_to_gcj02
-from geo.demand import DemandPoints, DemandSource, demo_demand
-from geo.describe import reference_places
-from geo.gap_analysis import hex_candidates, plan_sites, prepare_gaps
-from geo.result_files import coverage_csv, coverage_workbook, data_status, sites_csv, sites_geojson
+from geo.analysis.coverage_result import summarise_coverage
+from geo.place.datum import wgs84_to_gcj02
+from geo.analysis.demand import DemandPoints, DemandSource, demo_demand
+from geo.place.describe import reference_places
+from geo.analysis.gap_analysis import hex_candidates, plan_sites, prepare_gaps
+from geo.outputs.result_files import coverage_csv, coverage_workbook, data_status, sites_csv, sites_geojson
 
 MADE_ON = date(2026, 11, 28)
 
 
 def summary_stations():
-    from geo.register import load_stations
+    from geo.register.geojson import load_stations
 
     return load_stations()
 
@@ -66,7 +66,7 @@ def test_the_workbook_formats_shares_as_percent_and_keeps_a_metadata_sheet(summa
     gaps = pd.read_excel(io.BytesIO(coverage_workbook(summary, lang="zh", made_on=MADE_ON, status="s",
                                                       community_names={})), sheet_name="最大缺口")
     # each gap described for people, as the page describes it (the oracle: locate + where_text)
-    from geo.describe import locate, where_text
+    from geo.place.describe import locate, where_text
 
     expected = [where_text(row, "zh") for row in locate(summary.worst_cells["lon"], summary.worst_cells["lat"],
                                                         reference_places(summary_stations())).itertuples()]

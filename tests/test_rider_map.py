@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.datum import wgs84_to_gcj02
-from geo.maps import build_rider_view, fit_view
-from geo.register import load_stations
-from geo.rider import REST_TYPES, answer_rider
+from geo.place.datum import wgs84_to_gcj02
+from geo.maps.builders import build_rider_view, fit_view
+from geo.register.geojson import load_stations
+from geo.rider.answer import REST_TYPES, answer_rider
 
 MOMENT = datetime(2026, 11, 28, 10, 0)
 

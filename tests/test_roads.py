@@ -9,8 +9,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-import geo.roads
-from geo.roads import (
+import geo.place.roads
+from geo.place.roads import (
     MAX_SNAP_M,
     NODE_SPACING_M,
     RoadNetworkError,
@@ -135,7 +135,7 @@ def test_the_graph_is_cached_on_disk_and_rebuilt_when_the_file_changes(tmp_path,
     def no_reading(_path):
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr(geo.roads, "read_road_lines", no_reading)
+    monkeypatch.setattr(geo.place.roads, "read_road_lines", no_reading)
     again = load_road_network(path, cache_dir=tmp_path / "cache")
     assert again.node_count == first.node_count and again.length_km == pytest.approx(first.length_km)
     monkeypatch.undo()

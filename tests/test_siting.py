@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-import geo.siting as siting
-from geo.siting import covered_by, greedy_picks, lagrange_bound, merge_identical_rows, solve_max_covering
+import geo.analysis.max_covering as siting
+from geo.analysis.max_covering import covered_by, greedy_picks, lagrange_bound, merge_identical_rows, solve_max_covering
 
 
 def random_instance(seed: int, n_rows: int = 30, n_columns: int = 8, density: float = 0.25):

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from geo.errors import StationDataError
-from geo.reference import DEFAULT_STATIONS_PATH
-from geo.register import load_stations
-from geo.store import ConcurrentEditError, StationStore, StorageError, file_version
+from geo.place.reference import DEFAULT_STATIONS_PATH
+from geo.register.geojson import load_stations
+from geo.register.store import ConcurrentEditError, StationStore, StorageError, file_version
 
 
 @pytest.fixture
@@ -98,8 +98,8 @@ def test_a_writer_killed_before_the_replace_leaves_the_file_intact_its_entry_int
         import os, sys, time
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
         import geo.tables
-        from geo.register import load_stations
-        from geo.store import StationStore, file_version
+        from geo.register.geojson import load_stations
+        from geo.register.store import StationStore, file_version
         real_replace = os.replace
         def stalled_replace(source, target):
             if str(target).endswith("stations.geojson"):  # the new register is on disk, not yet in place
@@ -235,7 +235,7 @@ junk = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(ma
 @given(rows=st.lists(st.tuples(st.integers(0, 58), st.sampled_from(FIELDS), junk), min_size=1, max_size=4),
        lon_lat=st.one_of(st.none(), st.tuples(st.floats(-200, 200), st.floats(-100, 100))))
 def test_random_bad_rows_never_corrupt_the_stored_register(tmp_path_factory, rows, lon_lat):
-    from geo.register import stations_from_features
+    from geo.register.geojson import stations_from_features
 
     folder = tmp_path_factory.mktemp("fuzz")
     path = folder / "stations.geojson"

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.coverage import cover_points, coverage_table
-from geo.gaps import build_coverage_matrix, greedy_mclp, solve_mclp
+from geo.analysis.coverage import cover_points, coverage_table
+from geo.analysis.siting import build_coverage_matrix, greedy_mclp, solve_mclp
 from geo.errors import PointsDataError
-from geo.register import load_stations
-from geo.nearest import build_station_index, nearest_arrays
-from geo.stream import (
+from geo.register.geojson import load_stations
+from geo.analysis.nearest import build_station_index, nearest_arrays
+from geo.analysis.streaming import (
     iter_demand_chunks,
     point_wkb,
     points_from_geometry,

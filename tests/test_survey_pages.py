@@ -11,8 +11,8 @@ import pytest
 from pyproj import Geod
 from streamlit.testing.v1 import AppTest
 
-from geo.register import load_stations
-from geo.store import StationStore
+from geo.register.geojson import load_stations
+from geo.register.store import StationStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 GEOD = Geod(ellps="WGS84")

@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 import ui.serving
-from geo.tiles import TileSourceError, open_tile_source, valid_tile_address
+from geo.maps.tiles import TileSourceError, open_tile_source, valid_tile_address
 from tile_fixtures import SEAT, ZOOMS, tile_addresses, tile_png, tile_xy, write_folder, write_mbtiles, write_pmtiles
 
 

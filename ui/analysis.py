@@ -12,11 +12,11 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from geo.coverage import RadiusSpec, cover_points, coverage_table
-from geo.coverage_summary import CoverageSummary, summarise_coverage
-from geo.demand import DemandPoints
-from geo.describe import reference_places
-from geo.gap_analysis import (
+from geo.analysis.coverage import RadiusSpec, cover_points, coverage_table
+from geo.analysis.coverage_result import CoverageSummary, summarise_coverage
+from geo.analysis.demand import DemandPoints
+from geo.place.describe import reference_places
+from geo.analysis.gap_analysis import (
     CandidateSites,
     GapProblem,
     SitePlan,

@@ -9,12 +9,12 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.gazetteer import build_gazetteer
+from geo.place.gazetteer import build_gazetteer
 from geo.i18n import t
 from geo.errors import StationDataError
-from geo.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
-from geo.register import load_stations
-from geo.validate import PlaceChecker
+from geo.place.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
+from geo.register.geojson import load_stations
+from geo.register.validate import PlaceChecker
 
 
 @st.cache_data(show_spinner=False)

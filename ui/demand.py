@@ -16,15 +16,15 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo.coverage import CoverageError, clip_to_county, default_study_area
-from geo.coverage_summary import geodesic_area_km2
-from geo.datum import Datum
-from geo.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table
+from geo.analysis.coverage import CoverageError, clip_to_county, default_study_area
+from geo.analysis.coverage_result import geodesic_area_km2
+from geo.place.datum import Datum
+from geo.analysis.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table
 from geo.errors import GeoDataError
-from geo.gap_analysis import CandidateSites, file_candidates, frame_digest, hex_candidates
+from geo.analysis.gap_analysis import CandidateSites, file_candidates, frame_digest, hex_candidates
 from geo.markup import markdown_text
 from geo.readers import encoding_label, read_study_area
-from geo.validate import town_extent
+from geo.register.validate import town_extent
 from ui import data
 from ui.lang import choose, current_language, file_uploader, option_label, tr
 

@@ -1,4 +1,4 @@
-"""What the deployer configured for riders: basemaps (``geo.basemaps``), the road network
+"""What the deployer configured for riders: basemaps (``geo.maps.basemaps``), the road network
 (``GAOHE_ROADS``: an ``.osm``/``.osm.pbf`` extract or a GeoJSON of roads) and the app's base
 URL; and the warm-up that loads all of it before the first visitor (``serve.py``)."""
 
@@ -8,9 +8,9 @@ import os
 
 import streamlit as st
 
-from geo.basemaps import Basemap, BasemapConfigError, BasemapSettings, basemap_settings
-from geo.maps import use_basemap_settings
-from geo.roads import RoadNetwork, load_road_network
+from geo.maps.basemaps import Basemap, BasemapConfigError, BasemapSettings, basemap_settings
+from geo.maps.builders import use_basemap_settings
+from geo.place.roads import RoadNetwork, load_road_network
 
 
 def _secret_tianditu_key() -> str | None:
@@ -58,7 +58,7 @@ def _road_network(path: str, modified_ns: int) -> RoadNetwork:
 
 def road_network() -> RoadNetwork | None:
     """The configured road network (built once, cached on disk and in memory), or ``None``.
-    Raises ``geo.roads.RoadNetworkError`` when the configured file cannot be used."""
+    Raises ``geo.place.roads.RoadNetworkError`` when the configured file cannot be used."""
     path = os.environ.get("GAOHE_ROADS", "").strip()
     if not path:
         return None

@@ -7,7 +7,7 @@ from typing import Callable
 
 import streamlit as st
 
-from geo.geocode import GeocodedPlace, GeocodingError, address_geocoder, geocoder_config
+from geo.place.geocode import GeocodedPlace, GeocodingError, address_geocoder, geocoder_config
 from geo.markup import markdown_text
 from ui.lang import current_language
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-#: Apps the rider page hands off to, as named in ``geo.navigation.NavigationLinks``.
+#: Apps the rider page hands off to, as named in ``geo.rider.navigation.NavigationLinks``.
 NAV_APPS = ("amap", "baidu", "geo")
 COOKIE = "gaohe_nav"
 _KEY = "rider_nav_app"

@@ -13,10 +13,10 @@ import streamlit as st
 
 from geo.i18n import t
 from geo.markup import plain_text
-from geo.reports import ReportError, ReportStore, limits
-from geo.reports.database import database_url, photos_dir
-from geo.reports.limits import ReportRateLimiter, configured_limits
-from geo.reports.vocabulary import REPORT_STATES, ReportState
+from geo.feedback import ReportError, ReportStore, limits
+from geo.database.engine import database_url, photos_dir
+from geo.feedback.limits import ReportRateLimiter, configured_limits
+from geo.feedback.vocabulary import REPORT_STATES, ReportState
 from ui.lang import current_language
 
 
@@ -27,8 +27,8 @@ def _store(url: str, photos: Path) -> ReportStore:
 
 def report_store() -> ReportStore:
     """The report store of ``GAOHE_DATABASE_URL`` (default ``data/reports.sqlite3``) with the
-    photos of :func:`geo.reports.database.photos_dir` (``GAOHE_REPORT_PHOTOS``, else beside a
-    SQLite file), opened (and migrated) once per process. Raises :class:`geo.reports.StorageError`."""
+    photos of :func:`geo.database.engine.photos_dir` (``GAOHE_REPORT_PHOTOS``, else beside a
+    SQLite file), opened (and migrated) once per process. Raises :class:`geo.feedback.StorageError`."""
     url = database_url()
     return _store(url, photos_dir(url))
 
@@ -76,7 +76,7 @@ def reporter_session() -> str:
 
 
 def client_address() -> str | None:
-    """The address this connection counts against (see :func:`geo.reports.limits.client_address`):
+    """The address this connection counts against (see :func:`geo.feedback.limits.client_address`):
     ``None`` only without a browser connection (AppTest)."""
     headers = st.context.headers
     remote_ip = st.context.ip_address
@@ -202,7 +202,7 @@ def guard_photo_upload(*, uploader_key: str, form_box_key: str, refused_text: st
 
 def follow_map_links() -> None:
     """Let links of the app in map popups (a station's feedback form) open in this window: the
-    map's frame asks by message (see ``geo.maps``), and only a path of this site is followed."""
+    map's frame asks by message (see ``geo.maps.builders``), and only a path of this site is followed."""
     st.sidebar.html(
         """<script>
 if (!window.__ghFollowsMapLinks) {

@@ -7,11 +7,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.demand import DemandPoints
-from geo.maps import map_point_to_wgs84
+from geo.analysis.demand import DemandPoints
+from geo.maps.builders import map_point_to_wgs84
 from geo.markup import markdown_text
-from geo.model import StationType, station_type_label
-from geo.scenario import Scenario, ScenarioError, apply_scenario
+from geo.register.model import StationType, station_type_label
+from geo.analysis.scenario import Scenario, ScenarioError, apply_scenario
 from ui import analysis
 from ui.lang import choose, current_language, file_uploader, tr
 

@@ -25,8 +25,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from geo.basemaps import LOCAL_TILES_PATH
-from geo.tiles import TileSource, TileSourceError, open_tile_source
+from geo.maps.basemaps import LOCAL_TILES_PATH
+from geo.maps.tiles import TileSource, TileSourceError, open_tile_source
 
 _LOG = logging.getLogger("gaohe.serve")
 
@@ -148,15 +148,15 @@ def warm_up() -> None:
         import folium.plugins  # noqa: F401  (what they need, and the slow part of their import)
 
         # every module the rider page imports, so that its first run imports nothing
-        for name in ("geo.geocode", "geo.navigation", "geo.validate", "geo.markup", "ui.location", "ui.lang",
+        for name in ("geo.place.geocode", "geo.rider.navigation", "geo.register.validate", "geo.markup", "ui.location", "ui.lang",
                      "ui.navigation_app", "ui.deployment"):
             importlib.import_module(name)
 
-        from geo.gazetteer import search_places
-        from geo.maps import build_rider_view
-        from geo.model import COUNTY_SEAT_LONLAT
-        from geo.rider import REST_TYPES, answer_rider
-        from geo.roads import load_road_network
+        from geo.place.gazetteer import search_places
+        from geo.maps.builders import build_rider_view
+        from geo.register.model import COUNTY_SEAT_LONLAT
+        from geo.rider.answer import REST_TYPES, answer_rider
+        from geo.place.roads import load_road_network
         from ui import data
 
         # the page's own cached loaders: the cache is the server's, shared by every session

@@ -7,12 +7,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import DEFAULT_HEX_RESOLUTION, DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M, ebike_radius_m
-from geo.describe import where_text
-from geo.maps import build_coverage_map, standalone_html
-from geo.model import StationType, station_type_label
-from geo.report import coverage_report
-from geo.result_files import EXCEL_MIME, coverage_csv, coverage_workbook, data_status
+from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M, ebike_radius_m
+from geo.place.describe import where_text
+from geo.maps.builders import build_coverage_map, standalone_html
+from geo.register.model import StationType, station_type_label
+from geo.outputs.printable import coverage_report
+from geo.outputs.result_files import EXCEL_MIME, coverage_csv, coverage_workbook, data_status
 from ui import analysis, data, deployment
 from ui.demand import demand_input, share_radius_m, shared_radius_m
 from ui.lang import choose, current_language, option_label, tr

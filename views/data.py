@@ -10,22 +10,22 @@ import streamlit as st
 from shapely.geometry import Point
 from streamlit_folium import st_folium
 
-from geo.datum import Datum, convert
+from geo.place.datum import Datum, convert
 from geo.errors import GeoDataError
-from geo.exchange import export_stations
-from geo.geodesy import ellipsoidal_distance_m
+from geo.register.exchange import export_stations
+from geo.place.geodesy import ellipsoidal_distance_m
 from geo.hours import now_local, to_local_time
-from geo.import_plan import (CHOOSE_NEW, ImportPlan, ImportSettings, apply_import_plan, build_import_plan,
+from geo.register.import_plan import (CHOOSE_NEW, ImportPlan, ImportSettings, apply_import_plan, build_import_plan,
                              plan_preview_table)
-from geo.maps import build_overview_map, map_point_to_wgs84
+from geo.maps.builders import build_overview_map, map_point_to_wgs84
 from geo.markup import markdown_text
-from geo.model import AMENITIES, StationType, amenity_label, station_type_label
-from geo.normalise import IMPORT_FIELDS, datum_hint, guess_columns, parse_opening_hours
-from geo.sheets import SUFFIXES, SheetError, SheetTable, read_station_table
-from geo.store import StationStore, diff_stations
+from geo.register.model import AMENITIES, StationType, amenity_label, station_type_label
+from geo.register.normalise import IMPORT_FIELDS, datum_hint, guess_columns, parse_opening_hours
+from geo.register.sheets import SUFFIXES, SheetError, SheetTable, read_station_table
+from geo.register.store import StationStore, diff_stations
 from geo.tables import xlsx_bytes
-from geo.survey import CONFIRMED_ON_MAP_METHOD, MAP_CLICK_METHOD, Verification, pasted_method, survey_todo, verify_station
-from geo.validate import town_extent
+from geo.register.survey import CONFIRMED_ON_MAP_METHOD, MAP_CLICK_METHOD, Verification, pasted_method, survey_todo, verify_station
+from geo.register.validate import town_extent
 from ui import data, deployment
 from ui.auth import sign_in_box
 from ui.demand import DATUM_LABELS

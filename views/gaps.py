@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M
-from geo.datum import Datum
-from geo.describe import where_text
-from geo.gaps import SitingError
-from geo.maps import build_gaps_map, standalone_html
+from geo.analysis.coverage import DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M
+from geo.place.datum import Datum
+from geo.place.describe import where_text
+from geo.analysis.siting import SitingError
+from geo.maps.builders import build_gaps_map, standalone_html
 from geo.markup import markdown_text
-from geo.report import gaps_report
-from geo.result_files import data_status, sites_csv, sites_geojson
+from geo.outputs.printable import gaps_report
+from geo.outputs.result_files import data_status, sites_csv, sites_geojson
 from ui import analysis, data, deployment
 from ui.demand import DATUM_LABELS, candidate_input, demand_input, share_radius_m, shared_radius_m
 from ui.lang import current_language, option_label, tr

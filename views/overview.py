@@ -4,10 +4,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.hours import now_local
-from geo.maps import build_overview_map
-from geo.model import STATION_TYPES, StationType, station_type_label
-from geo.reports import ReportError
-from geo.summary import count_by_community, count_by_type
+from geo.maps.builders import build_overview_map
+from geo.register.model import STATION_TYPES, StationType, station_type_label
+from geo.feedback import ReportError
+from geo.register.counts import count_by_community, count_by_type
 from ui import data, deployment
 from ui.lang import choose, current_language, option_label, tr
 from ui.reports import follow_map_links, report_entry, report_store

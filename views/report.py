@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.geodesy import ellipsoidal_distance_m
-from geo.maps import build_report_pick_map, map_point_to_wgs84, report_place_layer
+from geo.place.geodesy import ellipsoidal_distance_m
+from geo.maps.builders import build_report_pick_map, map_point_to_wgs84, report_place_layer
 from geo.markup import markdown_text
-from geo.model import AMENITIES, LOCAL_TIMEZONE, amenity_label, station_type_label
-from geo.reports import FiledReport, RateLimitedError, ReportError
-from geo.reports.photos import MAX_PHOTO_BYTES
-from geo.reports.schema import MAX_NOTE_CHARS
-from geo.reports.vocabulary import (
+from geo.register.model import AMENITIES, LOCAL_TIMEZONE, amenity_label, station_type_label
+from geo.feedback import FiledReport, RateLimitedError, ReportError
+from geo.feedback.photos import MAX_PHOTO_BYTES
+from geo.feedback.schema import MAX_NOTE_CHARS
+from geo.feedback.vocabulary import (
     HAZARD_CATEGORIES,
     REPORT_STATES,
     STATION_ISSUES,

@@ -10,19 +10,19 @@ from urllib.parse import quote
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.basemaps import BASEMAP_HOST_COUNTRY
+from geo.maps.basemaps import BASEMAP_HOST_COUNTRY
 from geo.errors import GeoDataError
-from geo.gazetteer import search_places
-from geo.geocode import GeocodingError, geocode_online, geocoder_config
+from geo.place.gazetteer import search_places
+from geo.place.geocode import GeocodingError, geocode_online, geocoder_config
 from geo.hours import fixed_clock, now_local, to_local_time
 from geo.i18n import describe_opening, format_distance, format_minutes
 from geo.markup import markdown_text
-from geo.maps import build_rider_view, map_point_to_wgs84
-from geo.model import AMENITIES, amenity_label, station_type_label
-from geo.navigation import navigation_links
-from geo.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
-from geo.rider import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
-from geo.validate import town_extent
+from geo.maps.builders import build_rider_view, map_point_to_wgs84
+from geo.register.model import AMENITIES, amenity_label, station_type_label
+from geo.rider.navigation import navigation_links
+from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
+from geo.rider.answer import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
+from geo.register.validate import town_extent
 from ui import data, deployment
 from ui.lang import choose, current_language, tr
 from ui.location import clear_rider_location, phone_position, rider_location, set_rider_location

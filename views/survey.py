@@ -11,14 +11,14 @@ from streamlit_folium import st_folium
 from geo.errors import GeoDataError
 from geo.hours import now_local
 from geo.i18n import format_distance
-from geo.maps import Basemap, build_rider_map
+from geo.maps.builders import Basemap, build_rider_map
 from geo.markup import markdown_text
-from geo.model import AMENITIES, UNKNOWN_HOURS, amenity_label, station_type_label
-from geo.normalise import hours_as_written, normalise_phone, parse_opening_hours
-from geo.store import StationStore
-from geo.summary import count_by_type
+from geo.register.model import AMENITIES, UNKNOWN_HOURS, amenity_label, station_type_label
+from geo.register.normalise import hours_as_written, normalise_phone, parse_opening_hours
+from geo.register.store import StationStore
+from geo.register.counts import count_by_type
 from geo.tables import xlsx_bytes
-from geo.survey import (ACCURACY_LIMIT_M, Verification, gps_method, needs_reason, stations_to_verify, survey_todo,
+from geo.register.survey import (ACCURACY_LIMIT_M, Verification, gps_method, needs_reason, stations_to_verify, survey_todo,
                         verify_station)
 from ui import data
 from ui.lang import current_language, tr

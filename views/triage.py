@@ -14,13 +14,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.geodesy import ellipsoidal_distance_m
-from geo.maps import build_reports_map, selected_reports_layer
+from geo.place.geodesy import ellipsoidal_distance_m
+from geo.maps.builders import build_reports_map, selected_reports_layer
 from geo.markup import markdown_text
-from geo.model import LOCAL_TIMEZONE
-from geo.reports import ReportError
-from geo.reports.analysis import count_reports, export_reports, reports_table
-from geo.reports.vocabulary import (
+from geo.register.model import LOCAL_TIMEZONE
+from geo.feedback import ReportError
+from geo.feedback.analysis import count_reports, export_reports, reports_table
+from geo.feedback.vocabulary import (
     ALLOWED_TRANSITIONS,
     KIND_LABELS,
     OPEN_STATES,

@@ -10,8 +10,8 @@ import time
 import pytest
 from conftest import DESKTOP, MAP_FRAME, ROOT, _open_context, map_frame, screenshot, serve_app, wait_for_app_idle
 
-from geo.register import load_stations
-from geo.store import StationStore, diff_stations
+from geo.register.geojson import load_stations
+from geo.register.store import StationStore, diff_stations
 
 pytestmark = pytest.mark.browser
 

@@ -13,11 +13,11 @@ from conftest import DESKTOP, PHONE, _open_context, choose_option, map_frame, sc
 from openpyxl import Workbook
 from pyproj import Geod
 
-from geo.datum import convert, wgs84_to_gcj02
+from geo.place.datum import convert, wgs84_to_gcj02
 from geo.i18n import t
-from geo.register import load_stations
-from geo.store import StationStore
-from geo.survey import stations_to_verify
+from geo.register.geojson import load_stations
+from geo.register.store import StationStore
+from geo.register.survey import stations_to_verify
 
 pytestmark = pytest.mark.browser
 GEOD = Geod(ellps="WGS84")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import map_frame, screenshot, wait_for_app_idle
 
-from geo.datum import wgs84_to_gcj02
+from geo.place.datum import wgs84_to_gcj02
 
-from geo.register import load_stations
-from geo.model import StationType
+from geo.register.geojson import load_stations
+from geo.register.model import StationType
 
 #: Counts the station markers of each type on the map: individual markers plus the children of
 #: each cluster, read from Leaflet's own layers (independent of what is on screen).

@@ -18,7 +18,7 @@ from PIL import Image
 from test_rider_browser import tap_map
 
 from geo.auth import hash_password
-from geo.reports.store import ReportStore
+from geo.feedback.store import ReportStore
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import CHROMIUM, MAP_FRAME, PHONE, ROOT, BlockedRequests, map_frame, screenshot, serve_app
 
 from geo.i18n import t
-from geo.register import load_stations
+from geo.register.geojson import load_stations
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,1 @@
+"""Maps: folium/Leaflet builders, basemaps and local tile sets."""

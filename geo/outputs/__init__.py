@@ -1,0 +1,1 @@
+"""Files for people: one-page printable reports and numeric result files."""

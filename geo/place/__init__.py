@@ -1,0 +1,1 @@
+"""Places and geodesy: datums, ellipsoidal distances, reference data of the town, gazetteer, geocoding, roads, descriptions."""

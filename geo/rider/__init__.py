@@ -1,0 +1,1 @@
+"""The rider's answer and navigation hand-off."""
