@@ -13,6 +13,10 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from typing import Any
+
+import pandas as pd
+
 from geo.hours import opening_state, to_local_time
 
 LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
@@ -45,6 +49,25 @@ def t(key: str, lang: str, **values: object) -> str:
     strings = catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
     text = strings[key]
     return text.format(**values) if values else text
+
+
+def name_in(record: Any, lang: str, field: str = "name") -> str:
+    """The name of a station, place or landmark in ``lang``: its ``<field>_<lang>`` (a mapping key
+    or an attribute), else its Chinese one (the name people on the spot use), else ``""``."""
+    for column in (f"{field}_{lang if lang in LANGUAGES else DEFAULT_LANGUAGE}", f"{field}_{DEFAULT_LANGUAGE}"):
+        value = record.get(column) if hasattr(record, "get") else getattr(record, column, None)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def names_in(frame: pd.DataFrame, lang: str, field: str = "name") -> pd.Series:
+    """:func:`name_in` for every row of ``frame`` (same index)."""
+    chosen = f"{field}_{lang if lang in LANGUAGES else DEFAULT_LANGUAGE}"
+    fallback = frame[f"{field}_{DEFAULT_LANGUAGE}"]
+    names = frame[chosen] if chosen in frame else fallback
+    empty = names.isna() | (names.astype("string").str.strip() == "")
+    return names.where(~empty, fallback).fillna("").astype(str)
 
 
 def describe_opening(expression: str, moment: datetime, lang: str) -> str:

@@ -58,3 +58,17 @@ def test_unknown_hours_are_said_to_be_unknown_not_closed():
     saturday = datetime(2026, 11, 28, 10)
     assert describe_opening("unknown", saturday, "zh") == "开放时间未知"
     assert describe_opening('Mo-Su,PH unknown "节假日不休"', saturday, "en") == "Opening hours unknown"
+
+
+def test_a_name_in_a_language_falls_back_to_the_chinese_name_when_the_other_is_missing():
+    import pandas as pd
+
+    from geo.i18n import name_in, names_in
+
+    frame = pd.DataFrame({"name_zh": ["党群驿站 01", "红色驿站 02", "停放点"], "name_en": ["Station 01", None, "  "]})
+    assert names_in(frame, "en").tolist() == ["Station 01", "红色驿站 02", "停放点"]
+    assert names_in(frame, "zh").tolist() == ["党群驿站 01", "红色驿站 02", "停放点"]
+    assert [name_in(row, "en") for row in frame.itertuples()] == ["Station 01", "红色驿站 02", "停放点"]
+    assert name_in(frame.iloc[0], "en") == "Station 01"
+    assert name_in({"name_zh": "骑龙社区"}, "en") == "骑龙社区"
+    assert name_in({"name_zh": "骑龙社区", "name_en": "Qilong"}, "fr") == "骑龙社区"
