@@ -25,10 +25,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from geo.analysis.coverage import cover_points  # noqa: E402
-from geo.place.geodesy import great_circle_to_chord, unit_vectors  # noqa: E402
-from geo.analysis.nearest import build_station_index  # noqa: E402
 from timing import interleaved, ratio  # noqa: E402
+
+from geo.analysis.coverage import cover_points  # noqa: E402
+from geo.analysis.nearest import build_station_index  # noqa: E402
+from geo.place.geodesy import great_circle_to_chord, unit_vectors  # noqa: E402
 
 BOX = (116.70, 30.62, 116.95, 30.85)
 

@@ -25,9 +25,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from geo.place.geodesy import unit_vectors  # noqa: E402
-from geo.analysis.nearest import build_station_index, nearest_arrays, nearest_stations, nearest_to_point, query_nearest  # noqa: E402
 from timing import interleaved, ratio  # noqa: E402
+
+from geo.analysis.nearest import build_station_index, nearest_arrays, nearest_stations, nearest_to_point, query_nearest  # noqa: E402
+from geo.place.geodesy import unit_vectors  # noqa: E402
 
 BOX = (116.70, 30.62, 116.95, 30.85)  # around Gaohe, WGS-84 degrees
 TEXT_COLUMNS = ("id", "station_type", "name_zh", "name_en", "community_code", "address", "opening_hours", "operator",

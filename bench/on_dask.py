@@ -22,8 +22,8 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from anywhere
 
-from geo.analysis.on_dask import dask_client, dask_coverage, dask_nearest  # noqa: E402
 from geo.analysis.nearest import build_station_index, nearest_arrays  # noqa: E402
+from geo.analysis.on_dask import dask_client, dask_coverage, dask_nearest  # noqa: E402
 from geo.analysis.streaming import GeoParquetWriter, coverage_chunk, coverage_indexes, iter_demand_chunks  # noqa: E402
 
 BOX = (116.70, 30.62, 116.95, 30.85)

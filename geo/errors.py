@@ -1,9 +1,33 @@
-"""The project's errors, importable by every module without the I/O layer.
+"""The project's errors: one hierarchy, importable by every module without the I/O layer.
 
-An error carries a catalogue key and its parameters, so that a page shows it in the page's
-language (``err.localized("zh")``) while ``str(err)`` stays English for logs and the CLI.
-Keys live in ``geo/locales/<lang>/errors.toml``. A message that is not a catalogue key (text
-from a third-party library, say) is kept as it is, in whatever language it came.
+Every error is ``SomeError(key, **params)``: a catalogue key (``geo/locales/<lang>/*.toml``) and
+the values its message needs, so that a page shows it in the page's language
+(``err.localized("zh")``) while ``str(err)`` is the English message for logs and the CLI. A
+parameter that is a vocabulary code is given as :class:`geo.i18n.Term` and shown as its word.
+Text that comes from outside (a library's message, an operating-system reason) is a parameter
+of a key, never the message itself (``err_literal`` when there is nothing else to say).
+
+    GeoDataError
+    ├── ProblemsError          a file could not be used; every problem in it, by row
+    │   ├── StationDataError   a station register file
+    │   ├── PointsDataError    query, demand or candidate points
+    │   ├── SheetError         a station list (Excel, CSV, KML, GeoJSON) to import
+    │   └── ScenarioError      a what-if scenario file
+    ├── QueryError             a nearest-station query (k, coordinates, filters)
+    ├── CoverageError          coverage inputs (stations, study area, radius)
+    ├── SitingError            a siting problem or its solver
+    ├── RoadNetworkError       a road network file
+    ├── GeocodingError         the online geocoder
+    ├── TileSourceError        a local tile set
+    ├── BasemapConfigError     the deployment's basemap settings
+    ├── OutputError            an output file of the command line
+    ├── StorageError           the disk or database cannot take a write; nothing changed
+    ├── ConcurrentEditError    the register changed after it was loaded for editing
+    └── ReportError            a rider's report or a triage step
+        ├── InvalidReportError the report itself (category, note, place...)
+        │   └── PhotoError     its photo
+        ├── RateLimitedError   too many reports from one reporter or address
+        └── TransitionError    a state change the triage rules do not allow
 """
 
 from __future__ import annotations
@@ -13,28 +37,18 @@ from typing import Any, Mapping
 
 from geo.i18n import DEFAULT_LANGUAGE, catalogue, t
 
-#: What a problem's ``row`` counts.
-ROW_UNITS = ("feature", "line", "row")
-
-
-class ByLanguage(dict):
-    """A parameter whose text depends on the language: ``ByLanguage(zh="红色驿站", en="red station")``."""
-
-    def text(self, lang: str) -> Any:
-        return self.get(lang, self.get("en"))
-
 
 def _render(key: str, params: Mapping[str, Any], lang: str) -> str:
     if key in catalogue(DEFAULT_LANGUAGE):
-        return t(key, lang, **{k: (v.text(lang) if isinstance(v, ByLanguage) else v) for k, v in params.items()})
+        return t(key, lang, **params)
     return key
 
 
 class GeoDataError(ValueError):
-    """Base class of the project's data errors: a message a planner can act on.
+    """Base class of the project's errors: a message a planner or rider can act on.
 
     ``GeoDataError("err_file_empty")`` or ``GeoDataError("err_not_numbers", lon=..., lat=...)``
-    takes its text from the catalogues; any other first argument is used as the text itself.
+    takes its text from the catalogues.
     """
 
     def __init__(self, key: str = "", /, **params: Any) -> None:
@@ -131,3 +145,76 @@ class PointsDataError(ProblemsError):
     """A file of points (query, demand or candidate points) could not be used; nothing was used."""
 
     summary_key = "err_points_file_summary"
+
+
+class SheetError(ProblemsError):
+    """A station list could not be read; nothing in it was used."""
+
+    summary_key = "err_sheet_summary"
+
+
+class ScenarioError(ProblemsError):
+    """A scenario file is unusable, or refers to stations that do not exist."""
+
+    summary_key = "err_scenario_summary"
+
+
+class QueryError(GeoDataError):
+    """A nearest-station query was malformed (bad k, coordinates, filter values)."""
+
+
+class CoverageError(GeoDataError):
+    """Coverage inputs are unusable (no stations, empty study area, bad radius)."""
+
+
+class SitingError(GeoDataError):
+    """A siting problem is malformed or the solver did not reach an answer."""
+
+
+class RoadNetworkError(GeoDataError):
+    """A road network file cannot be used (missing, unreadable, no roads in it)."""
+
+
+class GeocodingError(GeoDataError):
+    """The online geocoder is not configured, not reachable, or refused the request."""
+
+
+class TileSourceError(GeoDataError):
+    """A local tile set cannot be used (missing, unreadable, vector tiles, unknown format)."""
+
+
+class BasemapConfigError(GeoDataError):
+    """The deployment's basemap settings are wrong (unknown source, key, datum)."""
+
+
+class OutputError(GeoDataError):
+    """An output file could not be written."""
+
+
+class StorageError(GeoDataError):
+    """The disk or the database cannot take a write now (full, read-only, locked, unreachable);
+    everything stored before is intact, and the same write may be tried again."""
+
+
+class ConcurrentEditError(GeoDataError):
+    """The register changed on disk after it was loaded for editing."""
+
+
+class ReportError(GeoDataError):
+    """A report or a triage step that cannot be accepted; nothing was stored."""
+
+
+class InvalidReportError(ReportError):
+    """The report itself is wrong (category, note too long, place outside the town...)."""
+
+
+class PhotoError(InvalidReportError):
+    """The photo is not a readable JPEG/PNG/HEIC image within the size limits."""
+
+
+class RateLimitedError(ReportError):
+    """Too many reports from one session or address in a short time."""
+
+
+class TransitionError(ReportError):
+    """A state change that the triage rules do not allow, or on a report that does not exist."""

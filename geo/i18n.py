@@ -12,7 +12,6 @@ import tomllib
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-
 from typing import Any
 
 import pandas as pd
@@ -28,13 +27,24 @@ class CatalogueError(RuntimeError):
     """A string catalogue is broken (a programming error, caught by the tests)."""
 
 
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    """A catalogue file's strings: a ``[table]`` of a vocabulary gives keys ``table.code``."""
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """Every string of ``lang``: the union of ``locales/<lang>/*.toml`` (a key in two files is an error)."""
     strings: dict[str, str] = {}
     for path in sorted((LOCALES_DIR / lang).glob("*.toml")):
         with path.open("rb") as handle:
-            part = tomllib.load(handle)
+            part = _flatten(tomllib.load(handle))
         twice = sorted(strings.keys() & part.keys())
         if twice:
             msg = f"{path.name} repeats keys of another {lang} catalogue: {', '.join(twice)}"
@@ -48,7 +58,38 @@ def t(key: str, lang: str, **values: object) -> str:
     ``{name}`` fields filled from ``values``."""
     strings = catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
     text = strings[key]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    return text.format(**{name: value.in_language(lang) if isinstance(value, Term) else value
+                          for name, value in values.items()})
+
+
+def label_of(vocabulary: str, code: str, lang: str) -> str:
+    """The word for ``code`` of a ``vocabulary`` (``station_type``, ``amenity``, ``report_state``...)
+    in ``lang``: the ``[vocabulary]`` tables of the catalogues."""
+    return t(f"{vocabulary}.{getattr(code, 'value', code)}", lang)
+
+
+def labels_of(vocabulary: str, lang: str) -> dict[str, str]:
+    """Every code of ``vocabulary`` with its word in ``lang``, in catalogue order."""
+    prefix = f"{vocabulary}."
+    return {key[len(prefix):]: text for key, text in catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).items()
+            if key.startswith(prefix)}
+
+
+class Term(str):
+    """A vocabulary code given as a message parameter (``Term("report_state", "new")``): it is
+    the code where a plain string is wanted (logs, JSON) and its word in a message's language."""
+
+    vocabulary: str
+
+    def __new__(cls, vocabulary: str, code: str) -> "Term":
+        term = super().__new__(cls, code)
+        term.vocabulary = vocabulary
+        return term
+
+    def in_language(self, lang: str) -> str:
+        return label_of(self.vocabulary, str(self), lang)
 
 
 def name_in(record: Any, lang: str, field: str = "name") -> str:

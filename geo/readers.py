@@ -16,8 +16,8 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from geo.place.datum import Datum, convert
 from geo.errors import PointsDataError, Problem
+from geo.place.datum import Datum, convert
 
 #: Station files larger than this are refused before parsing (the whole town is ~100 kB).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -216,27 +216,6 @@ def point_weights(points: pd.DataFrame, column: str, *, source: str, unit: str =
             unit)
         raise PointsDataError(source, problems, total=total)
     return weight
-
-
-def read_demand_points(path: Path | str, *, datum: str = "wgs84", weight_column: str | None = AUTO_WEIGHT) -> pd.DataFrame:
-    """Weighted demand points from a CSV (``lon,lat[,weight][,label]``) or a GeoJSON of Points,
-    in the given datum. The weight is read from ``weight_column``: by default the first of
-    :data:`WEIGHT_COLUMNS` the file has (人数, 订单数, weight ...); ``None``: every point counts 1.
-    Returns ``lon``/``lat`` (WGS-84), ``weight`` and the other columns;
-    ``attrs["weight_column"]`` names the column used (``None`` when each point counts 1)."""
-    path = Path(path)
-    points = read_point_table(path, datum=datum)
-    column = find_weight_column(points.columns) if weight_column == AUTO_WEIGHT else weight_column
-    if column is None:
-        result = points.assign(weight=1.0)
-    else:
-        if column not in points.columns:
-            raise PointsDataError(path.name, [Problem("err_no_such_column", {"column": column})])
-        unit = "feature" if path.suffix.lower() in (".geojson", ".json") else "line"
-        weight = point_weights(points, column, source=path.name, unit=unit)
-        result = points.drop(columns=[column]).assign(weight=weight)
-    result.attrs = {**points.attrs, "weight_column": column}
-    return result
 
 
 def _demand_from_geojson(path: Path) -> pd.DataFrame:

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from geo.analysis.coverage_result import summarise_coverage
-from geo.place.datum import wgs84_to_gcj02
 from geo.analysis.demand import demo_demand
-from geo.place.describe import reference_places
 from geo.analysis.gap_analysis import hex_candidates, plan_sites, prepare_gaps
 from geo.maps.builders import DISTANCE_COLOURS, _DataLayer, build_coverage_map, build_gaps_map, standalone_html
+from geo.place.datum import wgs84_to_gcj02
+from geo.place.describe import reference_places
 
 
 def coverage_map(stations, summary, **options):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo.maps.basemaps import BASEMAP_HOST_COUNTRY, Basemap, BasemapConfigError, basemap_settings
+from geo.errors import BasemapConfigError
+from geo.maps.basemaps import BASEMAP_HOST_COUNTRY, Basemap, basemap_settings
 from geo.place.datum import Datum
 
 KEY = "0123456789abcdef0123456789abcdef"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-
-import eviltransform
-import pytest
 import subprocess
 import sys
 from collections import Counter
+
+import eviltransform
+import pytest
 
 from geo.place.reference import DEFAULT_STATIONS_PATH
 from geo.register.geojson import load_stations
@@ -101,13 +101,13 @@ def test_nearest_batch_reports_bad_rows_and_exits_1(tmp_path):
 
 def test_coverage_of_demand_points_matches_the_library():
     from geo.analysis.coverage import cover_points, coverage_table
-    from geo.readers import read_demand_points
+    from geo.analysis.demand import load_demand
 
     result = run("coverage", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "500", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    demand = read_demand_points("data/demo_demand_synthetic.csv")
-    expected = coverage_table(cover_points(load_stations(), demand.lon, demand.lat, 500.0), demand.weight.to_numpy()).iloc[0]
+    demand = load_demand("data/demo_demand_synthetic.csv")
+    expected = coverage_table(cover_points(load_stations(), demand.lon, demand.lat, 500.0), demand.weight).iloc[0]
     assert report["share_covered"] == expected["share_covered"]
     assert report["points"] == 2000
 
@@ -129,9 +129,10 @@ def test_area_coverage_by_type():
 
 
 def test_a_gbk_demand_file_is_weighted_by_its_people_column(tmp_path):
+    import pandas as pd
+
     from geo.analysis.coverage import cover_points
     from geo.analysis.demand import DEMO_DEMAND_PATH
-    import pandas as pd
 
     demo = pd.read_csv(DEMO_DEMAND_PATH)
     path = tmp_path / "骑手.csv"
@@ -172,15 +173,15 @@ def test_gaps_from_a_candidates_file_counts_labels_from_one_like_the_page(tmp_pa
 
 def test_gaps_recommends_sites_and_reports_the_gain():
     from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
+    from geo.analysis.demand import load_demand
     from geo.analysis.siting import build_coverage_matrix, solve_mclp
-    from geo.readers import read_demand_points
     from geo.place.reference import load_county_boundary
 
     result = run("gaps", "--demand", "data/demo_demand_synthetic.csv", "--radius-m", "1000", "--add", "2", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     stations = load_stations()
-    demand = read_demand_points("data/demo_demand_synthetic.csv")
+    demand = load_demand("data/demo_demand_synthetic.csv")
     grid = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
     expected = solve_mclp(build_coverage_matrix(demand.lon, demand.lat, demand.weight, grid.lon, grid.lat, 1000.0,
                                                 existing=stations), 2)
@@ -228,8 +229,9 @@ def town_sheet(tmp_path, rows):
 
 
 def test_the_towns_sheet_is_matched_and_moved_in_a_dry_run(tmp_path):
-    from geo.place.datum import wgs84_to_gcj02
     from pyproj import Geod
+
+    from geo.place.datum import wgs84_to_gcj02
 
     register = copy_register(tmp_path)
     before = register.read_bytes()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from geo.cli.main import main
 from road_fixtures import RIDER, write_geojson, write_register
 from tile_fixtures import ZOOMS, write_mbtiles
+
+from geo.cli.main import main
 
 
 def run(capsys, *argv: str) -> tuple[int, dict]:

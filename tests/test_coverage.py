@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from geo.analysis.coverage import (
-    CoverageError,
     area_coverage,
     cover_points,
     coverage_table,
@@ -26,6 +25,7 @@ from geo.analysis.coverage import (
     service_areas,
     station_radii_m,
 )
+from geo.errors import CoverageError
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import load_stations
 

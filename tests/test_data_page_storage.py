@@ -96,7 +96,8 @@ def test_a_damaged_newest_history_file_is_named_and_the_others_still_restorable(
     if editor is SIGNED_OUT:
         return
     (error,) = at.error
-    assert newest.name in plain(error.value) and expected in plain(error.value)
+    shown = plain(error.value) + " " + " ".join(plain(listing.value) for listing in at.text)
+    assert newest.name in shown and expected in shown
     assert all(b.key != "data_restore" for b in at.button)  # nothing to restore from a broken file
     at.selectbox(key="data_history_version").select(older.name).run()
     assert_page_whole(at)

@@ -111,9 +111,8 @@ def test_an_unknown_kind_of_demand_is_refused():
 
 
 def test_demand_on_hexagons_matches_the_coverage_library():
-    from geo.analysis.coverage import demand_by_hex
+    from geo.analysis.coverage import cover_points, demand_by_hex
     from geo.register.geojson import load_stations
-    from geo.analysis.coverage import cover_points
 
     demo = demo_demand()
     covered = cover_points(load_stations(), demo.lon, demo.lat, 500.0).covered

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from geo.analysis.coverage import cover_points, coverage_table
-from geo.register.geojson import load_stations
 from geo.analysis.nearest import build_station_index, nearest_arrays
+from geo.register.geojson import load_stations
 
 pytest.importorskip("dask_geopandas")
 

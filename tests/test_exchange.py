@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from pyproj import Geod
 
-from geo.register.exchange import FORMATS, export_stations
-from geo.register.import_plan import ImportSettings, apply_import_plan, build_import_plan
+from geo.errors import SheetError
 from geo.place.reference import load_communities, load_county_boundary
+from geo.register.exchange import FORMATS, export_stations
 from geo.register.geojson import load_stations
-from geo.register.sheets import SheetError, read_station_table
+from geo.register.import_plan import ImportSettings, apply_import_plan, build_import_plan
+from geo.register.sheets import read_station_table
 from geo.register.store import diff_stations
 from geo.register.validate import PlaceChecker
 

@@ -13,8 +13,6 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from geo.analysis.demand import DemandPoints, DemandSource
-from geo.place.describe import reference_places
-from geo.errors import GeoDataError
 from geo.analysis.gap_analysis import (
     curve,
     fewest_sites,
@@ -23,8 +21,9 @@ from geo.analysis.gap_analysis import (
     plan_sites,
     prepare_gaps,
 )
-from geo.analysis.siting import SitingError
 from geo.analysis.scenario import Scenario, apply_scenario
+from geo.errors import GeoDataError, SitingError
+from geo.place.describe import reference_places
 
 GEOD = Geod(ellps="WGS84")
 

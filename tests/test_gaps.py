@@ -14,7 +14,6 @@ from pyproj import Geod
 
 from geo.analysis.siting import (
     DEFAULT_E2SFCA_ZONES,
-    SitingError,
     build_coverage_matrix,
     coverage_curve,
     greedy_mclp,
@@ -24,6 +23,7 @@ from geo.analysis.siting import (
     station_capacity,
     two_step_fca,
 )
+from geo.errors import SitingError
 from geo.register.geojson import load_stations
 
 GEOD = Geod(ellps="WGS84")

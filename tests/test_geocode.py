@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 from geopy.exc import GeocoderServiceError, GeocoderTimedOut
 
+from geo.errors import GeocodingError
 from geo.place.datum import bd09_to_wgs84
-from geo.place.geocode import GeocoderConfig, GeocodingError, geocode_online, geocoder_config
+from geo.place.geocode import GeocoderConfig, geocode_online, geocoder_config
 
 
 class FakeGeocoder:

@@ -16,12 +16,12 @@ from geopy.location import Location
 from openpyxl import Workbook
 from pyproj import Geod
 
-from geo.place.datum import wgs84_to_gcj02
 from geo.errors import GeoDataError
+from geo.place.datum import wgs84_to_gcj02
 from geo.place.geocode import GeocoderConfig, address_geocoder
-from geo.register.import_plan import CHOOSE_NEW, FAR_MOVE_M, ImportSettings, apply_import_plan, build_import_plan
 from geo.place.reference import load_communities, load_county_boundary
 from geo.register.geojson import load_stations, stations_to_feature_collection
+from geo.register.import_plan import CHOOSE_NEW, FAR_MOVE_M, ImportSettings, apply_import_plan, build_import_plan
 from geo.register.sheets import read_station_table
 from geo.register.validate import PlaceChecker, validate_feature_collection
 

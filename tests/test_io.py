@@ -11,9 +11,8 @@ import pytest
 from pyproj import Geod, Transformer
 from shapely.geometry import Point
 
-
-from geo.place.datum import wgs84_to_bd09, wgs84_to_gcj02
 from geo.errors import Problem, StationDataError
+from geo.place.datum import wgs84_to_bd09, wgs84_to_gcj02
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import document_bytes, load_stations, stations_to_feature_collection
 from geo.register.model import STATION_COLUMNS
@@ -349,38 +348,38 @@ def test_the_embedded_dataset_is_valid():
 
 
 def test_demand_csv_with_chinese_headers_weights_and_gcj02(tmp_path):
+    from geo.analysis.demand import load_demand, read_demand_file
     from geo.place.datum import wgs84_to_gcj02
-    from geo.readers import read_demand_points
 
     gcj_lon, gcj_lat = wgs84_to_gcj02(116.82, 30.73)
     path = tmp_path / "d.csv"
     path.write_text(f"经度,纬度,权重,label\n{gcj_lon},{gcj_lat},3,a\n", encoding="utf-8")
-    points = read_demand_points(path, datum="gcj02")
+    points = load_demand(path, datum="gcj02")
     assert (points.lon[0], points.lat[0]) == pytest.approx((116.82, 30.73), abs=1e-7)
-    assert points.weight[0] == 3.0 and points.label[0] == "a"
+    assert points.weight[0] == 3.0 and read_demand_file(path, datum="gcj02").points.label[0] == "a"
 
 
 def test_demand_geojson_points_with_default_weight(tmp_path):
-    from geo.readers import read_demand_points
+    from geo.analysis.demand import load_demand
 
     path = write(tmp_path, collection({"type": "Feature", "properties": {"label": "x"},
                                        "geometry": {"type": "Point", "coordinates": [116.82, 30.73]}}), "d.geojson")
-    points = read_demand_points(path)
-    assert list(points.columns[:2]) == ["lon", "lat"] and points.weight[0] == 1.0
+    points = load_demand(path)
+    assert (points.lon[0], points.lat[0]) == (116.82, 30.73) and points.weight[0] == 1.0
 
 
 def test_bad_demand_rows_are_all_reported(tmp_path):
+    from geo.analysis.demand import load_demand
     from geo.errors import PointsDataError
-    from geo.readers import read_demand_points
 
     path = tmp_path / "d.csv"
     path.write_text("lon,lat,weight\n116.8,30.7,1\n116.8,abc,1\n116.8,30.7,-2\n", encoding="utf-8")
     with pytest.raises(PointsDataError) as caught:
-        read_demand_points(path)
+        load_demand(path)
     assert "line 3" in str(caught.value)
     path.write_text("lon,lat,weight\n116.8,30.7,1\n116.8,30.7,-2\n", encoding="utf-8")
     with pytest.raises(PointsDataError, match="line 3.*not a number >= 0"):
-        read_demand_points(path)
+        load_demand(path)
 
 
 def test_a_csv_without_coordinate_columns_is_refused(tmp_path):
@@ -420,7 +419,8 @@ def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tm
     import time
     import zipfile
 
-    from geo.register.sheets import SheetError, read_station_table
+    from geo.errors import SheetError
+    from geo.register.sheets import read_station_table
 
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -439,7 +439,8 @@ def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_quickly_without_reading(tm
 
 def test_a_sheet_with_too_many_rows_stops_at_the_limit(tmp_path, monkeypatch):
     import geo.register.sheets
-    from geo.register.sheets import SheetError, read_station_table
+    from geo.errors import SheetError
+    from geo.register.sheets import read_station_table
 
     monkeypatch.setattr(geo.register.sheets, "MAX_IMPORT_ROWS", 100)
     path = _xlsx(tmp_path / "long.xlsx", [["名称", "经度", "纬度"], *[[f"站 {i}", 116.8, 30.7] for i in range(120)]])
@@ -452,7 +453,8 @@ def test_a_sheet_with_too_many_rows_stops_at_the_limit(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("content", [b"", b"\x00\x01\x02 not a zip", b"PK\x03\x04 broken"])
 def test_empty_or_binary_xlsx_gets_a_clear_problem(tmp_path, content):
-    from geo.register.sheets import SheetError, read_station_table
+    from geo.errors import SheetError
+    from geo.register.sheets import read_station_table
 
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)
@@ -527,12 +529,13 @@ def test_a_study_area_keeps_its_polygons_in_wgs84(tmp_path):
      "err_expected_point_collection"),
 ])
 def test_a_points_file_with_no_rows_is_refused_not_answered_with_nothing(tmp_path, name, content, key):
+    from geo.analysis.demand import load_demand
     from geo.errors import PointsDataError
-    from geo.readers import read_demand_points, read_point_table
+    from geo.readers import read_point_table
 
     path = tmp_path / name
     path.write_bytes(content)
-    for read in (read_point_table, read_demand_points):
+    for read in (read_point_table, load_demand):
         with pytest.raises(PointsDataError) as caught:
             read(path)
         assert [p.key for p in caught.value.problems] == [key]

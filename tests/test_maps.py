@@ -9,10 +9,10 @@ from datetime import datetime
 import folium
 import pytest
 
+from geo.maps.builders import build_overview_map, station_popup_html
 from geo.place.datum import wgs84_to_gcj02
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import load_stations
-from geo.maps.builders import build_overview_map, station_popup_html
 
 MOMENT = datetime(2026, 11, 28, 10, 0)  # Saturday 10:00 in Gaohe
 

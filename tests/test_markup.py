@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.analysis.coverage import default_study_area, hex_grid, overlap_area, service_areas, union_by_type
+from geo.analysis.nearest import nearest_stations
 from geo.maps.builders import (
     build_coverage_map,
     build_gaps_map,
@@ -23,7 +24,6 @@ from geo.maps.builders import (
     standalone_html,
 )
 from geo.markup import map_text, markdown_text, markup_problem, plain_text
-from geo.analysis.nearest import nearest_stations
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import load_stations
 from tests.hostile_text import CORPUS, EVALUATED_MARKERS, SERVER_MARKER_DIR

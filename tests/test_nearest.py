@@ -12,9 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.register.geojson import load_stations
 from geo.analysis.nearest import (
-    QueryError,
     build_station_index,
     filter_stations,
     nearest_arrays,
@@ -25,6 +23,8 @@ from geo.analysis.nearest import (
     station_rows,
     travel_time_s,
 )
+from geo.errors import QueryError
+from geo.register.geojson import load_stations
 
 GEOD = Geod(ellps="WGS84")
 

@@ -8,10 +8,22 @@ import opening_hours
 import pytest
 
 from geo.place.datum import Datum
-from geo.register.model import StationType
-from geo.register.normalise import (CommunityIndex, hours_as_written, NameNormaliser, datum_hint, guess_columns, name_numbers, normalise_phone,
-                           parse_amenities, parse_coordinate, parse_lonlat, parse_opening_hours, parse_station_type)
 from geo.place.reference import load_communities
+from geo.register.model import StationType
+from geo.register.normalise import (
+    CommunityIndex,
+    NameNormaliser,
+    datum_hint,
+    guess_columns,
+    hours_as_written,
+    name_numbers,
+    normalise_phone,
+    parse_amenities,
+    parse_coordinate,
+    parse_lonlat,
+    parse_opening_hours,
+    parse_station_type,
+)
 
 
 @pytest.fixture(scope="module")

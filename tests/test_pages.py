@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
-
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import geo.hours
+from geo.analysis.nearest import nearest_stations
 from geo.register.geojson import load_stations
 from geo.register.model import StationType
-from geo.analysis.nearest import nearest_stations
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -324,8 +323,8 @@ def test_the_default_study_area_is_the_town_extent_said_approximate_with_its_sur
 
     from geo.analysis.coverage import default_study_area
     from geo.analysis.coverage_result import geodesic_area_km2
-    from geo.register.model import TOWN_EXTENT_LONLAT
     from geo.place.reference import load_county_boundary
+    from geo.register.model import TOWN_EXTENT_LONLAT
 
     at = run_coverage()
     assert not at.exception
@@ -351,13 +350,13 @@ def test_changing_the_radius_changes_the_figures():
 
 def test_demo_demand_is_labelled_synthetic_and_measured_weighted(stations):
     from geo.analysis.coverage import cover_points
-    from geo.readers import read_demand_points
+    from geo.analysis.demand import load_demand
 
     at = run_coverage(coverage_source="demo", coverage_radius="walk_500")
     assert any("合成数据" in w.value for w in at.warning)
-    demand = read_demand_points(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
+    demand = load_demand(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
     coverage = cover_points(stations, demand.lon, demand.lat, 500.0)
-    weight = demand.weight.to_numpy()
+    weight = demand.weight
     assert metrics(at)["覆盖比例"] == f"{weight[coverage.covered].sum() / weight.sum():.1%}"
     # the median person: every point repeated as often as its weight says
     repeated = np.sort(np.repeat(coverage.nearest_m, weight.astype(int)))
@@ -397,13 +396,13 @@ def run_gaps(**session) -> AppTest:
 
 def test_gap_analysis_recommends_the_optimal_sites_described_for_people(stations):
     from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, default_study_area, hex_grid
+    from geo.analysis.demand import load_demand
     from geo.analysis.siting import build_coverage_matrix, solve_mclp
-    from geo.readers import read_demand_points
     from geo.place.reference import load_county_boundary
 
     at = run_gaps()
     assert not at.exception
-    demand = read_demand_points(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
+    demand = load_demand(Path(APP).parent / "data" / "demo_demand_synthetic.csv")
     grid = hex_grid(default_study_area(stations, load_county_boundary()), DEFAULT_HEX_RESOLUTION)
     expected = solve_mclp(build_coverage_matrix(demand.lon, demand.lat, demand.weight, grid.lon, grid.lat, 1000.0,
                                                 existing=stations), 3)

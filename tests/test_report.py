@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import matplotlib
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,7 +15,6 @@ from matplotlib.patches import Rectangle
 from geo.analysis.coverage import metric_crs
 from geo.analysis.coverage_result import summarise_coverage
 from geo.analysis.demand import demo_demand
-from geo.place.describe import reference_places
 from geo.analysis.gap_analysis import hex_candidates, plan_sites, prepare_gaps
 from geo.outputs.printable import (
     coverage_page,
@@ -26,6 +25,7 @@ from geo.outputs.printable import (
     nice_length_m,
     report_figure,
 )
+from geo.place.describe import reference_places
 
 MADE_ON = date(2026, 11, 28)
 STATUS = "59 个站点中 59 个位置待核实(占位估计,未实地测绘)"

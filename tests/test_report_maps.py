@@ -11,7 +11,6 @@ import folium
 import pandas as pd
 import pytest
 
-from geo.place.datum import wgs84_to_gcj02
 from geo.maps.builders import (
     build_overview_map,
     build_report_pick_map,
@@ -21,6 +20,7 @@ from geo.maps.builders import (
     station_feedback_url,
     station_popup_html,
 )
+from geo.place.datum import wgs84_to_gcj02
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import load_stations
 from tests.test_maps import MOMENT, markers

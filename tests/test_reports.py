@@ -19,17 +19,17 @@ from pathlib import Path
 
 import piexif
 import pytest
-from PIL import Image
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from PIL import Image
 from sqlalchemy import create_engine, inspect, text
 
-from geo.feedback import InvalidReportError, StorageError, TransitionError
-from geo.place.reference import DATA_DIR
 from geo.database.engine import create_report_engine, current_revision, head_revision, photos_dir, upgrade_database
+from geo.errors import InvalidReportError, StorageError, TransitionError
 from geo.feedback.schema import Base
 from geo.feedback.store import ReportStore, normalise_reference
 from geo.feedback.vocabulary import ALLOWED_TRANSITIONS, ReportState, parse_state
+from geo.place.reference import DATA_DIR
 from tests.reports_backends import database_url  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]

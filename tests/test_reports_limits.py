@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.feedback import RateLimitedError
+from geo.errors import RateLimitedError
 from geo.feedback.limits import (
     ADDRESS_LIMIT,
     LOCAL_ADDRESS,

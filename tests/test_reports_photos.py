@@ -14,7 +14,7 @@ import pillow_heif
 import pytest
 from PIL import Image, PngImagePlugin
 
-from geo.feedback import PhotoError
+from geo.errors import PhotoError
 from geo.feedback.photos import MAX_PHOTO_BYTES, MAX_PHOTO_EDGE_PX, PhotoFolder, clean_photo, photo_name
 
 GPS = {

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from geo.analysis.coverage_result import summarise_coverage
-from geo.place.datum import wgs84_to_gcj02
 from geo.analysis.demand import DemandPoints, DemandSource, demo_demand
-from geo.place.describe import reference_places
 from geo.analysis.gap_analysis import hex_candidates, plan_sites, prepare_gaps
 from geo.outputs.result_files import coverage_csv, coverage_workbook, data_status, sites_csv, sites_geojson
+from geo.place.datum import wgs84_to_gcj02
+from geo.place.describe import reference_places
 
 MADE_ON = date(2026, 11, 28)
 

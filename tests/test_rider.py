@@ -6,14 +6,14 @@ from datetime import datetime
 
 import geopandas as gpd
 import pytest
+from road_fixtures import ACROSS_RIVER, RIDER, SAME_BANK, write_geojson
 from shapely.geometry import Point
 
 from geo.hours import opening_state
+from geo.place.geodesy import ellipsoidal_distance_m
+from geo.place.roads import load_road_network
 from geo.register.geojson import load_stations
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, answer_rider, first_to_open
-from geo.place.roads import load_road_network
-from geo.place.geodesy import ellipsoidal_distance_m
-from road_fixtures import ACROSS_RIVER, RIDER, SAME_BANK, write_geojson
 
 SEAT = (116.82360, 30.73744)
 NIGHT = datetime(2026, 11, 28, 23, 30)  # Saturday

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.place.datum import wgs84_to_gcj02
 from geo.maps.builders import build_rider_view, fit_view
+from geo.place.datum import wgs84_to_gcj02
 from geo.register.geojson import load_stations
 from geo.rider.answer import REST_TYPES, answer_rider
 

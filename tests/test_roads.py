@@ -8,18 +8,6 @@ import os
 import networkx as nx
 import numpy as np
 import pytest
-
-import geo.place.roads
-from geo.place.roads import (
-    MAX_SNAP_M,
-    NODE_SPACING_M,
-    RoadNetworkError,
-    cache_path,
-    load_road_network,
-    nearest_nodes,
-    network_from_lines,
-    road_distances_m,
-)
 from road_fixtures import (
     ACROSS_RIVER,
     BRIDGE_ROW,
@@ -31,6 +19,18 @@ from road_fixtures import (
     oracle_graph,
     write_geojson,
     write_osm,
+)
+
+import geo.place.roads
+from geo.errors import RoadNetworkError
+from geo.place.roads import (
+    MAX_SNAP_M,
+    NODE_SPACING_M,
+    cache_path,
+    load_road_network,
+    nearest_nodes,
+    network_from_lines,
+    road_distances_m,
 )
 
 

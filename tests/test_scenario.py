@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from geo.analysis.scenario import Scenario, apply_scenario
+from geo.errors import ScenarioError
 from geo.register.geojson import load_stations
-from geo.analysis.scenario import Scenario, ScenarioError, apply_scenario
 
 
 def test_a_scenario_adds_moves_and_removes_without_touching_the_register():

@@ -11,7 +11,8 @@ import zlib
 import pytest
 from openpyxl import Workbook
 
-from geo.register.sheets import MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS, SheetError, read_station_table
+from geo.errors import SheetError
+from geo.register.sheets import MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS, read_station_table
 
 #: More rows than the header search and the row limit together.
 HEADER_AND_TITLE = 11

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.errors import StationDataError
+from geo.errors import ConcurrentEditError, StationDataError, StorageError
 from geo.place.reference import DEFAULT_STATIONS_PATH
 from geo.register.geojson import load_stations
-from geo.register.store import ConcurrentEditError, StationStore, StorageError, file_version
+from geo.register.store import StationStore, file_version
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ import pytest
 import shapely
 
 from geo.analysis.coverage import cover_points, coverage_table
-from geo.analysis.siting import build_coverage_matrix, greedy_mclp, solve_mclp
-from geo.errors import PointsDataError
-from geo.register.geojson import load_stations
 from geo.analysis.nearest import build_station_index, nearest_arrays
+from geo.analysis.siting import build_coverage_matrix, greedy_mclp, solve_mclp
 from geo.analysis.streaming import (
     iter_demand_chunks,
     point_wkb,
@@ -22,6 +20,8 @@ from geo.analysis.streaming import (
     stream_coverage_matrix,
     stream_nearest,
 )
+from geo.errors import PointsDataError
+from geo.register.geojson import load_stations
 
 CENTRE = (116.82, 30.74)
 

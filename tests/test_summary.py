@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from geo.place.reference import load_communities
+from geo.register.counts import count_by_community, count_by_type
 from geo.register.geojson import load_stations
 from geo.register.model import StationType
-from geo.register.counts import count_by_community, count_by_type
 
 
 def test_counts_by_type_match_plain_counting_and_list_every_type():

@@ -13,15 +13,22 @@ import pytest
 from pyproj import Geod
 
 from geo.errors import GeoDataError
-from geo.tables import csv_bytes, xlsx_bytes
-from geo.register.import_plan import ImportSettings, apply_import_plan, build_import_plan
 from geo.place.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
 from geo.register.geojson import load_stations
+from geo.register.import_plan import ImportSettings, apply_import_plan, build_import_plan
 from geo.register.sheets import read_station_table
 from geo.register.store import StationStore
-from geo.register.survey import (ACCURACY_LIMIT_M, Verification, gps_method, pasted_method, stations_to_verify, survey_todo,
-                        verify_station)
+from geo.register.survey import (
+    ACCURACY_LIMIT_M,
+    Verification,
+    gps_method,
+    pasted_method,
+    stations_to_verify,
+    survey_todo,
+    verify_station,
+)
 from geo.register.validate import PlaceChecker
+from geo.tables import csv_bytes, xlsx_bytes
 
 GEOD = Geod(ellps="WGS84")
 SURVEYOR_AT = (116.8300, 30.7400)

@@ -4,15 +4,16 @@ clear errors; the server's tile route and asset compression."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import gzip
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from tile_fixtures import SEAT, ZOOMS, tile_addresses, tile_png, tile_xy, write_folder, write_mbtiles, write_pmtiles
 
 import ui.serving
-from geo.maps.tiles import TileSourceError, open_tile_source, valid_tile_address
-from tile_fixtures import SEAT, ZOOMS, tile_addresses, tile_png, tile_xy, write_folder, write_mbtiles, write_pmtiles
+from geo.errors import TileSourceError
+from geo.maps.tiles import open_tile_source, valid_tile_address
 
 
 @pytest.fixture(scope="module")

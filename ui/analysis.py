@@ -15,7 +15,6 @@ import streamlit as st
 from geo.analysis.coverage import RadiusSpec, cover_points, coverage_table
 from geo.analysis.coverage_result import CoverageSummary, summarise_coverage
 from geo.analysis.demand import DemandPoints
-from geo.place.describe import reference_places
 from geo.analysis.gap_analysis import (
     CandidateSites,
     GapProblem,
@@ -26,6 +25,7 @@ from geo.analysis.gap_analysis import (
     plan_sites,
     prepare_gaps,
 )
+from geo.place.describe import reference_places
 
 HASH_FUNCS = {
     DemandPoints: lambda demand: demand.fingerprint,

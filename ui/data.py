@@ -9,12 +9,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.place.gazetteer import build_gazetteer
-from geo.i18n import t
 from geo.errors import StationDataError
+from geo.i18n import t
+from geo.place.gazetteer import build_gazetteer
 from geo.place.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
 from geo.register.geojson import load_stations
 from geo.register.validate import PlaceChecker
+from ui.lang import show_error
 
 
 @st.cache_data(show_spinner=False)
@@ -44,8 +45,7 @@ def stations_or_stop(lang: str) -> gpd.GeoDataFrame:
     try:
         return stations()
     except StationDataError as err:
-        st.error(t("data_error", lang))
-        st.text(err.localized(lang))
+        show_error(err, heading=t("data_error", lang))
         st.stop()
 
 

@@ -16,17 +16,17 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo.analysis.coverage import CoverageError, clip_to_county, default_study_area
+from geo.analysis.coverage import clip_to_county, default_study_area
 from geo.analysis.coverage_result import geodesic_area_km2
-from geo.place.datum import Datum
 from geo.analysis.demand import DemandPoints, DemandTable, demand_points, demo_demand, read_demand_table
-from geo.errors import GeoDataError
 from geo.analysis.gap_analysis import CandidateSites, file_candidates, frame_digest, hex_candidates
+from geo.errors import CoverageError, GeoDataError
 from geo.markup import markdown_text
+from geo.place.datum import Datum
 from geo.readers import encoding_label, read_study_area
 from geo.register.validate import town_extent
 from ui import data
-from ui.lang import choose, current_language, file_uploader, option_label, tr
+from ui.lang import choose, current_language, file_uploader, option_label, show_error, tr
 
 DATUM_LABELS = {"wgs84": "WGS-84 (GPS/OSM)", "gcj02": "GCJ-02 (高德/腾讯)", "bd09": "BD-09 (百度)"}
 #: The weight choice "no column: each point counts 1".
@@ -95,8 +95,7 @@ def _default_study_area(stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def show_problem(err: GeoDataError) -> None:
     """A file's problems, in the page's language, and the page stops."""
-    st.error(tr("file_problems"))
-    st.text(err.localized(current_language()))
+    show_error(err)
     st.stop()
 
 

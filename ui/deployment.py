@@ -8,7 +8,8 @@ import os
 
 import streamlit as st
 
-from geo.maps.basemaps import Basemap, BasemapConfigError, BasemapSettings, basemap_settings
+from geo.errors import BasemapConfigError
+from geo.maps.basemaps import Basemap, BasemapSettings, basemap_settings
 from geo.maps.builders import use_basemap_settings
 from geo.place.roads import RoadNetwork, load_road_network
 
@@ -32,9 +33,9 @@ def basemaps() -> BasemapSettings:
     try:
         settings = _settings(tuple(os.environ.get(name, "") for name in names), _secret_tianditu_key())
     except BasemapConfigError as err:
-        from ui.lang import current_language
+        from ui.lang import show_error
 
-        st.error(err.localized(current_language()))
+        show_error(err)
         settings = BasemapSettings((Basemap.NONE,))
     use_basemap_settings(settings)  # every map built in this run uses them
     return settings

@@ -7,9 +7,9 @@ from typing import Callable
 
 import streamlit as st
 
-from geo.place.geocode import GeocodedPlace, GeocodingError, address_geocoder, geocoder_config
-from geo.markup import markdown_text
-from ui.lang import current_language
+from geo.errors import GeocodingError
+from geo.place.geocode import GeocodedPlace, address_geocoder, geocoder_config
+from ui.lang import show_error
 
 
 def cached_address_geocoder() -> tuple[Callable[[str], list[GeocodedPlace]] | None, str | None]:
@@ -19,7 +19,7 @@ def cached_address_geocoder() -> tuple[Callable[[str], list[GeocodedPlace]] | No
     try:
         config = geocoder_config()
     except GeocodingError as err:
-        st.error(markdown_text(err.localized(current_language())))
+        show_error(err)
         return None, None
     if config is None:
         return None, None

@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from geo.errors import GeoDataError, ProblemsError
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from geo.markup import markdown_text
 
 _KEY = "lang"
 
@@ -18,6 +20,23 @@ def current_language() -> str:
         from_url = st.query_params.get(_KEY, DEFAULT_LANGUAGE)
         st.session_state[_KEY] = from_url if from_url in LANGUAGES else DEFAULT_LANGUAGE
     return st.session_state[_KEY]
+
+
+def error_text(err: GeoDataError) -> str:
+    """What went wrong, in the page's language, as text for ``st.error``/``st.warning`` (markdown
+    neutralised: an error may quote a file's contents). The one way a page words an error."""
+    return markdown_text(err.localized(current_language()))
+
+
+def show_error(err: GeoDataError, *, heading: str | None = None) -> None:
+    """The one way a page shows an error: :func:`error_text` in an error box; a file's list of
+    problems (:class:`ProblemsError`) as plain lines under ``heading`` (default: "the file has
+    problems")."""
+    if isinstance(err, ProblemsError):
+        st.error(heading or t("file_problems", current_language()))
+        st.text(err.localized(current_language()))
+    else:
+        st.error(error_text(err))
 
 
 def _is_choice(value: object) -> bool:

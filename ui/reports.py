@@ -11,13 +11,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.database.engine import database_url, photos_dir
+from geo.errors import GeoDataError
+from geo.feedback import ReportStore, limits
+from geo.feedback.limits import ReportRateLimiter, configured_limits
 from geo.i18n import t
 from geo.markup import plain_text
-from geo.feedback import ReportError, ReportStore, limits
-from geo.database.engine import database_url, photos_dir
-from geo.feedback.limits import ReportRateLimiter, configured_limits
-from geo.feedback.vocabulary import REPORT_STATES, ReportState
-from ui.lang import current_language
+from ui.lang import current_language, show_error
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,8 +36,8 @@ def report_store() -> ReportStore:
 def report_store_or_stop(lang: str) -> ReportStore:
     try:
         return report_store()
-    except ReportError as err:
-        st.error(error_text(err, lang))
+    except GeoDataError as err:
+        show_error(err)
         st.stop()
 
 
@@ -82,16 +82,6 @@ def client_address() -> str | None:
     remote_ip = st.context.ip_address
     return limits.client_address(remote_ip if isinstance(remote_ip, str) else None, headers.get("X-Forwarded-For"),
                                  connected=bool(headers), proxies=limits.trusted_proxies())
-
-
-def error_text(err: ReportError, lang: str) -> str:
-    """The error in ``lang`` from its catalogue key (its English text if the key is unknown)."""
-    params = {k: (REPORT_STATES[ReportState(v)](lang) if k in ("state", "from_state", "to_state") else v)
-              for k, v in err.params.items()}
-    try:
-        return t(err.key, lang, **params)
-    except (KeyError, IndexError):
-        return str(err)
 
 
 _REFERENCE = re.compile(r"^GH-[0-9A-Z]{4}-[0-9A-Z]{4}$")

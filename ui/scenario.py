@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.demand import DemandPoints
+from geo.analysis.scenario import Scenario, apply_scenario
+from geo.errors import ScenarioError
+from geo.i18n import label_of
 from geo.maps.builders import map_point_to_wgs84
-from geo.markup import markdown_text
-from geo.register.model import StationType, station_type_label
-from geo.analysis.scenario import Scenario, ScenarioError, apply_scenario
+from geo.register.model import StationType
 from ui import analysis
-from ui.lang import choose, current_language, file_uploader, tr
+from ui.lang import choose, current_language, file_uploader, show_error, tr
 
 _KEY = "gaps_scenario"
 
@@ -34,15 +35,10 @@ def _load(upload) -> None:
             st.session_state.pop("gaps_scenario_error", None)
             st.rerun()
         except ScenarioError as err:
-            st.session_state["gaps_scenario_error"] = (upload.file_id, err.localized(current_language()))
+            st.session_state["gaps_scenario_error"] = (upload.file_id, err)
     error = st.session_state.get("gaps_scenario_error")
     if error and error[0] == upload.file_id:
-        _show_problems(error[1])
-
-
-def _show_problems(text: str) -> None:
-    st.error(tr("file_problems"))
-    st.text(text)
+        show_error(error[1])
 
 
 def scenario_panel(register: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
@@ -53,7 +49,7 @@ def scenario_panel(register: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
     with st.expander(tr("whatif_title"), expanded=bool(scenario.added or scenario.removed)):
         st.caption(tr("whatif_hint"))
         whatif_type = st.selectbox(tr("whatif_type"), [t.value for t in StationType if t is not StationType.HUB],
-                                   format_func=lambda v: station_type_label(v, lang), key="gaps_whatif_type",
+                                   format_func=lambda v: label_of("station_type", v, lang), key="gaps_whatif_type",
                                    placeholder=choose())
         names = register.set_index("id")["name_zh" if lang == "zh" else "name_en"]
         scenario.removed = st.multiselect(tr("whatif_remove"), list(register["id"]), default=scenario.removed,
@@ -70,7 +66,7 @@ def scenario_panel(register: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
     try:
         return apply_scenario(register, scenario), whatif_type
     except ScenarioError as err:
-        st.error(markdown_text(err.localized(lang)))
+        show_error(err)
         return register, whatif_type
 
 
@@ -95,7 +91,7 @@ def scenario_comparison(register: gpd.GeoDataFrame, stations: gpd.GeoDataFrame, 
         try:
             rows.append((upload.name, apply_scenario(register, Scenario.from_json(upload.getvalue(), source=upload.name))))
         except ScenarioError as err:
-            _show_problems(err.localized(lang))
+            show_error(err)
     st.dataframe(pd.DataFrame({
         tr("scenario_name"): [name for name, _ in rows],
         tr("col_stations"): [len(frame) for _, frame in rows],

@@ -25,8 +25,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo.errors import TileSourceError
 from geo.maps.basemaps import LOCAL_TILES_PATH
-from geo.maps.tiles import TileSource, TileSourceError, open_tile_source
+from geo.maps.tiles import TileSource, open_tile_source
 
 _LOG = logging.getLogger("gaohe.serve")
 
@@ -139,11 +140,10 @@ def warm_up() -> None:
     # warning for this thread says nothing useful
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     try:
-        from datetime import datetime
-
         # not streamlit_folium or streamlit_js_eval: a component is registered only when its
         # module is first imported inside a script run, so importing them here would 404 them
         import importlib
+        from datetime import datetime
 
         import folium.plugins  # noqa: F401  (what they need, and the slow part of their import)
 
@@ -152,11 +152,11 @@ def warm_up() -> None:
                      "ui.navigation_app", "ui.deployment"):
             importlib.import_module(name)
 
-        from geo.place.gazetteer import search_places
         from geo.maps.builders import build_rider_view
+        from geo.place.gazetteer import search_places
+        from geo.place.roads import load_road_network
         from geo.register.model import COUNTY_SEAT_LONLAT
         from geo.rider.answer import REST_TYPES, answer_rider
-        from geo.place.roads import load_road_network
         from ui import data
 
         # the page's own cached loaders: the cache is the server's, shared by every session

@@ -8,11 +8,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M, ebike_radius_m
-from geo.place.describe import where_text
+from geo.i18n import label_of
 from geo.maps.builders import build_coverage_map, standalone_html
-from geo.register.model import StationType, station_type_label
 from geo.outputs.printable import coverage_report
 from geo.outputs.result_files import EXCEL_MIME, coverage_csv, coverage_workbook, data_status
+from geo.place.describe import where_text
+from geo.register.model import StationType
 from ui import analysis, data, deployment
 from ui.demand import demand_input, share_radius_m, shared_radius_m
 from ui.lang import choose, current_language, option_label, tr
@@ -48,7 +49,7 @@ with controls:
 with per_type_column:
     radius: float | dict[str, float] = radius_m
     if st.toggle(tr("per_type_radius"), key="coverage_per_type"):
-        radius = {kind.value: st.number_input(station_type_label(kind.value, lang), 0.0, 20_000.0, float(radius_m), 50.0,
+        radius = {kind.value: st.number_input(label_of("station_type", kind.value, lang), 0.0, 20_000.0, float(radius_m), 50.0,
                                               key=f"coverage_radius_{kind.value}") for kind in StationType}
 inputs = demand_input(stations, "coverage")
 with st.expander(tr("more_options")):
@@ -85,7 +86,7 @@ type_column, community_column = st.columns(2, gap="medium")
 with type_column:
     st.subheader(tr("by_type"))
     st.dataframe(pd.DataFrame({
-        tr("col_type"): summary.by_type["station_type"].map(lambda v: station_type_label(v, lang)),
+        tr("col_type"): summary.by_type["station_type"].map(lambda v: label_of("station_type", v, lang)),
         tr("col_stations"): summary.by_type["stations"], tr("col_radius_m"): summary.by_type["radius_m"],
         tr("col_share"): summary.by_type["share_covered"] * 100,
     }), hide_index=True, width="stretch", column_config={tr("col_share"): percent})

@@ -10,27 +10,41 @@ import streamlit as st
 from shapely.geometry import Point
 from streamlit_folium import st_folium
 
-from geo.place.datum import Datum, convert
-from geo.errors import GeoDataError
-from geo.register.exchange import export_stations
-from geo.place.geodesy import ellipsoidal_distance_m
+from geo.errors import GeoDataError, SheetError
 from geo.hours import now_local, to_local_time
-from geo.register.import_plan import (CHOOSE_NEW, ImportPlan, ImportSettings, apply_import_plan, build_import_plan,
-                             plan_preview_table)
+from geo.i18n import label_of
 from geo.maps.builders import build_overview_map, map_point_to_wgs84
 from geo.markup import markdown_text
-from geo.register.model import AMENITIES, StationType, amenity_label, station_type_label
+from geo.place.datum import Datum, convert
+from geo.place.geodesy import ellipsoidal_distance_m
+from geo.register.exchange import export_stations
+from geo.register.import_plan import (
+    CHOOSE_NEW,
+    ImportPlan,
+    ImportSettings,
+    apply_import_plan,
+    build_import_plan,
+    plan_preview_table,
+)
+from geo.register.model import AMENITIES, StationType
 from geo.register.normalise import IMPORT_FIELDS, datum_hint, guess_columns, parse_opening_hours
-from geo.register.sheets import SUFFIXES, SheetError, SheetTable, read_station_table
+from geo.register.sheets import SUFFIXES, SheetTable, read_station_table
 from geo.register.store import StationStore, diff_stations
-from geo.tables import xlsx_bytes
-from geo.register.survey import CONFIRMED_ON_MAP_METHOD, MAP_CLICK_METHOD, Verification, pasted_method, survey_todo, verify_station
+from geo.register.survey import (
+    CONFIRMED_ON_MAP_METHOD,
+    MAP_CLICK_METHOD,
+    Verification,
+    pasted_method,
+    survey_todo,
+    verify_station,
+)
 from geo.register.validate import town_extent
+from geo.tables import xlsx_bytes
 from ui import data, deployment
 from ui.auth import sign_in_box
 from ui.demand import DATUM_LABELS
 from ui.geocoding import cached_address_geocoder
-from ui.lang import current_language, file_uploader, tr
+from ui.lang import current_language, file_uploader, show_error, tr
 
 #: Fields the mapping step shows first; the rest only matter in files this app exported.
 MAIN_FIELDS = ("name_zh", "lon", "lat", "lonlat", "address", "id", "station_type", "community", "amenities",
@@ -178,7 +192,7 @@ def _mapping_step(table: SheetTable, file_key: str) -> ImportSettings:
         type_column, community_column, operator_column, hours_column, amenities_column = st.columns([1, 1, 1, 1, 2])
         types = [None, *(t.value for t in StationType)]
         station_type = type_column.selectbox(tr("import_file_type"), types, key=f"data_import_type_{file_key}",
-                                             format_func=lambda v: tr("import_not_set") if v is None else station_type_label(v, lang))
+                                             format_func=lambda v: tr("import_not_set") if v is None else label_of("station_type", v, lang))
         names = data.community_names(lang)
         community = community_column.selectbox(tr("import_file_community"), [None, *names], key=f"data_import_community_{file_key}",
                                                format_func=lambda c: tr("import_not_set") if c is None else names[c])
@@ -189,7 +203,7 @@ def _mapping_step(table: SheetTable, file_key: str) -> ImportSettings:
             hours_column.caption(markdown_text(tr("import_hours_understood", hours=hours)) if hours
                                  else tr("import_hours_not_understood"))
         amenities = amenities_column.multiselect(tr("import_file_amenities"), list(AMENITIES), key=f"data_import_amenities_{file_key}",
-                                                 format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}",
+                                                 format_func=lambda a: f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}",
                                                  placeholder=tr("choose_amenities"))
     hinted = next((datum_hint(columns[f]) for f in ("lon", "lat", "lonlat") if f in columns and datum_hint(columns[f])), None)
     datum_column, match_column, mode_column = st.columns(3)
@@ -296,7 +310,7 @@ with tabs[2]:
                     sheet = st.selectbox(tr("import_sheet_choice"), table.sheet_names, key="data_import_sheet")
                     table = _read_upload(upload.getvalue(), suffix, sheet, upload.name)
             except SheetError as err:
-                st.error(markdown_text(err.localized(lang)))
+                show_error(err)
                 st.stop()
             how = (tr("import_read_encoding", encoding=table.encoding) if table.encoding else "") + (
                 tr("import_read_sheet", sheet=table.sheet_name, header=table.header_row) if table.sheet_name else "")
@@ -349,7 +363,7 @@ with tabs[2]:
                 type_column.selectbox(
                     tr("import_override_type"), type_options, index=type_options.index(row_types.get(override_row)),
                     key=f"data_import_override_type_{file_key}_{override_row}",
-                    format_func=lambda v: tr("import_type_as_read") if v is None else station_type_label(v, lang),
+                    format_func=lambda v: tr("import_type_as_read") if v is None else label_of("station_type", v, lang),
                     on_change=lambda r=override_row: _set_row_choice(
                         "row_types", file_key, r, st.session_state[f"data_import_override_type_{file_key}_{r}"]))
             needs = plan.needs_position()
@@ -396,7 +410,7 @@ with tabs[3]:
                 earlier = store.load_version(choice)
             except GeoDataError as err:
                 # one damaged file must not hide the others (or the export tab after this one)
-                st.error(markdown_text(err.localized(lang)))
+                show_error(err)
                 st.caption(tr("history_version_broken"))
                 earlier = None
             if earlier is not None:

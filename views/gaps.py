@@ -8,16 +8,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis.coverage import DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M
-from geo.place.datum import Datum
-from geo.place.describe import where_text
-from geo.analysis.siting import SitingError
+from geo.errors import SitingError
 from geo.maps.builders import build_gaps_map, standalone_html
 from geo.markup import markdown_text
 from geo.outputs.printable import gaps_report
 from geo.outputs.result_files import data_status, sites_csv, sites_geojson
+from geo.place.datum import Datum
+from geo.place.describe import where_text
 from ui import analysis, data, deployment
 from ui.demand import DATUM_LABELS, candidate_input, demand_input, share_radius_m, shared_radius_m
-from ui.lang import current_language, option_label, tr
+from ui.lang import current_language, error_text, option_label, tr
 from ui.scenario import add_tapped_station, scenario_comparison, scenario_panel
 
 MAX_NEW = 10
@@ -112,7 +112,7 @@ if st.session_state.get("gaps_lscp_for") == (problem.fingerprint, target):
         st.success(tr("lscp_result", n=len(fewest.result.chosen), share=target / 100, got=fewest.result.covered_share))
         st.markdown("\n".join(f"{row.rank}. {markdown_text(where_text(row, lang))}" for row in fewest.picks.itertuples()))
     except SitingError as err:
-        st.warning(markdown_text(tr("lscp_failed", reason=err.localized(lang))))
+        st.warning(tr("lscp_failed", reason=error_text(err)))
 
 scenario_comparison(register, stations, inputs.demand, radius_m)
 

@@ -3,11 +3,12 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.errors import GeoDataError
 from geo.hours import now_local
+from geo.i18n import label_of
 from geo.maps.builders import build_overview_map
-from geo.register.model import STATION_TYPES, StationType, station_type_label
-from geo.feedback import ReportError
 from geo.register.counts import count_by_community, count_by_type
+from geo.register.model import STATION_TYPES, StationType
 from ui import data, deployment
 from ui.lang import choose, current_language, option_label, tr
 from ui.reports import follow_map_links, report_entry, report_store
@@ -25,7 +26,7 @@ if (stations.location_status != "verified").any():
 
 try:
     st.caption(f"✅ {tr('overview_resolved', n=report_store().count_resolved())}")
-except ReportError:
+except GeoDataError:
     pass  # the report database is down: the station overview still works
 
 types = [t.value for t in StationType]
@@ -34,7 +35,7 @@ with st.sidebar:
         tr("station_types"),
         options=types,
         default=types,
-        format_func=lambda value: f"{STATION_TYPES[StationType(value)].glyph} {station_type_label(value, lang)}",
+        format_func=lambda value: f"{STATION_TYPES[StationType(value)].glyph} {label_of('station_type', value, lang)}",
         key="overview_types",
         placeholder=choose(),
     )
@@ -69,11 +70,11 @@ with table_column:
     progress = count_by_type(stations)
     verified, total = int(progress["count"].sum() - progress["unverified"].sum()), int(progress["count"].sum())
     st.progress(verified / total if total else 0.0, text=tr("survey_progress", verified=verified, total=total))
-    st.caption(" · ".join(tr("survey_progress_by_type", type=station_type_label(row.station_type, lang),
+    st.caption(" · ".join(tr("survey_progress_by_type", type=label_of("station_type", row.station_type, lang),
                              verified=row.count - row.unverified, total=row.count) for row in progress.itertuples() if row.count))
     st.subheader(tr("counts_by_type"))
     by_type = count_by_type(shown)
-    by_type["station_type"] = by_type["station_type"].map(lambda value: station_type_label(value, lang))
+    by_type["station_type"] = by_type["station_type"].map(lambda value: label_of("station_type", value, lang))
     by_type.loc[len(by_type)] = [tr("total"), by_type["count"].sum(), by_type["unverified"].sum()]
     st.dataframe(
         by_type.rename(columns={"station_type": tr("col_type"), "count": tr("col_count"), "unverified": tr("col_unverified")}),
@@ -89,7 +90,7 @@ with table_column:
             "name_zh": tr("col_community"),
             "name_en": tr("col_community"),
             "total": tr("total"),
-            **{value: station_type_label(value, lang) for value in types},
+            **{value: label_of("station_type", value, lang) for value in types},
         }
     )
     st.dataframe(by_community, hide_index=True, width="stretch", height=420)

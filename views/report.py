@@ -13,30 +13,28 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.place.geodesy import ellipsoidal_distance_m
-from geo.maps.builders import build_report_pick_map, map_point_to_wgs84, report_place_layer
-from geo.markup import markdown_text
-from geo.register.model import AMENITIES, LOCAL_TIMEZONE, amenity_label, station_type_label
-from geo.feedback import FiledReport, RateLimitedError, ReportError
+from geo.errors import GeoDataError, RateLimitedError
+from geo.feedback import FiledReport
 from geo.feedback.photos import MAX_PHOTO_BYTES
 from geo.feedback.schema import MAX_NOTE_CHARS
 from geo.feedback.vocabulary import (
-    HAZARD_CATEGORIES,
-    REPORT_STATES,
-    STATION_ISSUES,
+    HazardCategory,
     PlaceSource,
-    ReportState,
     StationIssue,
     subject_label,
 )
+from geo.i18n import label_of
+from geo.maps.builders import build_report_pick_map, map_point_to_wgs84, report_place_layer
+from geo.markup import markdown_text
+from geo.place.geodesy import ellipsoidal_distance_m
+from geo.register.model import AMENITIES, LOCAL_TIMEZONE
 from ui import data, deployment
-from ui.lang import current_language, file_uploader, tr
+from ui.lang import current_language, error_text, file_uploader, tr
 from ui.location import phone_position
 from ui.reports import (
     bring_into_view,
     client_address,
     copyable_code,
-    error_text,
     guard_photo_upload,
     rate_limiter,
     report_store_or_stop,
@@ -80,12 +78,12 @@ def _file(submit) -> FiledReport | str:  # noqa: ANN001
     try:
         rate_limiter().acquire(session=session, address=address)
     except RateLimitedError as err:
-        return error_text(err, lang)
+        return error_text(err)
     try:
         return submit(st.session_state["report_form_key"])
-    except ReportError as err:
+    except GeoDataError as err:
         rate_limiter().release(session=session, address=address)  # nothing was stored: it does not count
-        return error_text(err, lang)
+        return error_text(err)
 
 
 def _say(message_area, text: str) -> None:  # noqa: ANN001
@@ -164,8 +162,8 @@ def _hazard_form() -> None:
         if (accuracy := st.session_state.get("report_place_accuracy")) is not None and accuracy >= 1:
             st.caption(tr("report_place_from_phone", accuracy=f"{accuracy:.0f}"))
     with st.container(key="report_form_box"), st.form("report_hazard_form", border=False, enter_to_submit=False):
-        category = st.radio(tr("report_category"), list(HAZARD_CATEGORIES), index=None, horizontal=True,
-                            key="report_category", format_func=lambda c: HAZARD_CATEGORIES[c](lang), persist_state="page")
+        category = st.radio(tr("report_category"), list(HazardCategory), index=None, horizontal=True,
+                            key="report_category", format_func=lambda c: label_of("hazard_category", c, lang), persist_state="page")
         note = st.text_area(tr("report_note", max=MAX_NOTE_CHARS), max_chars=MAX_NOTE_CHARS, key="report_note",
                             placeholder=tr("report_note_placeholder"), height=90, persist_state="page")
         photo = _photo_uploader("report_photo")
@@ -210,16 +208,16 @@ def _station_form(station_id: str) -> None:
     station = found.iloc[0]
     registered = (float(station.geometry.x), float(station.geometry.y))
     st.subheader(tr("report_station_header", name=markdown_text(station.name_zh if lang == "zh" else station.name_en)))
-    st.caption(f"{station_type_label(station.station_type, lang)} · {markdown_text(station_id)}")
+    st.caption(f"{label_of('station_type', station.station_type, lang)} · {markdown_text(station_id)}")
     issue = st.radio(tr("report_station_issue"), [i.value for i in StationIssue], index=None, key="report_issue",
-                     format_func=lambda i: STATION_ISSUES[StationIssue(i)](lang), persist_state="page")
+                     format_func=lambda i: label_of("station_issue", i, lang), persist_state="page")
     amenity = None
     true_place = None
     if issue == StationIssue.AMENITY_MISSING.value:
         listed = [a for a in (station.amenities or []) if a in AMENITIES] or list(AMENITIES)
         amenity = st.selectbox(tr("report_station_amenity"), listed, index=None, key="report_amenity",
                                placeholder=tr("report_station_amenity"),
-                               format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}")
+                               format_func=lambda a: f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}")
     elif issue == StationIssue.NOT_HERE.value:
         st.caption(tr("report_station_true_place"))
         true_place = _pick_place("report_true_place", stations=stations[stations["id"] != station_id],
@@ -240,7 +238,7 @@ def _station_form(station_id: str) -> None:
         _say(message_area, tr("report_need_issue"))
         return
     if issue == StationIssue.AMENITY_MISSING.value and amenity is None:
-        _say(message_area, error_text(ReportError("report_error_amenity", "choose the amenity"), lang))
+        _say(message_area, tr("report_error_amenity"))
         return
     lon, lat = true_place or registered
     source = PlaceSource.REPORTER if true_place else PlaceSource.REGISTER
@@ -292,8 +290,8 @@ def _lookup() -> None:
         st.query_params["code"] = status.reference  # the address bar now holds the link to keep
     label = subject_label(status.kind, status.subject, lang)
     if status.amenity:
-        label += f" · {amenity_label(status.amenity, lang)}"
-    st.markdown(tr("report_status_state", state=REPORT_STATES[ReportState(status.state)](lang)))
+        label += f" · {label_of('amenity', status.amenity, lang)}"
+    st.markdown(tr("report_status_state", state=label_of("report_state", status.state, lang)))
     filed = status.created_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     photo = tr("report_status_photo") if status.has_photo else tr("report_status_no_photo")
     st.caption(f"{status.reference} · {label} · {tr('report_status_filed', time=filed)} · {photo}")
@@ -305,7 +303,7 @@ def _lookup() -> None:
         st.text(answers[-1])
     st.markdown(f"**{tr('report_status_history')}**")
     for event in status.events:
-        line = f"{event.at.astimezone(LOCAL).strftime('%Y-%m-%d %H:%M')} · {REPORT_STATES[ReportState(event.state)](lang)}"
+        line = f"{event.at.astimezone(LOCAL).strftime('%Y-%m-%d %H:%M')} · {label_of('report_state', event.state, lang)}"
         st.text(line + (f" · {event.answer}" if event.answer else ""))
     st.page_link("views/report.py", label=tr("report_keep_link"), query_params={"code": status.reference})
 

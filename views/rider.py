@@ -10,21 +10,21 @@ from urllib.parse import quote
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps.basemaps import BASEMAP_HOST_COUNTRY
-from geo.errors import GeoDataError
-from geo.place.gazetteer import search_places
-from geo.place.geocode import GeocodingError, geocode_online, geocoder_config
-from geo.hours import fixed_clock, now_local, to_local_time
-from geo.i18n import describe_opening, format_distance, format_minutes
-from geo.markup import markdown_text
-from geo.maps.builders import build_rider_view, map_point_to_wgs84
-from geo.register.model import AMENITIES, amenity_label, station_type_label
-from geo.rider.navigation import navigation_links
 from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
-from geo.rider.answer import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
+from geo.errors import GeocodingError, GeoDataError
+from geo.hours import fixed_clock, now_local, to_local_time
+from geo.i18n import describe_opening, format_distance, format_minutes, label_of
+from geo.maps.basemaps import BASEMAP_HOST_COUNTRY
+from geo.maps.builders import build_rider_view, map_point_to_wgs84
+from geo.markup import markdown_text
+from geo.place.gazetteer import search_places
+from geo.place.geocode import geocode_online, geocoder_config
+from geo.register.model import AMENITIES
 from geo.register.validate import town_extent
+from geo.rider.answer import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
+from geo.rider.navigation import navigation_links
 from ui import data, deployment
-from ui.lang import choose, current_language, tr
+from ui.lang import choose, current_language, error_text, tr
 from ui.location import clear_rider_location, phone_position, rider_location, set_rider_location
 from ui.navigation_app import NAV_APPS, preferred_nav_app, remember_nav_app
 
@@ -133,7 +133,7 @@ if query:
             try:
                 found = geocode_online(query, config)
             except GeocodingError as err:
-                st.error(tr("online_failed", reason=markdown_text(str(err))))
+                st.error(tr("online_failed", reason=error_text(err)))
             else:
                 if found:
                     _choose_place(found[0].lon, found[0].lat, query)
@@ -167,7 +167,7 @@ def _card(station) -> None:
     name = station.name_zh if lang == "zh" else station.name_en
     verified = station.location_status == "verified"
     colour = TYPE_COLOURS[station.station_type]
-    type_label = station_type_label(station.station_type, lang)
+    type_label = label_of("station_type", station.station_type, lang)
     route = tr("route_road") if station.route_kind == "road" else tr("route_straight")
     status = describe_opening(station.opening_hours, moment, lang)
     icons = "".join(AMENITIES[a].icon for a in station.amenities if a in AMENITIES)
@@ -199,7 +199,7 @@ def _card(station) -> None:
                             + ("" if station.hours_status == "verified" else f" ({tr('hours_unverified')})") + "  \n"
                             f"{tr('popup_phone')}: {markdown_text(station.phone or tr('popup_unknown'))}  \n"
                             f"{tr('popup_amenities')}: "
-                            + (markdown_text("、".join(f"{AMENITIES[a].icon} {amenity_label(a, lang)}" for a in station.amenities))
+                            + (markdown_text("、".join(f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}" for a in station.amenities))
                                or tr("popup_none")))
                 st.text(f"{tr('coordinates_wgs84')}: {links.wgs84_text}\n{tr('coordinates_gcj02')}: {links.gcj02_text}")
             st.link_button(tr("feedback"), f"report?station={quote(str(station.id))}", type="tertiary")
@@ -221,7 +221,7 @@ elif answer is not None:
             lines.append(tr("first_to_open", name=markdown_text(first.name_zh if lang == "zh" else first.name_en),
                             when=_when(first.opens_at), distance=format_distance(first.distance_m)))
     elif answer.empty_reason == "amenities":
-        wanted = "、".join(f"{AMENITIES[a].icon} {amenity_label(a, lang)}" for a in amenities)
+        wanted = "、".join(f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}" for a in amenities)
         lines.append(tr("empty_amenities", kind=kind, amenities=markdown_text(wanted)))
     elif answer.empty_reason == "types":
         lines.append(tr("empty_types", kind=kind))
@@ -239,7 +239,7 @@ elif answer is not None:
 with st.expander(tr("settings")):
     if mode == "rest":
         st.multiselect(tr("amenities_wanted"), options=[a for a in AMENITIES if a != "parking"],
-                       format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}", key="rider_amenities",
+                       format_func=lambda a: f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}", key="rider_amenities",
                        placeholder=choose(), select_all=False)
     st.toggle(tr("open_now_only"), value=True, key="rider_open_only")
     st.segmented_control(tr("result_count"), options=[1, 3, 5, 10], default=3, required=True, key="rider_k")

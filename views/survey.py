@@ -10,19 +10,26 @@ from streamlit_folium import st_folium
 
 from geo.errors import GeoDataError
 from geo.hours import now_local
-from geo.i18n import format_distance
+from geo.i18n import format_distance, label_of
 from geo.maps.builders import Basemap, build_rider_map
 from geo.markup import markdown_text
-from geo.register.model import AMENITIES, UNKNOWN_HOURS, amenity_label, station_type_label
+from geo.register.counts import count_by_type
+from geo.register.model import AMENITIES, UNKNOWN_HOURS
 from geo.register.normalise import hours_as_written, normalise_phone, parse_opening_hours
 from geo.register.store import StationStore
-from geo.register.counts import count_by_type
+from geo.register.survey import (
+    ACCURACY_LIMIT_M,
+    Verification,
+    gps_method,
+    needs_reason,
+    stations_to_verify,
+    survey_todo,
+    verify_station,
+)
 from geo.tables import xlsx_bytes
-from geo.register.survey import (ACCURACY_LIMIT_M, Verification, gps_method, needs_reason, stations_to_verify, survey_todo,
-                        verify_station)
 from ui import data
-from ui.lang import current_language, tr
 from ui.auth import sign_in_box
+from ui.lang import current_language, show_error, tr
 from ui.location import ask_phone_position, phone_position
 
 #: The purpose of a position that only sorts the list; any other purpose is the station it fixes.
@@ -90,7 +97,7 @@ station = rows.loc[station_id]
 community = community_names.get(station.community_code, "") if isinstance(station.community_code, str) else ""
 with st.container(border=True):
     st.markdown(f"**{markdown_text(station.name_zh if lang == 'zh' else station.name_en)}**  \n"
-                + markdown_text(f"{station_type_label(station.station_type, lang)} · {community}"))
+                + markdown_text(f"{label_of('station_type', station.station_type, lang)} · {community}"))
     if isinstance(station.address, str):
         st.caption(markdown_text(station.address))
     st.caption(tr("survey_recorded_position", status=tr(f"location_{station.location_status}")))
@@ -121,7 +128,7 @@ if poor:
 with st.form("survey_form", enter_to_submit=False):
     reason = st.text_input(tr("survey_reason"), key="survey_reason") if poor else ""
     amenities = st.multiselect(tr("survey_amenities"), list(AMENITIES), default=list(station.amenities),
-                               format_func=lambda a: f"{AMENITIES[a].icon} {amenity_label(a, lang)}", key="survey_amenities",
+                               format_func=lambda a: f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}", key="survey_amenities",
                                placeholder=tr("choose_amenities"), select_all=False)
     # prefilled as people write hours (每天 8:00-20:00), which reads back to the same OSM value
     hours_text = st.text_input(tr("survey_hours"), key="survey_hours",
@@ -149,7 +156,7 @@ if submitted:
             result = verify_station(stations, found)
             store.save(result.stations, expected_version=version, user=editor, summary=result.summary)
         except GeoDataError as err:  # ConcurrentEditError included
-            st.error(markdown_text(err.localized(lang)))
+            show_error(err)
         else:
             st.session_state["survey_message"] = ("success", tr("survey_verified", name=station.name_zh, user=editor,
                                                                 method=result.stations.set_index("id").at[station_id,

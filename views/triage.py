@@ -14,27 +14,25 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.place.geodesy import ellipsoidal_distance_m
-from geo.maps.builders import build_reports_map, selected_reports_layer
-from geo.markup import markdown_text
-from geo.register.model import LOCAL_TIMEZONE
-from geo.feedback import ReportError
+from geo.errors import GeoDataError
 from geo.feedback.analysis import count_reports, export_reports, reports_table
 from geo.feedback.vocabulary import (
     ALLOWED_TRANSITIONS,
-    KIND_LABELS,
     OPEN_STATES,
-    PLACE_SOURCES,
-    REPORT_STATES,
     PlaceSource,
     ReportKind,
     ReportState,
     subject_label,
 )
+from geo.i18n import label_of
+from geo.maps.builders import build_reports_map, selected_reports_layer
+from geo.markup import markdown_text
+from geo.place.geodesy import ellipsoidal_distance_m
+from geo.register.model import LOCAL_TIMEZONE
 from ui import data, deployment
 from ui.auth import sign_in_box
-from ui.lang import current_language, tr
-from ui.reports import bring_into_view, error_text, report_store_or_stop
+from ui.lang import current_language, error_text, tr
+from ui.reports import bring_into_view, report_store_or_stop
 
 LOCAL = ZoneInfo(LOCAL_TIMEZONE)
 #: Table columns: report-table column -> catalogue key of the header.
@@ -93,15 +91,15 @@ everything = store.reports_frame()
 events = store.events_frame()
 counts = count_reports(everything)
 for column, state in zip(st.columns(len(ReportState)), ReportState):
-    column.metric(REPORT_STATES[state](lang), counts.by_state[state.value])
+    column.metric(label_of("report_state", state, lang), counts.by_state[state.value])
 
 filter_state, filter_kind = st.columns([3, 2])
 states = filter_state.multiselect(tr("triage_filter_state"), [s.value for s in ReportState],
                                   default=[s.value for s in ReportState if s in OPEN_STATES], key="triage_states",
-                                  format_func=lambda s: REPORT_STATES[ReportState(s)](lang), on_change=_forget_kept)
+                                  format_func=lambda s: label_of("report_state", s, lang), on_change=_forget_kept)
 kinds = filter_kind.multiselect(tr("triage_filter_kind"), [k.value for k in ReportKind],
                                 default=[k.value for k in ReportKind], key="triage_kinds",
-                                format_func=lambda k: KIND_LABELS[ReportKind(k)](lang), on_change=_forget_kept)
+                                format_func=lambda k: label_of("report_kind", k, lang), on_change=_forget_kept)
 
 # groups are found among all reports, so a duplicate of a closed report is still seen as one
 full_table = reports_table(everything, lang, events)
@@ -155,17 +153,17 @@ def _apply(references: list[str], expected: dict[str, str]) -> None:
     ids = {int(by_reference.at[r, "id"]): expected[r] for r in references}
     try:
         result = store.change_states(ids, ReportState(target), actor=editor, answer=answer)
-    except ReportError as err:
-        st.session_state["triage_message"] = ("error", error_text(err, lang))
+    except GeoDataError as err:
+        st.session_state["triage_message"] = ("error", error_text(err))
         return
-    label = REPORT_STATES[ReportState(target)](lang)
+    label = label_of("report_state", target, lang)
     changed = [by_reference.index[by_reference["id"] == e.report_id][0] for e in result.changed]
     lines = []
     if len(changed) == 1:
         lines.append(tr("triage_changed", reference=changed[0], state=label))
     elif changed:
         lines.append(tr("triage_changed_many", n=len(changed), state=label, refs=", ".join(changed)))
-    lines += [error_text(err, lang) for err in result.refused]
+    lines += [error_text(err) for err in result.refused]
     st.session_state["triage_message"] = ("warning" if result.refused else "success", "\n\n".join(lines))
     st.session_state["triage_kept"] = sorted(set(st.session_state.get("triage_kept", [])) | set(changed))
     if changed:
@@ -180,7 +178,7 @@ def _details(reference: str) -> None:
         label += f" · {row.amenity_label}"
     st.markdown(f"**{markdown_text(label)}** · {markdown_text(row.state_label)} · {row.created_local}")
     st.caption(tr("triage_place", lat=f"{row.lat:.5f}", lon=f"{row.lon:.5f}",
-                  source=PLACE_SOURCES[PlaceSource(row.place_source)](lang)))
+                  source=label_of("place_source", row.place_source, lang)))
     if row.kind == ReportKind.STATION.value:
         stations = data.stations_or_stop(lang)
         station = stations[stations["id"] == row.station_id]
@@ -208,7 +206,7 @@ def _details(reference: str) -> None:
                       args=([reference, *group["reference"]],))
     history = store.history(int(row.id))
     st.dataframe([{tr("col_report_time"): e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"),
-                   tr("col_report_state"): REPORT_STATES[ReportState(e.to_state)](lang),
+                   tr("col_report_state"): label_of("report_state", e.to_state, lang),
                    tr("col_report_actor"): e.actor or "—", tr("col_report_answer"): e.answer or ""} for e in history],
                  hide_index=True, width="stretch")
 
@@ -234,7 +232,7 @@ if not table.empty:
             else:
                 st.selectbox(tr("triage_next_state"), targets, index=None, key="triage_next",
                              placeholder=tr("triage_next_state_placeholder"),
-                             format_func=lambda s: REPORT_STATES[ReportState(s)](lang))
+                             format_func=lambda s: label_of("report_state", s, lang))
                 st.text_input(tr("triage_answer"), key="triage_answer", max_chars=500)
                 st.button(tr("triage_apply") if len(selected) == 1 else tr("triage_apply_many", n=len(selected)),
                           key="triage_apply", type="primary", on_click=_apply,
@@ -263,7 +261,7 @@ xlsx_column.download_button(tr("triage_export_xlsx"), export_reports(exported, "
 with st.expander(tr("triage_counts")):
     st.markdown(f"**{tr('triage_by_category')}**")
     by_category = pd.DataFrame([
-        {tr("col_report_kind"): KIND_LABELS[ReportKind(kind)](lang),
+        {tr("col_report_kind"): label_of("report_kind", kind, lang),
          tr("col_report_subject"): subject_label(kind, subject, lang), tr("col_count"): n}
         for kind, subject, n in ((*key.split("/"), n) for key, n in counts.by_category.items())])
     st.dataframe(by_category, hide_index=True)

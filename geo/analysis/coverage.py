@@ -19,9 +19,9 @@ import shapely
 from pyproj import CRS, Geod
 from shapely.geometry import Polygon, box
 
-from geo.errors import GeoDataError
-from geo.register.model import TOWN_EXTENT_LONLAT, WGS84, StationType
 from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, build_station_index, count_within, query_nearest
+from geo.errors import CoverageError
+from geo.register.model import TOWN_EXTENT_LONLAT, WGS84, StationType
 
 GEOD = Geod(ellps="WGS84")
 CIRCLE_VERTICES = 64
@@ -40,9 +40,6 @@ DEFAULT_RADIUS_PRESET = "union_1km"
 #: H3 resolution of the hexagon grid (res 9: ~0.105 km² cells, ~200 m edge).
 DEFAULT_HEX_RESOLUTION = 9
 
-
-class CoverageError(GeoDataError):
-    """Coverage inputs are unusable (no stations, empty study area, bad radius)."""
 
 
 RadiusSpec = float | Mapping[str, float]

@@ -31,9 +31,9 @@ from geo.analysis.coverage import (
     union_by_type,
 )
 from geo.analysis.demand import AREA_DEMAND, DemandPoints, DemandSource
+from geo.i18n import label_of, t
 from geo.place.describe import locate, reference_places
-from geo.i18n import t
-from geo.register.model import StationType, station_type_label
+from geo.register.model import StationType
 
 #: Bars of the distance histogram.
 HISTOGRAM_BINS = 40
@@ -93,7 +93,7 @@ class CoverageSummary:
         """"500 米", or each type's radius when they differ."""
         if not isinstance(self.radius, Mapping):
             return t("radius_value", lang, m=float(self.radius))
-        parts = [f"{station_type_label(kind, lang)} {t('radius_value', lang, m=float(metres))}"
+        parts = [f"{label_of('station_type', kind, lang)} {t('radius_value', lang, m=float(metres))}"
                  for kind, metres in self.radius.items()]
         return t("list_separator", lang).join(parts)
 

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from geo.analysis.coverage import hex_cells_of_points, hex_frame
 from geo.errors import GeoDataError, PointsDataError, Problem
 from geo.i18n import t
+from geo.place.reference import DATA_DIR
 from geo.readers import (
     AUTO_WEIGHT,
     MAX_POINTS_FILE_BYTES,
@@ -32,7 +33,6 @@ from geo.readers import (
     point_weights,
     read_point_table,
 )
-from geo.place.reference import DATA_DIR
 
 #: 2,000 made-up points around the urban area (see data/demo_demand_synthetic.README.md).
 DEMO_DEMAND_PATH = DATA_DIR / "demo_demand_synthetic.csv"
@@ -176,7 +176,7 @@ def demand_points(table: DemandTable, *, weight_column: str | None = AUTO_WEIGHT
     if column is None:
         weight = np.ones(len(table.points))
     elif column not in table.points.columns:
-        raise GeoDataError("err_no_such_column", column=column, columns=", ".join(table.columns))
+        raise GeoDataError("err_no_such_column", column=column)
     else:
         weight = point_weights(table.points, column, source=table.name, unit=table.unit)
     community_column = find_column(table.columns, COMMUNITY_COLUMNS)

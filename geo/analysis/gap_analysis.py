@@ -22,8 +22,6 @@ from numpy.typing import NDArray
 
 from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, cover_points, coverage_table, hex_grid
 from geo.analysis.demand import DemandPoints, DemandSource
-from geo.place.describe import locate
-from geo.errors import GeoDataError
 from geo.analysis.siting import (
     DEFAULT_E2SFCA_ZONES,
     CoverageMatrix,
@@ -37,6 +35,8 @@ from geo.analysis.siting import (
     two_step_fca,
     underserved_clusters,
 )
+from geo.errors import GeoDataError
+from geo.place.describe import locate
 from geo.readers import find_column
 
 METHODS = ("milp", "greedy")

@@ -25,6 +25,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
+from geo.errors import QueryError
+from geo.hours import opening_state
 from geo.place.geodesy import (
     ELLIPSOID_TO_SPHERE_MAX,
     ELLIPSOID_TO_SPHERE_MIN,
@@ -35,8 +37,6 @@ from geo.place.geodesy import (
     local_ellipsoid_ratio_bounds,
     unit_vectors,
 )
-from geo.hours import opening_state
-from geo.errors import GeoDataError
 from geo.register.model import AMENITIES, StationType
 
 #: Route distance ~ straight line x this factor (streets are not straight). Set here only.
@@ -54,9 +54,6 @@ _EXTRA_CANDIDATES = 4
 #: ... growing 4x per round up to this many; rows still open then are finished one by one.
 _MAX_EXTRA_CANDIDATES = 256
 
-
-class QueryError(GeoDataError):
-    """A nearest-station query was malformed (bad k, coordinates, filter values)."""
 
 
 @dataclass(frozen=True)
@@ -85,16 +82,13 @@ def build_station_index(stations: gpd.GeoDataFrame | None = None, *, lon: ArrayL
 
 def _check_query(lon: NDArray, lat: NDArray, k: int) -> None:
     if not isinstance(k, (int, np.integer)) or k < 1:
-        raise QueryError(f"`k` was {k!r} but is expected to be a whole number >= 1")
+        raise QueryError("err_query_k", k=repr(k))
     if lon.shape != lat.shape:
-        raise QueryError(f"lon and lat have different lengths ({lon.size} and {lat.size})")
+        raise QueryError("err_query_lengths", n_lon=lon.size, n_lat=lat.size)
     bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise QueryError(
-            f"{int(bad.sum())} query point(s) are not lon/lat degrees, first at row {first}: "
-            f"({lon[first]}, {lat[first]})"
-        )
+        raise QueryError("err_query_not_degrees", n=int(bad.sum()), row=first, lon=lon[first], lat=lat[first])
 
 
 def nearest_arrays(index: StationIndex, lon: ArrayLike, lat: ArrayLike, *, k: int = 1
@@ -313,13 +307,14 @@ def filter_stations(
         station_types = list(station_types)
         unknown = sorted(set(station_types) - {t.value for t in StationType})
         if unknown:
-            raise QueryError(f"unknown station type {', '.join(unknown)}; allowed: {', '.join(t.value for t in StationType)}")
+            raise QueryError("err_unknown_station_type", unknown=", ".join(unknown),
+                             allowed=", ".join(t.value for t in StationType))
         mask &= stations["station_type"].isin(station_types).to_numpy()
     if amenities:
         wanted = set(amenities)
         unknown = sorted(wanted - AMENITIES.keys())
         if unknown:
-            raise QueryError(f"unknown amenity {', '.join(unknown)}; allowed: {', '.join(AMENITIES)}")
+            raise QueryError("err_unknown_amenity", unknown=", ".join(unknown), allowed=", ".join(AMENITIES))
         mask &= stations["amenities"].map(lambda have: wanted <= set(have)).to_numpy(dtype=bool)
     if open_at is not None:
         mask &= stations["opening_hours"].map(lambda hours: opening_state(hours, open_at).is_open).to_numpy(dtype=bool)
@@ -337,7 +332,7 @@ def route_distance_m(straight_m: ArrayLike, *, detour_factor: float = DETOUR_FAC
 def travel_time_s(distance_m: ArrayLike, *, speed_kmh: float) -> NDArray[np.float64]:
     """Seconds to cover ``distance_m`` metres at ``speed_kmh``."""
     if speed_kmh <= 0:
-        raise QueryError(f"`speed_kmh` was {speed_kmh} but must be positive")
+        raise QueryError("err_speed_not_positive", speed=speed_kmh)
     return np.asarray(distance_m, dtype=float) / (speed_kmh / 3.6)
 
 

@@ -48,9 +48,10 @@ def dask_client(scheduler: str | None = None, *, n_workers: int | None = None) -
 
 
 def _partition_chunk(partition: gpd.GeoDataFrame, offset: int) -> PointChunk:
-    from geo.readers import WEIGHT_COLUMNS, find_column
-    from geo.analysis.streaming import points_from_geometry
     import pyarrow as pa
+
+    from geo.analysis.streaming import points_from_geometry
+    from geo.readers import WEIGHT_COLUMNS, find_column
 
     lon, lat = points_from_geometry(pa.array(partition.geometry.to_wkb().to_numpy()))
     weight_column = find_column(partition.columns, WEIGHT_COLUMNS)

@@ -17,9 +17,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.errors import Problem, ProblemsError
-from geo.register.model import StationType
+from geo.errors import Problem, ScenarioError
 from geo.readers import parse_json_bytes
+from geo.register.model import StationType
 from geo.register.validate import default_place_checker, text_problem
 
 SCENARIO_VERSION = 1
@@ -27,11 +27,6 @@ SCENARIO_VERSION = 1
 MAX_SCENARIO_BYTES = 1024 * 1024
 MAX_SCENARIO_STATIONS = 1_000
 
-
-class ScenarioError(ProblemsError):
-    """A scenario file is unusable, or refers to stations that do not exist."""
-
-    summary_key = "err_scenario_summary"
 
 
 @dataclass

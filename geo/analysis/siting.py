@@ -20,11 +20,11 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from geo.place.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
-from geo.errors import GeoDataError
-from geo.register.model import StationType
-from geo.analysis.nearest import build_station_index, count_within
 from geo.analysis.max_covering import greedy_picks, solve_max_covering
+from geo.analysis.nearest import build_station_index, count_within
+from geo.errors import SitingError
+from geo.place.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
+from geo.register.model import StationType
 
 #: Riders a station can host at once, by type, when the register has no ``capacity``: an
 #: assumption for the accessibility score (the source article gives no capacities).
@@ -40,9 +40,6 @@ DEFAULT_CAPACITY: dict[str, float] = {
 #: Qi (2009), scaled to a 1.5 km catchment.
 DEFAULT_E2SFCA_ZONES: tuple[tuple[float, float], ...] = ((500.0, 1.0), (1000.0, 0.68), (1500.0, 0.22))
 
-
-class SitingError(GeoDataError):
-    """A siting problem is malformed or the solver did not reach an answer."""
 
 
 def pairs_within(

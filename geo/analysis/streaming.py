@@ -24,11 +24,11 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 from scipy import sparse
 
-from geo.analysis.siting import CoverageMatrix, SitingError, pairs_within
-from geo.errors import PointsDataError, Problem
-from geo.readers import LAT_COLUMNS, LON_COLUMNS, MAX_PROBLEMS_KEPT, WEIGHT_COLUMNS, find_column, out_of_range_key
-from geo.analysis.nearest import StationIndex, build_station_index, count_within, nearest_arrays
 from geo.analysis.max_covering import merge_identical_rows
+from geo.analysis.nearest import StationIndex, build_station_index, count_within, nearest_arrays
+from geo.analysis.siting import CoverageMatrix, pairs_within
+from geo.errors import PointsDataError, Problem, SitingError
+from geo.readers import LAT_COLUMNS, LON_COLUMNS, MAX_PROBLEMS_KEPT, WEIGHT_COLUMNS, find_column, out_of_range_key
 
 #: Demand points per chunk: ~100 B of working memory per point and k, so about 0.2-0.5 GB.
 DEFAULT_CHUNK_ROWS = 1_000_000

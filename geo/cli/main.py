@@ -21,15 +21,16 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 import pandas as pd
 
-from geo.cli.rider import register_rider_commands
-from geo.place.datum import Datum, convert
-from geo.errors import GeoDataError, StationDataError
-from geo.readers import read_point_table, read_study_area
-from geo.place.reference import DEFAULT_STATIONS_PATH
-from geo.register.geojson import load_stations
-from geo.register.model import AMENITIES, StationType, station_type_label
 from geo.analysis.nearest import nearest_stations
+from geo.cli.rider import register_rider_commands
+from geo.errors import GeoDataError, OutputError, StationDataError
+from geo.i18n import label_of
+from geo.place.datum import Datum, convert
+from geo.place.reference import DEFAULT_STATIONS_PATH
+from geo.readers import read_point_table, read_study_area
 from geo.register.counts import count_by_type
+from geo.register.geojson import load_stations
+from geo.register.model import AMENITIES, StationType
 from geo.tables import csv_bytes, write_bytes_atomic, xlsx_bytes
 
 #: Bounds of numeric options: beyond them an answer is meaningless or would not fit in memory.
@@ -38,9 +39,6 @@ MAX_DISTANCE_M = 1_000_000.0
 MAX_RADIUS_M = 50_000.0
 MAX_NEW_SITES = 200
 
-
-class OutputError(GeoDataError):
-    """An output file could not be written."""
 
 
 def _metres(limit: float):
@@ -255,7 +253,7 @@ def _nearest_on_dask(stations, args: argparse.Namespace):
     from geo.analysis.on_dask import dask_client, dask_nearest
 
     if args.datum != "wgs84":
-        raise GeoDataError("Dask runs read WGS-84 GeoParquet; convert the file first (--datum is for streamed runs)")
+        raise GeoDataError("err_dask_needs_wgs84")
     with dask_client(args.scheduler) as client:
         _, summary = dask_nearest(stations, args.points, client, k=args.k, out=args.out)
     return summary
@@ -264,7 +262,7 @@ def _single_point(lon: float, lat: float, datum: str) -> pd.DataFrame:
     """One query point from the command line, as :func:`read_point_table` would give it."""
     wgs_lon, wgs_lat = convert(lon, lat, source=Datum(datum), target=Datum.WGS84)
     if not (-180 <= wgs_lon <= 180 and -90 <= wgs_lat <= 90):
-        raise GeoDataError(f"({lon}, {lat}) is not longitude/latitude degrees")
+        raise GeoDataError("err_lonlat_not_degrees", lon=lon, lat=lat)
     return pd.DataFrame({"lon": [wgs_lon], "lat": [wgs_lat]})
 
 
@@ -316,7 +314,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     try:
         if _is_large_run(args):
             if args.demand is None:
-                raise GeoDataError("per-point output (.parquet) and Dask runs need --demand")
+                raise GeoDataError("err_streamed_needs_demand")
             return _print_at_scale({"demand_file": Path(args.demand).name, "radius": radius,
                                     "out": str(args.out) if args.out else None,
                                     **_coverage_at_scale(stations, radius, args)}, args.json)
@@ -424,14 +422,14 @@ def _coverage_at_scale(stations, radius, args: argparse.Namespace) -> dict:
     from geo.analysis.streaming import iter_demand_chunks, stream_coverage
 
     if args.by is not None:
-        raise GeoDataError("--by is not available for streamed runs; the overall figures are given")
+        raise GeoDataError("err_streamed_no_by")
     if args.out is not None and not _is_parquet(args.out):
-        raise GeoDataError("--out must be a .parquet file")
+        raise GeoDataError("err_out_not_parquet")
     if args.dask or args.scheduler is not None:
         from geo.analysis.on_dask import dask_client, dask_coverage
 
         if args.out is not None or args.datum != "wgs84":
-            raise GeoDataError("Dask runs read WGS-84 GeoParquet and give the overall figures (no --out, no --datum)")
+            raise GeoDataError("err_dask_coverage_options")
         with dask_client(args.scheduler) as client:
             return dask_coverage(stations, args.demand, radius, client).to_dict()
     return stream_coverage(stations, iter_demand_chunks(args.demand, chunk_rows=args.chunk_rows, datum=args.datum),
@@ -442,10 +440,10 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     from datetime import date
 
     from geo.analysis.demand import load_demand
-    from geo.place.describe import reference_places, where_text
     from geo.analysis.gap_analysis import fewest_sites, plan_sites, prepare_gaps
     from geo.outputs.printable import gaps_report
     from geo.outputs.result_files import sites_csv, sites_table
+    from geo.place.describe import reference_places, where_text
 
     try:
         stations = load_stations(args.file)
@@ -508,9 +506,15 @@ def _usage_error(message: str) -> int:
 
 def _import_settings(args: argparse.Namespace) -> ImportSettings | str:
     """The import settings the options ask for, or what is wrong with them (a usage error)."""
-    from geo.register.import_plan import CHOOSE_NEW, ImportSettings
-    from geo.register.normalise import IMPORT_FIELDS, CommunityIndex, parse_amenities, parse_opening_hours, parse_station_type
     from geo.place.reference import load_communities
+    from geo.register.import_plan import CHOOSE_NEW, ImportSettings
+    from geo.register.normalise import (
+        IMPORT_FIELDS,
+        CommunityIndex,
+        parse_amenities,
+        parse_opening_hours,
+        parse_station_type,
+    )
 
     station_type = None
     if args.type is not None:
@@ -596,7 +600,7 @@ def _print_plan(plan: "ImportPlan", lang: str) -> None:
         position = f"  {row.new_lonlat[0]:.6f},{row.new_lonlat[1]:.6f}" if row.new_lonlat else ""
         flag = f"  [{t('cli_import_far', lang)}]" if row.far_move else ""
         kind = row.properties.get("station_type")
-        kind_text = f"  [{station_type_label(kind, lang)}]" if kind else ""
+        kind_text = f"  [{label_of('station_type', kind, lang)}]" if kind else ""
         print(f"{t('cli_import_row', lang, row=row.row):<7} {t(f'import_action_{row.action}', lang):<9} {where:<22} "
               f"{row.name}{kind_text}{position}{moved}{flag}")
         for problem in [*row.problems, *row.warnings]:
@@ -608,11 +612,12 @@ def _print_plan(plan: "ImportPlan", lang: str) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from geo.place.geocode import GeocodingError, address_geocoder, geocoder_config
-    from geo.register.import_plan import apply_import_plan, build_import_plan, stated_datum
+    from geo.errors import GeocodingError, SheetError
+    from geo.place.geocode import address_geocoder, geocoder_config
     from geo.place.reference import load_communities, load_county_boundary
-    from geo.register.sheets import SheetError, read_station_table
-    from geo.register.store import ConcurrentEditError, StationStore
+    from geo.register.import_plan import apply_import_plan, build_import_plan, stated_datum
+    from geo.register.sheets import read_station_table
+    from geo.register.store import StationStore
     from geo.register.validate import PlaceChecker
 
     settings = _import_settings(args)
@@ -659,8 +664,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
                                            summary=outcome.summary(plan.source))
             report["saved"] = True
             report["applied_rows"], report["left_out_rows"] = list(outcome.applied_rows), list(outcome.left_out_rows)
-        except (GeoDataError, ConcurrentEditError) as err:
-            report["save_error"] = err.localized(args.lang) if isinstance(err, GeoDataError) else str(err)
+        except GeoDataError as err:
+            report["save_error"] = err.localized(args.lang)
     if args.json:
         _print_json(report)
     else:
@@ -702,10 +707,10 @@ def _cmd_todo(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from geo.register.store import ConcurrentEditError, StationStore
+    from geo.place.reference import load_county_boundary
+    from geo.register.store import StationStore
     from geo.register.survey import Verification, gps_method, pasted_method, verify_station
     from geo.register.validate import PlaceChecker
-    from geo.place.reference import load_county_boundary
 
     store = StationStore(args.file)
     try:
@@ -721,7 +726,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                                                        date.fromisoformat(args.on) if args.on else date.today(),
                                                        accuracy_m=args.accuracy_m, reason=args.reason))
         store.save(result.stations, expected_version=version, user=args.user, summary=result.summary)
-    except (GeoDataError, ConcurrentEditError) as err:
+    except GeoDataError as err:
         return _report_error(err, args.json)
     if args.json:
         _print_json({"id": args.station_id, "lon": round(lon, 7), "lat": round(lat, 7), "method": method,
@@ -766,7 +771,7 @@ def _open_report_store(args: argparse.Namespace):  # noqa: ANN202 (lazy import k
 
 
 def _cmd_reports_stats(args: argparse.Namespace) -> int:
-    from geo.feedback import ReportError
+    from geo.errors import ReportError
     from geo.feedback.analysis import count_reports
 
     try:
@@ -792,7 +797,7 @@ def _report_filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_reports_list(args: argparse.Namespace) -> int:
-    from geo.feedback import ReportError
+    from geo.errors import ReportError
     from geo.feedback.analysis import reports_table
 
     try:
@@ -808,7 +813,7 @@ def _cmd_reports_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_reports_export(args: argparse.Namespace) -> int:
-    from geo.feedback import ReportError
+    from geo.errors import ReportError
     from geo.feedback.analysis import export_reports, reports_table
 
     try:
@@ -825,7 +830,7 @@ def _cmd_reports_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_reports_set_state(args: argparse.Namespace) -> int:
-    from geo.feedback import ReportError
+    from geo.errors import ReportError
     from geo.feedback.vocabulary import parse_state
 
     try:

@@ -16,15 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from geo.place.datum import Datum, convert
 from geo.errors import GeoDataError, StationDataError
 from geo.hours import now_local
-from geo.register.model import AMENITIES
-from geo.place.reference import DEFAULT_STATIONS_PATH
-from geo.register.geojson import load_stations
-from geo.rider.answer import PARKING_TYPES, REST_TYPES, answer_rider
-from geo.place.roads import cache_path, load_road_network
 from geo.maps.tiles import open_tile_source
+from geo.place.datum import Datum, convert
+from geo.place.reference import DEFAULT_STATIONS_PATH
+from geo.place.roads import cache_path, load_road_network
+from geo.register.geojson import load_stations
+from geo.register.model import AMENITIES
+from geo.rider.answer import PARKING_TYPES, REST_TYPES, answer_rider
 
 _ROW_COLUMNS = ("rank", "id", "station_type", "name_zh", "name_en", "location_status", "opening_hours", "is_open")
 

@@ -9,14 +9,7 @@
 - :mod:`~geo.database.engine` engine set-up and Alembic migrations.
 """
 
-from geo.feedback.errors import (
-    InvalidReportError,
-    PhotoError,
-    RateLimitedError,
-    ReportError,
-    StorageError,
-    TransitionError,
-)
+from geo.errors import InvalidReportError, PhotoError, RateLimitedError, ReportError, StorageError, TransitionError
 from geo.feedback.store import FiledReport, ReportStatus, ReportStore, TriageEvent
 
 __all__ = [

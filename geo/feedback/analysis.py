@@ -14,19 +14,15 @@ import pandas as pd
 from scipy.cluster.hierarchy import DisjointSet
 from scipy.spatial import cKDTree
 
-from geo.place.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
-from geo.register.model import LOCAL_TIMEZONE, amenity_label
-from geo.tables import csv_bytes, xlsx_bytes
-from geo.i18n import t
 from geo.feedback.vocabulary import (
-    KIND_LABELS,
-    PLACE_SOURCES,
-    REPORT_STATES,
-    PlaceSource,
     ReportKind,
     ReportState,
     subject_label,
 )
+from geo.i18n import label_of, t
+from geo.place.geodesy import ELLIPSOID_TO_SPHERE_MIN, ellipsoidal_distance_m, great_circle_to_chord, unit_vectors
+from geo.register.model import LOCAL_TIMEZONE
+from geo.tables import csv_bytes, xlsx_bytes
 
 #: Hazards of one category this close (geodesic, metres) ...
 DUPLICATE_RADIUS_M = 50.0
@@ -124,22 +120,22 @@ def reports_table(reports: pd.DataFrame, lang: str = "zh", events: pd.DataFrame 
     table = pd.DataFrame({
         "reference": reports["reference"],
         "kind": reports["kind"],
-        "kind_label": [KIND_LABELS[ReportKind(k)](lang) for k in reports["kind"]],
+        "kind_label": [label_of("report_kind", k, lang) for k in reports["kind"]],
         "subject": reports["subject"],
         "subject_label": [subject_label(k, s, lang) for k, s in zip(reports["kind"], reports["subject"])],
         "amenity": reports["amenity"],
-        "amenity_label": [amenity_label(a, lang) if isinstance(a, str) else None for a in reports["amenity"]],
+        "amenity_label": [label_of("amenity", a, lang) if isinstance(a, str) else None for a in reports["amenity"]],
         "station_id": reports["station_id"],
         "lon": reports["lon"].round(7),
         "lat": reports["lat"].round(7),
         "datum": "wgs84",
         "place_source": reports["place_source"],
-        "place_label": [PLACE_SOURCES[PlaceSource(p)](lang) for p in reports["place_source"]],
+        "place_label": [label_of("place_source", p, lang) for p in reports["place_source"]],
         "note": reports["note"],
         "photo": reports["photo"],
         "has_photo": reports["photo"].notna() & (reports["photo"] != ""),
         "state": reports["state"],
-        "state_label": [REPORT_STATES[ReportState(s)](lang) for s in reports["state"]],
+        "state_label": [label_of("report_state", s, lang) for s in reports["state"]],
         "created_local": reports["created_at"].dt.tz_convert(LOCAL_TIMEZONE).dt.strftime("%Y-%m-%d %H:%M"),
         "updated_local": reports["updated_at"].dt.tz_convert(LOCAL_TIMEZONE).dt.strftime("%Y-%m-%d %H:%M"),
         "group_id": groups,

@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
-import threading
-import time
 import ipaddress
 import os
 import re
+import secrets
+import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable
 
-from geo.feedback.errors import RateLimitedError
+from geo.errors import RateLimitedError
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,7 @@ class ReportRateLimiter:
                     wait_s = max(wait_s, hits[0] + limit.window_s - now)
             if wait_s > 0:
                 minutes = max(1, int(-(-wait_s // 60)))
-                raise RateLimitedError("report_error_rate_limited", f"too many reports in a short time; try again "
-                                       f"in {minutes} min", minutes=minutes)
+                raise RateLimitedError("report_error_rate_limited", minutes=minutes)
             for name, _ in buckets:
                 self._hits[name].append(now)
             self._forget_idle(now)

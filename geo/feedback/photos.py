@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
-from geo.feedback.errors import PhotoError, StorageError
+from geo.errors import PhotoError, StorageError
 from geo.tables import write_bytes_atomic
 
 register_heif_opener()
@@ -41,20 +41,18 @@ def clean_photo(content: bytes) -> bytes:
 
     Raises :class:`PhotoError` for an empty, too large, unreadable or unsupported file."""
     if not content:
-        raise PhotoError("report_error_photo_empty", "the photo is empty")
+        raise PhotoError("report_error_photo_empty")
     if len(content) > MAX_PHOTO_BYTES:
-        raise PhotoError("report_error_photo_too_large", f"the photo is {len(content) / 1e6:.1f} MB; at most "
-                         f"{MAX_PHOTO_BYTES // (1024 * 1024)} MB is accepted", mb=round(len(content) / 1e6, 1),
+        raise PhotoError("report_error_photo_too_large", mb=round(len(content) / 1e6, 1),
                          max_mb=MAX_PHOTO_BYTES // (1024 * 1024))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as original:
                 if original.format not in ACCEPTED_FORMATS:
-                    raise PhotoError("report_error_photo_format", f"a {original.format} image is not accepted; "
-                                     "send a JPEG, PNG or HEIC photo", format=str(original.format))
+                    raise PhotoError("report_error_photo_format", format=str(original.format))
                 if original.width * original.height > MAX_PHOTO_PIXELS:
-                    raise PhotoError("report_error_photo_unreadable", "the photo has too many pixels")
+                    raise PhotoError("report_error_photo_unreadable")
                 upright = ImageOps.exif_transpose(original)
                 upright.thumbnail((MAX_PHOTO_EDGE_PX, MAX_PHOTO_EDGE_PX), Image.Resampling.LANCZOS)
                 rgb = _flatten(upright)
@@ -62,7 +60,7 @@ def clean_photo(content: bytes) -> bytes:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as err:
-        raise PhotoError("report_error_photo_unreadable", f"the photo could not be read ({err})") from err
+        raise PhotoError("report_error_photo_unreadable") from err
     # Only the pixels cross over: a new image has no info, EXIF, XMP or ICC profile to carry.
     bare = Image.frombytes("RGB", rgb.size, rgb.tobytes())
     out = io.BytesIO()
@@ -110,8 +108,8 @@ class PhotoFolder:
             write_bytes_atomic(cleaned, target)
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                raise StorageError("report_error_full", "the disk is full; the report was not stored") from err
-            raise StorageError("report_error_unavailable", f"the photo could not be stored ({err.strerror})") from err
+                raise StorageError("report_error_full") from err
+            raise StorageError("report_error_unavailable") from err
         return name, True
 
     def read(self, name: str) -> bytes:

@@ -25,29 +25,30 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from geo.register.validate import town_extent
-from geo.register.model import AMENITIES
 from geo.database.engine import (
     create_report_engine,
     current_revision,
     database_url,
-    photos_dir as default_photos_dir,
-    head_revision,
     upgrade_database,
     writer,
 )
-from geo.feedback.errors import InvalidReportError, StorageError, TransitionError
+from geo.database.engine import (
+    photos_dir as default_photos_dir,
+)
+from geo.errors import InvalidReportError, StorageError, TransitionError
 from geo.feedback.photos import PhotoFolder, clean_photo
 from geo.feedback.schema import MAX_NOTE_CHARS, Report, ReportEvent
 from geo.feedback.vocabulary import (
     ALLOWED_TRANSITIONS,
-    REPORT_STATES,
     HazardCategory,
     PlaceSource,
     ReportKind,
     ReportState,
     StationIssue,
 )
+from geo.i18n import Term
+from geo.register.model import AMENITIES
+from geo.register.validate import town_extent
 
 #: Reference codes: Crockford's base-32 alphabet (no I, L, O, U), 8 symbols = 40 random bits.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -99,8 +100,7 @@ def clean_note(note: str | None) -> str | None:
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
     text = text.strip()
     if len(text) > MAX_NOTE_CHARS:
-        raise InvalidReportError("report_error_note_too_long", f"the note has {len(text)} characters; at most "
-                                 f"{MAX_NOTE_CHARS} are accepted", chars=len(text), max_chars=MAX_NOTE_CHARS)
+        raise InvalidReportError("report_error_note_too_long", chars=len(text), max_chars=MAX_NOTE_CHARS)
     return text or None
 
 
@@ -110,15 +110,13 @@ def check_place(lon: float, lat: float) -> tuple[float, float]:
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError) as err:
-        raise InvalidReportError("report_error_place", "the place is not a longitude/latitude pair") from err
+        raise InvalidReportError("report_error_place") from err
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidReportError("report_error_place", f"({lon}, {lat}) is not longitude/latitude in degrees")
+        raise InvalidReportError("report_error_place")
     town = town_extent()
     if not town.contains(lon, lat):
         outside_km = round(town.distance_outside_m(lon, lat) / 1000, 1)
-        raise InvalidReportError("report_error_outside_town", f"the place ({lon:.5f}, {lat:.5f}) is "
-                                 f"{outside_km} km outside Gaohe's approximate extent; reports are taken for the town only",
-                                 km=outside_km)
+        raise InvalidReportError("report_error_outside_town", km=outside_km)
     return lon, lat
 
 
@@ -184,11 +182,10 @@ def _storage_error(err: DBAPIError) -> StorageError:
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     text = str(orig).lower()
     if code == 13 or sqlstate in ("53100", "53200") or "disk is full" in text or "no space" in text:
-        return StorageError("report_error_full", "the database disk is full; nothing was stored — "
-                            "earlier reports are safe")
+        return StorageError("report_error_full")
     if code in (5, 6) or sqlstate in ("55P03", "40001", "40P01") or "locked" in text or "busy" in text:
-        return StorageError("report_error_busy", "the database is busy; nothing was stored — send the report again")
-    return StorageError("report_error_unavailable", f"the database cannot be reached now; nothing was stored ({orig})")
+        return StorageError("report_error_busy")
+    return StorageError("report_error_unavailable")
 
 
 class ReportStore:
@@ -215,9 +212,7 @@ class ReportStore:
                 raise _storage_error(err) from err
             except CommandError as err:
                 found = current_revision(self.engine)
-                raise StorageError("report_error_schema", f"the report database has schema revision {found!r}, "
-                                   f"newer than this version of the app knows ({head_revision()!r}); update the "
-                                   "app — nothing was changed", revision=str(found)) from err
+                raise StorageError("report_error_schema", revision=str(found)) from err
 
     def close(self) -> None:
         self.engine.dispose()
@@ -259,8 +254,7 @@ class ReportStore:
         try:
             category = HazardCategory(category)
         except ValueError as err:
-            raise InvalidReportError("report_error_category", f"`category` was {category!r} but is expected to be "
-                                     f"one of {[c.value for c in HazardCategory]}") from err
+            raise InvalidReportError("report_error_category") from err
         lon, lat = check_place(lon, lat)
         text = clean_note(note)
         cleaned = clean_photo(photo) if photo is not None else None
@@ -279,21 +273,18 @@ class ReportStore:
         try:
             issue = StationIssue(issue)
         except ValueError as err:
-            raise InvalidReportError("report_error_issue", f"`issue` was {issue!r} but is expected to be one of "
-                                     f"{[i.value for i in StationIssue]}") from err
+            raise InvalidReportError("report_error_issue") from err
         if not isinstance(station_id, str) or not _STATION_ID.match(station_id):
-            raise InvalidReportError("report_error_station", f"{station_id!r} is not a station id")
+            raise InvalidReportError("report_error_station")
         if issue is StationIssue.AMENITY_MISSING:
             if amenity not in AMENITIES:
-                raise InvalidReportError("report_error_amenity", f"`amenity` was {amenity!r} but a missing amenity "
-                                         f"is one of {list(AMENITIES)}")
+                raise InvalidReportError("report_error_amenity_unknown", value=amenity, allowed=", ".join(AMENITIES))
         elif amenity is not None:
-            raise InvalidReportError("report_error_amenity", "an amenity is named only for a missing amenity")
+            raise InvalidReportError("report_error_amenity_not_missing")
         try:
             place_source = PlaceSource(place_source)
         except ValueError as err:
-            raise InvalidReportError("report_error_place", f"`place_source` was {place_source!r} but is expected to "
-                                     f"be one of {[p.value for p in PlaceSource]}") from err
+            raise InvalidReportError("report_error_place") from err
         lon, lat = check_place(lon, lat)
         text = clean_note(note)
         cleaned = clean_photo(photo) if photo is not None else None
@@ -305,7 +296,7 @@ class ReportStore:
               lat: float, place_source: PlaceSource, note: str | None, photo: bytes | None,
               submission_key: str | None) -> FiledReport:
         if submission_key is not None and not (1 <= len(submission_key) <= 64):
-            raise InvalidReportError("report_error_form", "the form token is malformed")
+            raise InvalidReportError("report_error_form")
         if submission_key is not None:
             earlier = self._by_submission_key(submission_key)
             if earlier is not None:
@@ -333,7 +324,7 @@ class ReportStore:
                         earlier = self._by_submission_key(submission_key)
                         if earlier is not None:
                             return earlier
-            raise StorageError("report_error_unavailable", "no free reference code could be drawn")
+            raise StorageError("report_error_unavailable")
         except BaseException:
             if created_photo and not self._photo_in_use(photo_name):
                 self.photos.remove(photo_name)
@@ -413,7 +404,7 @@ class ReportStore:
         to_state = ReportState(to_state)
         actor = (actor or "").strip()
         if not actor or len(actor) > _MAX_ACTOR_CHARS:
-            raise TransitionError("report_error_actor", "a state change must say who makes it")
+            raise TransitionError("report_error_actor")
         return to_state, actor, clean_note(answer)
 
     @staticmethod
@@ -421,16 +412,14 @@ class ReportStore:
                expected_state: ReportState | str | None, now: datetime) -> TriageEvent:
         report = session.get(Report, report_id)
         if report is None:
-            raise TransitionError("report_error_not_found", f"there is no report {report_id}", report=report_id)
+            raise TransitionError("report_error_not_found", report=report_id)
         current = ReportState(report.state)
         if expected_state is not None and ReportState(expected_state) is not current:
-            raise TransitionError("report_error_changed_meanwhile", f"report {report.reference} is now "
-                                  f"{REPORT_STATES[current].en}; someone else changed it — reload",
-                                  reference=report.reference, state=current.value)
+            raise TransitionError("report_error_changed_meanwhile", reference=report.reference,
+                                  state=Term("report_state", current.value))
         if to_state not in ALLOWED_TRANSITIONS[current]:
-            raise TransitionError("report_error_transition", f"report {report.reference} is "
-                                  f"{REPORT_STATES[current].en} and cannot become {REPORT_STATES[to_state].en}",
-                                  reference=report.reference, from_state=current.value, to_state=to_state.value)
+            raise TransitionError("report_error_transition", reference=report.reference,
+                                  from_state=Term("report_state", current.value), to_state=Term("report_state", to_state.value))
         report.events.append(ReportEvent(from_state=current.value, to_state=to_state.value, actor=actor, at=now,
                                          answer=answer))
         report.state, report.updated_at = to_state.value, now

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
 
+from geo.errors import BasemapConfigError
 from geo.place.datum import Datum
-from geo.errors import GeoDataError
 
 
 class Basemap(str, Enum):
@@ -49,9 +49,6 @@ LOCAL_TILES_PATH = "/tiles/{z}/{x}/{y}"
 
 _TIANDITU_KEY = re.compile(r"^[0-9a-f]{32}$")
 
-
-class BasemapConfigError(GeoDataError):
-    """The deployment's basemap settings are wrong (unknown source, key, datum)."""
 
 
 @dataclass(frozen=True)

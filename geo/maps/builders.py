@@ -7,7 +7,6 @@ converted to GCJ-02 so that it sits on the right street of those tiles.
 
 from __future__ import annotations
 
-
 import base64
 import json
 from collections.abc import Iterator, Mapping
@@ -26,13 +25,13 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
+from geo.i18n import describe_opening, label_of, t
 from geo.maps.basemaps import Basemap, BasemapSettings, basemap_settings
+from geo.markup import map_text
 from geo.place.datum import Datum, convert, convert_geometry
 from geo.place.describe import where_text
-from geo.i18n import describe_opening, t
+from geo.register.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType
 from geo.register.normalise import hours_as_written
-from geo.markup import map_text
-from geo.register.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType, amenity_label, station_type_label
 
 #: Where Streamlit serves the app's ``static/`` folder (``enableStaticServing``).
 STATIC_URL = "/app/static"
@@ -197,7 +196,7 @@ def station_popup_html(
     amenities = station.amenities or []
     amenity_html = (
         " ".join(
-            f'<span class="gh-amenity">{AMENITIES[a].icon}&nbsp;{esc(amenity_label(a, lang))}</span>'
+            f'<span class="gh-amenity">{AMENITIES[a].icon}&nbsp;{esc(label_of("amenity", a, lang))}</span>'
             for a in amenities
         )
         or esc(t("popup_none", lang))
@@ -220,7 +219,7 @@ def station_popup_html(
 
     community = community_names.get(station.community_code, station.community_code)
     rows = [
-        row("popup_type", esc(station_type_label(station.station_type, lang))),
+        row("popup_type", esc(label_of("station_type", station.station_type, lang))),
         row("popup_community", text_or_unknown(community)),
         row("popup_address", text_or_unknown(station.address)),
         row("popup_amenities", amenity_html),
@@ -418,7 +417,7 @@ def _legend_html(counts: dict[StationType, int], lang: str) -> str:
         info = STATION_TYPES[station_type]
         lines.append(
             f'<div><span class="gh-marker" style="background:{info.colour}">{map_text(info.glyph)}</span>'
-            f"{map_text(station_type_label(station_type, lang))} ({count})</div>"
+            f"{map_text(label_of('station_type', station_type, lang))} ({count})</div>"
         )
     lines.append(f"<div>{map_text(t('legend_unverified', lang))}</div>")
     return "".join(lines)
@@ -471,7 +470,7 @@ def build_overview_map(
             continue
         counts[station_type] = int(mask.sum())
         info = STATION_TYPES[station_type]
-        layer_name = f'<span style="color:{info.colour}">●</span> {map_text(station_type_label(station_type, lang))} ({counts[station_type]})'
+        layer_name = f'<span style="color:{info.colour}">●</span> {map_text(label_of("station_type", station_type, lang))} ({counts[station_type]})'
         if station_type in CLUSTERED_TYPES:
             layer = folium.plugins.MarkerCluster(
                 name=layer_name,
@@ -845,7 +844,7 @@ def _station_rows(stations: gpd.GeoDataFrame, lang: str) -> dict[str, tuple[str,
         count = int((stations["station_type"] == station_type.value).sum())
         if count:
             rows[station_type.value] = (_swatch(STATION_TYPES[station_type].colour, opacity=1, border="#fff", shape="dot"),
-                                        f"{station_type_label(station_type, lang)} ({count})")
+                                        f"{label_of('station_type', station_type, lang)} ({count})")
     return rows
 
 
@@ -907,7 +906,7 @@ def build_coverage_map(
         served.add(row.station_type)
         folium.GeoJson(
             convert_geometry(row.geometry, source=Datum.WGS84, target=datum).__geo_interface__,
-            name=map_text(f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}"),
+            name=map_text(f"{t('layer_service_area', lang)} · {label_of('station_type', row.station_type, lang)}"),
             style_function=lambda _, colour=info.colour: {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.12},
         ).add_to(fmap)
     # one row per type: its dot and its service area share the type's colour

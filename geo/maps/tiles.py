@@ -19,15 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from geo.errors import GeoDataError
+from geo.errors import TileSourceError
 
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 #: Deepest zoom a tile request may ask for; deeper numbers are refused before any lookup.
 MAX_TILE_ZOOM = 24
 
-
-class TileSourceError(GeoDataError):
-    """A local tile set cannot be used (missing, unreadable, vector tiles, unknown format)."""
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from matplotlib.patches import Patch, Rectangle
 
 from geo.analysis.coverage import largest_uncovered, metric_crs, service_areas, union_by_type
 from geo.analysis.coverage_result import CoverageSummary
-from geo.place.describe import where_text
 from geo.analysis.gap_analysis import GapProblem, SitePlan
-from geo.i18n import t
-from geo.register.model import STATION_TYPES, StationType, station_type_label
+from geo.i18n import label_of, t
+from geo.place.describe import where_text
+from geo.register.model import STATION_TYPES, StationType
 
 #: CJK-capable fonts first, so Chinese labels render (Debian: fonts-noto-cjk).
 _FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC", "DejaVu Sans"]
@@ -194,7 +194,7 @@ def _draw_map(ax, page: ReportPage, crs, lang: str) -> list:
         colour = STATION_TYPES[StationType(row.station_type)].colour
         gpd.GeoSeries([row.geometry], crs=crs).plot(ax=ax, color=colour, alpha=0.15, edgecolor=colour, linewidth=0.8)
         handles.append(Patch(facecolor=colour, alpha=0.3, edgecolor=colour,
-                             label=f"{t('layer_service_area', lang)} · {station_type_label(row.station_type, lang)}"))
+                             label=f"{t('layer_service_area', lang)} · {label_of('station_type', row.station_type, lang)}"))
     if len(page.worst_cells):
         page.worst_cells.to_crs(crs).plot(ax=ax, color="#d73027", alpha=0.6, edgecolor="#7f0000", linewidth=0.5)
         handles.append(Patch(facecolor="#d73027", alpha=0.6, edgecolor="#7f0000", label=page.worst_label))
@@ -204,7 +204,7 @@ def _draw_map(ax, page: ReportPage, crs, lang: str) -> list:
             colour = STATION_TYPES[station_type].colour
             own.to_crs(crs).plot(ax=ax, color=colour, markersize=14, edgecolor="white", linewidth=0.5)
             handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=colour, markeredgecolor="white",
-                                  markersize=6, label=f"{station_type_label(station_type.value, lang)} ({len(own)})"))
+                                  markersize=6, label=f"{label_of('station_type', station_type.value, lang)} ({len(own)})"))
     if page.picks is not None and len(page.picks):
         points = gpd.GeoSeries(gpd.points_from_xy(page.picks["lon"], page.picks["lat"]), crs=4326).to_crs(crs)
         ax.scatter(points.x, points.y, marker="*", s=260, color="black", edgecolor="#ffd600", zorder=5)
@@ -241,7 +241,7 @@ def coverage_page(summary: CoverageSummary, stations: gpd.GeoDataFrame, *, lang:
     else:
         facts.append((t("median_nearest", lang), t("distance_m", lang, m=round(summary.median_nearest_m))))
     table = pd.DataFrame({
-        t("col_type", lang): summary.by_type["station_type"].map(lambda v: station_type_label(v, lang)),
+        t("col_type", lang): summary.by_type["station_type"].map(lambda v: label_of("station_type", v, lang)),
         t("col_stations", lang): summary.by_type["stations"],
         t("col_share", lang): summary.by_type["share_covered"].map(lambda v: f"{v:.1%}"),
     })

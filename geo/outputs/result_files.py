@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.coverage_result import CoverageSummary
+from geo.analysis.gap_analysis import GapProblem, SitePlan
+from geo.i18n import label_of, t
 from geo.place.datum import Datum, convert
 from geo.place.describe import where_text
-from geo.analysis.gap_analysis import GapProblem, SitePlan
-from geo.i18n import t
-from geo.register.model import station_type_label
 from geo.tables import csv_bytes, guard_formulas
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,7 +90,7 @@ def coverage_table_rows(summary: CoverageSummary, lang: str) -> pd.DataFrame:
         "share_covered": [summary.share_covered, summary.share_covered_2plus],
         "median_nearest_m": [summary.median_nearest_m, np.nan],
     })
-    types = summary.by_type.assign(group=summary.by_type["station_type"].map(lambda v: station_type_label(v, lang)),
+    types = summary.by_type.assign(group=summary.by_type["station_type"].map(lambda v: label_of("station_type", v, lang)),
                                    median_nearest_m=np.nan)
     return pd.concat([overall, types[list(overall.columns)]], ignore_index=True)
 

@@ -15,8 +15,8 @@ from enum import Enum
 from typing import Callable
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 import shapely
+from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
 _KRASOVSKY_A_M = 6378245.0

@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from geo.errors import GeocodingError
 from geo.place.datum import bd09_to_wgs84
-from geo.errors import GeoDataError
 
 #: Prefer answers around Huaining County: Nominatim's viewbox, as geopy wants it (lat, lon).
 _HUAINING_VIEWBOX_LATLON = [(30.35, 116.45), (30.85, 117.0)]
@@ -23,9 +23,6 @@ MIN_DELAY_S = 1.0
 
 PROVIDERS = ("nominatim", "arcgis", "baidu")
 
-
-class GeocodingError(GeoDataError):
-    """The online geocoder is not configured, not reachable, or refused the request."""
 
 
 @dataclass(frozen=True)

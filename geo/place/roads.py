@@ -27,7 +27,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from geo.errors import GeoDataError
+from geo.errors import RoadNetworkError
 from geo.place.geodesy import ellipsoidal_distance_m, unit_vectors
 from geo.tables import write_bytes_atomic
 
@@ -44,9 +44,6 @@ EXCLUDED_HIGHWAYS = frozenset(
 CACHE_VERSION = 1
 ROAD_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".geojson", ".json")
 
-
-class RoadNetworkError(GeoDataError):
-    """A road network file cannot be used (missing, unreadable, no roads in it)."""
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.errors import Problem, StationDataError
-from geo.register.model import STATION_COLUMNS, WGS84
-from geo.readers import read_json_file
 from geo.place.reference import DEFAULT_STATIONS_PATH
+from geo.readers import read_json_file
+from geo.register.model import STATION_COLUMNS, WGS84
 from geo.register.validate import validate_feature_collection
 
 

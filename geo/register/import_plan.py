@@ -27,18 +27,38 @@ import geopandas as gpd
 import pandas as pd
 from rapidfuzz import fuzz
 
+from geo.errors import GeocodingError, GeoDataError, Problem
+from geo.i18n import Term, label_of, labels_of
 from geo.place.datum import Datum, convert
-from geo.errors import ByLanguage, GeoDataError, Problem
-from geo.place.geocode import GeocodedPlace, GeocodingError
+from geo.place.geocode import GeocodedPlace
 from geo.place.geodesy import ellipsoidal_distance_m
-from geo.register.model import (COUNTY_SEAT_LONLAT, REQUIRED_PROPERTIES, STATION_TYPES, UNKNOWN_HOURS, HoursStatus,
-                       LocationStatus, StationType, station_type_label)
-from geo.register.normalise import (IMPORT_FIELDS, CommunityIndex, NameNormaliser, datum_hint, guess_columns, name_numbers,
-                           normalise_phone, parse_amenities, parse_coordinate, parse_lonlat, parse_opening_hours,
-                           parse_station_type, station_type_from_name)
-from geo.register.geojson import stations_from_features, stations_to_feature_collection
-from geo.register.sheets import SheetTable
 from geo.readers import out_of_range_key
+from geo.register.geojson import stations_from_features, stations_to_feature_collection
+from geo.register.model import (
+    COUNTY_SEAT_LONLAT,
+    REQUIRED_PROPERTIES,
+    STATION_TYPES,
+    UNKNOWN_HOURS,
+    HoursStatus,
+    LocationStatus,
+    StationType,
+)
+from geo.register.normalise import (
+    IMPORT_FIELDS,
+    CommunityIndex,
+    NameNormaliser,
+    datum_hint,
+    guess_columns,
+    name_numbers,
+    normalise_phone,
+    parse_amenities,
+    parse_coordinate,
+    parse_lonlat,
+    parse_opening_hours,
+    parse_station_type,
+    station_type_from_name,
+)
+from geo.register.sheets import SheetTable
 from geo.register.validate import PlaceChecker, TownExtent, station_property_problems
 
 MATCH_MODES = ("auto", "id", "name")
@@ -419,7 +439,7 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
         kind = parse_station_type(type_text)
         if kind is None:
             plan_row.problems.append(Problem("err_import_bad_type", {"value": type_text,
-                                             "allowed": "、".join(i.label_zh for i in STATION_TYPES.values())},
+                                             "allowed": "、".join(labels_of("station_type", "zh").values())},
                                              **_where(ctx, row, "station_type")))
         else:
             given["station_type"] = kind.value
@@ -477,10 +497,6 @@ def _plan_row(ctx: _Context, row: int, record: dict[str, str], seen_ids: dict[st
     return plan_row, given
 
 
-def _type_name(station_type: str) -> ByLanguage:
-    return ByLanguage(zh=station_type_label(station_type, "zh"), en=station_type_label(station_type, "en"))
-
-
 #: Key in a row's values of the values chosen for the whole file (not written in the row).
 _DEFAULTED = "_defaulted"
 #: Key in a row's values of what the row says indirectly (a type in the name, a community in the
@@ -500,7 +516,7 @@ def _with_file_values(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], o
         if key not in given and (not old_props or old_props.get(key) in _UNKNOWN_VALUES):
             given[key] = value
             if key == "station_type":
-                plan_row.warnings.append(Problem("warn_import_type_from_name", {"type": _type_name(value)},
+                plan_row.warnings.append(Problem("warn_import_type_from_name", {"type": Term("station_type", value)},
                                                  **_where(ctx, plan_row.row, "name_zh")))
                 if chosen.get(key, value) != value:
                     chosen.pop(key)  # the name says more about this row than the file-wide choice
@@ -508,8 +524,8 @@ def _with_file_values(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], o
         if not old_props or old_props.get(key) in _UNKNOWN_VALUES:
             given.setdefault(key, value)
         elif key == "station_type" and value != old_props.get("station_type"):
-            plan_row.warnings.append(Problem("warn_import_file_type_differs", {"file": _type_name(value),
-                                             "station": _type_name(old_props["station_type"])},
+            plan_row.warnings.append(Problem("warn_import_file_type_differs", {"file": Term("station_type", value),
+                                             "station": Term("station_type", old_props["station_type"])},
                                              **_where(ctx, plan_row.row, None)))
     return given
 
@@ -551,8 +567,8 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
         if not props.get("name_zh"):
             plan_row.problems.append(Problem("err_import_new_needs_name", **_where(ctx, plan_row.row, "name_zh")))
     elif "station_type" in given and given["station_type"] != old_props.get("station_type"):
-        plan_row.warnings.append(Problem("warn_import_type_changes", {"old": _type_name(old_props["station_type"]),
-                                         "new": _type_name(given["station_type"])}, **_where(ctx, plan_row.row, "station_type")))
+        plan_row.warnings.append(Problem("warn_import_type_changes", {"old": Term("station_type", old_props["station_type"]),
+                                         "new": Term("station_type", given["station_type"])}, **_where(ctx, plan_row.row, "station_type")))
     if "hours_status" not in given and "opening_hours" in given and given["opening_hours"] != old_props.get("opening_hours"):
         props["hours_status"] = HoursStatus.UNVERIFIED.value
     stated_status = given.get("location_status")
@@ -848,7 +864,6 @@ def plan_preview_table(plan: ImportPlan, lang: str, community_names: Mapping[str
     stored, how it was matched, old and new WGS-84 position (for a refused position: where the
     file puts it), move (m), where the position comes from, and what is wrong or worth knowing."""
     from geo.i18n import t
-    from geo.register.model import amenity_label
 
     community_names = community_names or {}
     def lonlat(value: tuple[float, float] | None) -> str:
@@ -874,9 +889,9 @@ def plan_preview_table(plan: ImportPlan, lang: str, community_names: Mapping[str
             t("import_col_name", lang): row.name,
             t("import_col_outcome", lang): outcome,
             t("import_col_station", lang): row.station_id or "",
-            t("import_col_type", lang): station_type_label(kind, lang) if (kind := props.get("station_type")) else "",
+            t("import_col_type", lang): label_of("station_type", kind, lang) if (kind := props.get("station_type")) else "",
             t("import_col_community", lang): community_names.get(code, code) if (code := props.get("community_code")) else "",
-            t("import_col_amenities", lang): "、".join(amenity_label(a, lang) for a in props.get("amenities") or []),
+            t("import_col_amenities", lang): "、".join(label_of("amenity", a, lang) for a in props.get("amenities") or []),
             t("import_col_hours", lang): props.get("opening_hours") or "",
             t("import_col_matched", lang): matched(row),
             t("import_col_old", lang): lonlat(row.old_lonlat),

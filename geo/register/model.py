@@ -1,7 +1,8 @@
 """The station data model: station types, amenity vocabulary, property schema.
 
-Everything here is plain data shared by the loader, the maps and the pages. Labels come in
-Chinese (``zh``) and English (``en``) because the domain words are part of the data.
+Everything here is plain data shared by the loader, the maps and the pages. The words for the
+codes, in each language, are in the ``[station_type]`` and ``[amenity]`` tables of the
+catalogues (``geo/locales/<lang>/vocabulary.toml``; :func:`geo.i18n.label_of`).
 """
 
 from __future__ import annotations
@@ -60,8 +61,6 @@ UNKNOWN_HOURS = "unknown"
 
 @dataclass(frozen=True)
 class StationTypeInfo:
-    label_zh: str
-    label_en: str
     colour: str
     #: One glyph drawn inside the marker: a character, so no icon font is needed offline.
     glyph: str
@@ -69,38 +68,34 @@ class StationTypeInfo:
 
 
 STATION_TYPES: dict[StationType, StationTypeInfo] = {
-    StationType.HUB: StationTypeInfo("党群服务中心", "Party-mass service centre", "#7b1fa2", "中", "HUB"),
-    StationType.PARTY_MASS: StationTypeInfo("党群驿站", "Party-mass station", "#c62828", "驿", "PM"),
-    StationType.RED: StationTypeInfo("红色驿站", "Red station (pharmacy)", "#e65100", "红", "RS"),
-    StationType.NEIGHBOURHOOD: StationTypeInfo(
-        "小区党群服务站", "Neighbourhood service station", "#1565c0", "站", "NS"
-    ),
-    StationType.PARKING: StationTypeInfo("临时停放点", "E-bike parking point", "#2e7d32", "P", "PK"),
+    StationType.HUB: StationTypeInfo("#7b1fa2", "中", "HUB"),
+    StationType.PARTY_MASS: StationTypeInfo("#c62828", "驿", "PM"),
+    StationType.RED: StationTypeInfo("#e65100", "红", "RS"),
+    StationType.NEIGHBOURHOOD: StationTypeInfo("#1565c0", "站", "NS"),
+    StationType.PARKING: StationTypeInfo("#2e7d32", "P", "PK"),
 }
 
 
 @dataclass(frozen=True)
 class AmenityInfo:
-    label_zh: str
-    label_en: str
     icon: str
 
 
 #: The closed amenity vocabulary. Icons are emoji; the words always stand beside them.
 AMENITIES: dict[str, AmenityInfo] = {
-    "seating": AmenityInfo("桌椅休息", "seating", "🪑"),
-    "microwave": AmenityInfo("微波炉", "microwave", "🍱"),
-    "hot_water": AmenityInfo("热水", "hot water", "♨️"),
-    "drinking_water": AmenityInfo("饮用水", "drinking water", "🚰"),
-    "umbrella": AmenityInfo("应急雨伞", "emergency umbrella", "☂️"),
-    "charger": AmenityInfo("充电器", "phone charger", "🔌"),
-    "first_aid": AmenityInfo("医疗箱", "first-aid kit", "🩹"),
-    "bp_monitor": AmenityInfo("血压计", "blood-pressure monitor", "🩺"),
-    "study_corner": AmenityInfo("学习角", "study corner", "📚"),
-    "toilet": AmenityInfo("厕所", "toilet", "🚻"),
-    "wifi": AmenityInfo("无线网络", "Wi-Fi", "📶"),
-    "air_conditioning": AmenityInfo("空调", "air conditioning", "❄️"),
-    "parking": AmenityInfo("电动车停放", "e-bike parking", "🛵"),
+    "seating": AmenityInfo("🪑"),
+    "microwave": AmenityInfo("🍱"),
+    "hot_water": AmenityInfo("♨️"),
+    "drinking_water": AmenityInfo("🚰"),
+    "umbrella": AmenityInfo("☂️"),
+    "charger": AmenityInfo("🔌"),
+    "first_aid": AmenityInfo("🩹"),
+    "bp_monitor": AmenityInfo("🩺"),
+    "study_corner": AmenityInfo("📚"),
+    "toilet": AmenityInfo("🚻"),
+    "wifi": AmenityInfo("📶"),
+    "air_conditioning": AmenityInfo("❄️"),
+    "parking": AmenityInfo("🛵"),
 }
 
 #: Properties every feature carries. ``None`` marks a field that may be null.
@@ -130,12 +125,3 @@ OPTIONAL_PROPERTIES: tuple[str, ...] = ("verified_on", "verification_method")
 #: Column order of the station GeoDataFrame (geometry last).
 STATION_COLUMNS: tuple[str, ...] = REQUIRED_PROPERTIES + ("geometry",)
 
-
-def station_type_label(station_type: str, lang: str) -> str:
-    info = STATION_TYPES[StationType(station_type)]
-    return info.label_zh if lang == "zh" else info.label_en
-
-
-def amenity_label(amenity: str, lang: str) -> str:
-    info = AMENITIES[amenity]
-    return info.label_zh if lang == "zh" else info.label_en

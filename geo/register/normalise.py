@@ -21,6 +21,7 @@ import opening_hours
 import pandas as pd
 from pypinyin import lazy_pinyin
 
+from geo.i18n import LANGUAGES, label_of
 from geo.place.datum import Datum
 from geo.register.model import AMENITIES, STATION_TYPES, StationType
 
@@ -98,7 +99,7 @@ def datum_hint(header: str) -> Datum | None:
 
 _TYPE_WORDS: dict[str, StationType] = {}
 for _type, _info in STATION_TYPES.items():
-    for _word in (_type.value, _info.label_zh, _info.label_en, _info.id_prefix):
+    for _word in (_type.value, _info.id_prefix, *(label_of("station_type", _type, lang) for lang in LANGUAGES)):
         _TYPE_WORDS[_fold(_word).replace(" ", "")] = _type
 _TYPE_WORDS.update({
     "停放点": StationType.PARKING, "外卖车辆临时停放点": StationType.PARKING, "电动车停放点": StationType.PARKING,
@@ -204,8 +205,8 @@ class CommunityIndex:
 # --- amenities ---------------------------------------------------------------------------------
 
 _AMENITY_WORDS: dict[str, str] = {}
-for _key, _amenity in AMENITIES.items():
-    for _word in (_key, _amenity.label_zh, _amenity.label_en):
+for _key in AMENITIES:
+    for _word in (_key, *(label_of("amenity", _key, lang) for lang in LANGUAGES)):
         _AMENITY_WORDS[re.sub(r"[\s_\-]+", "", _fold(_word))] = _key
 _AMENITY_WORDS.update({
     **dict.fromkeys(("桌椅", "座椅", "椅子", "桌子", "休息", "休息区", "休息椅", "座位", "沙发", "休息座椅"), "seating"),

@@ -21,10 +21,10 @@ from typing import Any, Iterable, Iterator
 
 import pandas as pd
 
+from geo.errors import Problem, SheetError
 from geo.place.datum import Datum
-from geo.errors import Problem, ProblemsError
-from geo.register.normalise import guess_columns
 from geo.readers import MAX_FILE_BYTES, check_file_size, decode_text, read_json_file
+from geo.register.normalise import guess_columns
 from geo.tables import unguard_formulas
 
 #: Data rows read from one file at most (the town has about 60 stations).
@@ -39,11 +39,6 @@ HEADER_SEARCH_ROWS = 10
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".kml", ".geojson", ".json")
 
-
-class SheetError(ProblemsError):
-    """A station list could not be read; nothing in it was used."""
-
-    summary_key = "err_sheet_summary"
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,12 @@ from pathlib import Path
 import geopandas as gpd
 from filelock import FileLock, Timeout
 
-from geo.errors import GeoDataError, Problem, StationDataError
+from geo.errors import ConcurrentEditError, GeoDataError, Problem, StationDataError, StorageError
 from geo.place.geodesy import ellipsoidal_distance_m
 from geo.readers import parse_json_bytes
 from geo.register.geojson import document_bytes, stations_from_document, stations_to_feature_collection
-from geo.tables import TEMP_SUFFIX, write_bytes_atomic
 from geo.register.validate import validate_feature_collection
+from geo.tables import TEMP_SUFFIX, write_bytes_atomic
 
 HISTORY_DIR = "history"
 #: A position that changed by less than this is the same position (datum round trips, rounding).
@@ -41,12 +41,6 @@ CHANGE_LOG = "changes.jsonl"
 LOCK_TIMEOUT_S = 30.0
 
 
-class ConcurrentEditError(GeoDataError):
-    """The register changed on disk after it was loaded for editing."""
-
-
-class StorageError(GeoDataError):
-    """The register could not be written (full disk, read-only folder...); nothing changed."""
 
 
 @dataclass(frozen=True)

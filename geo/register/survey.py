@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.place.datum import Datum, convert
 from geo.errors import GeoDataError
+from geo.i18n import label_of, t
+from geo.place.datum import Datum, convert
 from geo.place.geodesy import ellipsoidal_distance_m
-from geo.i18n import t
-from geo.register.model import HoursStatus, LocationStatus, StationType, station_type_label
+from geo.register.model import HoursStatus, LocationStatus, StationType
 
 #: A phone position less precise than this (metres, the browser's 68 % radius) needs the
 #: surveyor to wait for a better fix or to say why it is good enough.
@@ -147,7 +147,7 @@ def survey_todo(stations: gpd.GeoDataFrame, communities: pd.DataFrame, lang: str
     lon, lat = convert(todo.geometry.x.to_numpy(), todo.geometry.y.to_numpy(), source=Datum.WGS84, target=Datum.GCJ02)
     table = pd.DataFrame({
         t("todo_id", lang): todo["id"].to_numpy(),
-        t("todo_type", lang): [station_type_label(v, lang) for v in todo["station_type"]],
+        t("todo_type", lang): [label_of("station_type", v, lang) for v in todo["station_type"]],
         t("todo_name", lang): todo["name_zh" if lang == "zh" else "name_en"].to_numpy(),
         # unknown stays empty: the filled-in list imports back, and "unknown" is no address
         t("todo_community", lang): [names.get(c, "") if isinstance(c, str) else "" for c in todo["community_code"]],

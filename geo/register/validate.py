@@ -21,9 +21,18 @@ from shapely.geometry import Point
 
 from geo.errors import Problem
 from geo.markup import markup_problem
-from geo.register.model import (AMENITIES, NULLABLE_PROPERTIES, REQUIRED_PROPERTIES, TOWN_EXTENT_LONLAT, TOWN_EXTENT_MARGIN_M,
-                       WGS84, HoursStatus, LocationStatus, StationType)
 from geo.place.reference import load_communities, load_county_boundary
+from geo.register.model import (
+    AMENITIES,
+    NULLABLE_PROPERTIES,
+    REQUIRED_PROPERTIES,
+    TOWN_EXTENT_LONLAT,
+    TOWN_EXTENT_MARGIN_M,
+    WGS84,
+    HoursStatus,
+    LocationStatus,
+    StationType,
+)
 
 #: A point outside the county but this close to its edge is most likely a datum mix-up
 #: (GCJ-02/BD-09 read as WGS-84 shifts ~500-1,000 m) or an edge case of the simplified outline.

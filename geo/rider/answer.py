@@ -16,10 +16,10 @@ from typing import Iterable
 import geopandas as gpd
 import numpy as np
 
-from geo.hours import opening_state, to_local_time
-from geo.register.model import StationType
 from geo.analysis.nearest import EBIKE_SPEED_KMH, WALK_SPEED_KMH, filter_stations, nearest_stations, travel_time_s
+from geo.hours import opening_state, to_local_time
 from geo.place.roads import RoadNetwork, road_distances_m
+from geo.register.model import StationType
 
 REST_TYPES: tuple[str, ...] = tuple(t.value for t in StationType if t is not StationType.PARKING)
 PARKING_TYPES: tuple[str, ...] = (StationType.PARKING.value,)

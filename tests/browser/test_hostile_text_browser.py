@@ -11,7 +11,6 @@ from tests.browser.conftest import screenshot
 from tests.hostile_text import CORPUS
 from tests.test_markup import _all_maps, hostile_stations  # noqa: F401 - a fixture
 
-
 #: folium names its map ``map_<id>``; other window properties (localStorage) may not be readable
 FIND_MAP = "Object.keys(window).filter(k => k.startsWith('map_')).map(k => window[k]).find(v => v instanceof L.Map)"
 

@@ -13,8 +13,8 @@ from conftest import DESKTOP, PHONE, _open_context, choose_option, map_frame, sc
 from openpyxl import Workbook
 from pyproj import Geod
 
-from geo.place.datum import convert, wgs84_to_gcj02
 from geo.i18n import t
+from geo.place.datum import convert, wgs84_to_gcj02
 from geo.register.geojson import load_stations
 from geo.register.store import StationStore
 from geo.register.survey import stations_to_verify

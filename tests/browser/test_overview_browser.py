@@ -6,7 +6,6 @@ import pytest
 from conftest import map_frame, screenshot, wait_for_app_idle
 
 from geo.place.datum import wgs84_to_gcj02
-
 from geo.register.geojson import load_stations
 from geo.register.model import StationType
 
