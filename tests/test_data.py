@@ -22,7 +22,7 @@ def test_the_article_counts_are_met():
 def test_no_position_is_presented_as_surveyed():
     stations = load_stations()
     assert (stations["location_status"] == "unverified").all()
-    assert stations["source"].str.contains("placeholder position").all()
+    assert stations["source"].str.contains("位置为占位估计,待实地核实").all()
     doc = json.loads(DEFAULT_STATIONS_PATH.read_text(encoding="utf-8"))
     assert "unverified" in doc["data_status"]
 

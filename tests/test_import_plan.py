@@ -306,7 +306,8 @@ def test_good_rows_are_applied_only_when_the_planner_asks_for_it(tmp_path, regis
     assert position_of(outcome.stations, "PM-01") == pytest.approx((116.8215, 30.7362))
     _, problems = validate_feature_collection(stations_to_feature_collection(outcome.stations))
     assert problems == []
-    assert "1 row(s) left out" in outcome.summary("名单.csv")
+    assert "1 row(s) left out" in str(outcome.summary("名单.csv"))
+    assert "未导入 1 行" in outcome.summary("名单.csv").text("zh")
 
 
 def test_replace_removes_the_stations_no_row_names(tmp_path, register, checker):

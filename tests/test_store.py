@@ -253,3 +253,19 @@ def test_random_bad_rows_never_corrupt_the_stored_register(tmp_path_factory, row
     except (StationDataError, ValueError, TypeError):
         assert path.read_bytes() == before
     assert len(load_stations(path)) == 59  # whatever happened, the stored register is whole and valid
+
+
+def test_the_change_log_says_each_save_in_the_readers_language_and_keeps_english_for_tools(store):
+    from geo.register.store import ChangeSummary, summary_text
+
+    stations, version = store.read()
+    store.save(stations.iloc[:-1], expected_version=version, user="王规划",
+               summary=ChangeSummary("log_imported", {"source": "名单.xlsx", "added": 2, "updated": 3, "removed": 1, "left": 0}))
+    (entry,) = store.change_log().entries
+    assert entry["summary"] == "import 名单.xlsx: 2 new, 3 updated, 1 removed, 0 row(s) left out"
+    assert summary_text(entry, "zh") == "导入 名单.xlsx:新增 2、更新 3、删除 1、未导入 0 行"
+    assert " / " not in summary_text(entry, "zh") and summary_text(entry, "en") == entry["summary"]
+    # a line written by hand or by an older version: its text as written; a damaged key: the text
+    assert summary_text({"summary": "手工修改"}, "en") == "手工修改"
+    assert summary_text({"summary": "x", "summary_key": "log_imported", "summary_params": {"source": 5}}, "zh") == "x"
+    assert summary_text({"summary": 5, "summary_key": ["no"]}, "zh") == ""

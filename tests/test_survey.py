@@ -65,7 +65,8 @@ def test_a_verification_records_position_date_and_method_not_the_person(register
     assert station.amenities == ["seating", "hot_water"]
     assert result.moved_m == pytest.approx(GEOD.inv(old.x, old.y, 116.8301, 30.7402)[2], abs=0.01)
     assert "李核实" not in str(station.to_dict())  # the person goes to the change log only
-    assert "verified RS-02: gps ±8 m," in result.summary
+    assert "verified RS-02: gps ±8 m," in str(result.summary)
+    assert result.summary.text("zh").startswith("核实 RS-02:gps ±8 m")
     assert (register.set_index("id").loc["RS-02", "location_status"]) == "unverified"  # the input is not changed
 
 

@@ -13,6 +13,7 @@ from geo.errors import StationDataError
 from geo.i18n import t
 from geo.place.gazetteer import build_gazetteer
 from geo.place.reference import DEFAULT_STATIONS_PATH, load_communities, load_county_boundary
+from geo.place.reference import community_names as community_names_in
 from geo.register.geojson import load_stations
 from geo.register.validate import PlaceChecker
 from ui.lang import show_error
@@ -71,8 +72,7 @@ def communities() -> pd.DataFrame:
 
 def community_names(lang: str) -> dict[str, str]:
     """NBS code -> display name of each village/community."""
-    table = communities()
-    return dict(zip(table["code"], table["name_short" if lang == "zh" else "name_en"]))
+    return community_names_in(communities(), lang)
 
 
 @st.cache_resource(show_spinner=False)

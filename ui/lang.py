@@ -12,6 +12,8 @@ from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from geo.markup import markdown_text
 
 _KEY = "lang"
+#: The language of Streamlit's own interface texts, which some pages replace.
+STREAMLIT_LANGUAGE = "en"
 
 
 def current_language() -> str:
@@ -62,7 +64,7 @@ def language_selector() -> str:
     """A sidebar switch between Chinese and English; returns the chosen language code. On the
     Chinese page, Streamlit's "Stop" button (shown while a page runs) says 停止."""
     lang = current_language()
-    if lang != "en":
+    if lang != STREAMLIT_LANGUAGE:
         st.html("<style>[data-testid='stStatusWidget'] button {font-size:0 !important}"
                 f"[data-testid='stStatusWidget'] button::after {{content:{_css_text(t('status_stop', lang))};"
                 "font-size:0.875rem}</style>")
@@ -117,7 +119,7 @@ def file_uploader(label: str, types: Sequence[str], *, key: str, **kwargs):
     language. Streamlit 1.67 has no parameter for them (streamlit/streamlit#13500), so the
     Chinese page replaces them with CSS on this uploader's key class (``st-key-<key>``)."""
     upload = st.file_uploader(label, type=list(types), key=key, **kwargs)
-    if current_language() != "en":
+    if current_language() != STREAMLIT_LANGUAGE:
         limit_mb = kwargs.get("max_upload_size") or st.get_option("server.maxUploadSize")
         hint = tr("uploader_limit", mb=limit_mb, types="、".join(kind.upper() for kind in types))
         scope = f".st-key-{key}"

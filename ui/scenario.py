@@ -10,7 +10,7 @@ import streamlit as st
 from geo.analysis.demand import DemandPoints
 from geo.analysis.scenario import Scenario, apply_scenario
 from geo.errors import ScenarioError
-from geo.i18n import label_of
+from geo.i18n import label_of, names_in
 from geo.maps.builders import map_point_to_wgs84
 from geo.register.model import StationType
 from ui import analysis
@@ -51,7 +51,7 @@ def scenario_panel(register: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
         whatif_type = st.selectbox(tr("whatif_type"), [t.value for t in StationType if t is not StationType.HUB],
                                    format_func=lambda v: label_of("station_type", v, lang), key="gaps_whatif_type",
                                    placeholder=choose())
-        names = register.set_index("id")["name_zh" if lang == "zh" else "name_en"]
+        names = names_in(register, lang).set_axis(register["id"])
         scenario.removed = st.multiselect(tr("whatif_remove"), list(register["id"]), default=scenario.removed,
                                           format_func=lambda i: f"{i} {names.get(i, '')}", key=f"gaps_removed_{id(scenario)}",
                                           placeholder=choose())

@@ -29,7 +29,7 @@ from geo.register.import_plan import (
 from geo.register.model import AMENITIES, StationType
 from geo.register.normalise import IMPORT_FIELDS, datum_hint, guess_columns, parse_opening_hours
 from geo.register.sheets import SUFFIXES, SheetTable, read_station_table
-from geo.register.store import StationStore, diff_stations
+from geo.register.store import ChangeSummary, StationStore, diff_stations, summary_text
 from geo.register.survey import (
     CONFIRMED_ON_MAP_METHOD,
     MAP_CLICK_METHOD,
@@ -61,7 +61,7 @@ if can_edit and not store.writable():
     st.warning(tr("data_folder_read_only"))
 
 
-def _save(stations, summary: str, success: str | None = None) -> None:
+def _save(stations, summary: ChangeSummary, success: str | None = None) -> None:
     """Save through the store with the version this page loaded; report the outcome."""
     try:
         store.save(stations, expected_version=st.session_state["data_version"], user=editor, summary=summary)
@@ -121,7 +121,7 @@ with tabs[0]:
         else:
             changed = register.copy()
             changed.loc[changed.id == station_id, "geometry"] = Point(*new_lonlat)
-            _save(changed, f"修正位置 {station_id}({method}) / position of {station_id} ({method})")
+            _save(changed, ChangeSummary("log_position_fixed", {"id": station_id, "method": method}))
         st.rerun()
 
 def _field_label(field_name: str) -> str:
@@ -143,7 +143,7 @@ with tabs[1]:
             if column == "amenities":
                 values = values.map(lambda text: [a.strip() for a in str(text or "").split(";") if a.strip()])
             changed[column] = values.where(values.notna(), None).to_list()
-        _save(changed, "表格编辑属性 / attributes edited in the table")
+        _save(changed, ChangeSummary("log_table_edit"))
         st.rerun()
 
 
@@ -273,12 +273,6 @@ def _show_last_import() -> None:
             st.rerun()
 
 
-def _summary_in(summary: str) -> str:
-    """A change-log summary in the page's language: ours are written "中文 / English"."""
-    parts = summary.split(" / ", 1)
-    return parts[0] if lang == "zh" or len(parts) == 1 else parts[1]
-
-
 def _local_minutes(moment: "str | datetime | None") -> str:
     """A change's time as the town reads it: Asia/Shanghai, to the minute (the log keeps UTC ISO)."""
     if isinstance(moment, str):
@@ -396,7 +390,7 @@ with tabs[3]:
         if not change_log.entries:
             st.caption(tr("history_empty"))
         else:
-            st.dataframe(pd.DataFrame([{tr("history_at"): _local_minutes(c["at"]), tr("edited_by"): c["user"], tr("history_summary"): _summary_in(c["summary"]),
+            st.dataframe(pd.DataFrame([{tr("history_at"): _local_minutes(c["at"]), tr("edited_by"): c["user"], tr("history_summary"): summary_text(c, lang),
                                         tr("history_added"): len(c["added"]), tr("history_removed"): len(c["removed"]),
                                         tr("history_changed"): len(c["changed"])} for c in change_log.entries]),
                          hide_index=True, width="stretch")

@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from geo.errors import GeoDataError
 from geo.hours import now_local
-from geo.i18n import label_of
+from geo.i18n import label_of, names_in
 from geo.maps.builders import build_overview_map
 from geo.register.counts import count_by_community, count_by_type
 from geo.register.model import STATION_TYPES, StationType
@@ -83,12 +83,11 @@ with table_column:
     )
     st.subheader(tr("counts_by_community"))
     by_community = count_by_community(shown, data.communities())
-    by_community = by_community.drop(columns="name_en" if lang == "zh" else "name_zh")
-    by_community = by_community.rename(
+    by_community.insert(1, "name", names_in(by_community, lang))
+    by_community = by_community.drop(columns=["name_zh", "name_en"]).rename(
         columns={
             "community_code": tr("col_code"),
-            "name_zh": tr("col_community"),
-            "name_en": tr("col_community"),
+            "name": tr("col_community"),
             "total": tr("total"),
             **{value: label_of("station_type", value, lang) for value in types},
         }

@@ -23,7 +23,7 @@ from geo.feedback.vocabulary import (
     StationIssue,
     subject_label,
 )
-from geo.i18n import label_of
+from geo.i18n import label_of, name_in, names_in
 from geo.maps.builders import build_report_pick_map, map_point_to_wgs84, report_place_layer
 from geo.markup import markdown_text
 from geo.place.geodesy import ellipsoidal_distance_m
@@ -187,7 +187,7 @@ def _hazard_form() -> None:
 
 def _choose_station(stations) -> None:  # noqa: ANN001
     """A searchable list of stations: choosing one opens its feedback form."""
-    names = dict(zip(stations["id"], stations["name_zh" if lang == "zh" else "name_en"]))
+    names = dict(zip(stations["id"], names_in(stations, lang)))
     chosen = st.selectbox(tr("report_station_choose"), list(names), index=None, key="report_station_choice",
                           placeholder=tr("report_station_choose_placeholder"),
                           format_func=lambda i: f"{names[i]} · {i}")
@@ -207,7 +207,7 @@ def _station_form(station_id: str) -> None:
         return
     station = found.iloc[0]
     registered = (float(station.geometry.x), float(station.geometry.y))
-    st.subheader(tr("report_station_header", name=markdown_text(station.name_zh if lang == "zh" else station.name_en)))
+    st.subheader(tr("report_station_header", name=markdown_text(name_in(station, lang))))
     st.caption(f"{label_of('station_type', station.station_type, lang)} · {markdown_text(station_id)}")
     issue = st.radio(tr("report_station_issue"), [i.value for i in StationIssue], index=None, key="report_issue",
                      format_func=lambda i: label_of("station_issue", i, lang), persist_state="page")

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
 from geo.errors import GeocodingError, GeoDataError
 from geo.hours import fixed_clock, now_local, to_local_time
-from geo.i18n import describe_opening, format_distance, format_minutes, label_of
+from geo.i18n import describe_opening, format_distance, format_minutes, label_of, name_in
 from geo.maps.basemaps import BASEMAP_HOST_COUNTRY
 from geo.maps.builders import build_rider_view, map_point_to_wgs84
 from geo.markup import markdown_text
@@ -116,7 +116,7 @@ if query:
         st.caption(tr("place_pick"))
         with st.container(horizontal=True, gap="small"):
             for number, place in enumerate(places[:4]):
-                name = place.name_zh if lang == "zh" else place.name_en
+                name = name_in(place, lang)
                 if place.lon is None:
                     st.button(markdown_text(tr("place_no_position", name=name)), key=f"rider_place_{number}",
                               disabled=True)
@@ -164,7 +164,7 @@ def _when(opens_at) -> str:
 def _card(station) -> None:
     """One result: name and type mark, distance and minutes, open status, amenity icons, one
     navigation button; other apps, coordinates and details folded into "more"."""
-    name = station.name_zh if lang == "zh" else station.name_en
+    name = name_in(station, lang)
     verified = station.location_status == "verified"
     colour = TYPE_COLOURS[station.station_type]
     type_label = label_of("station_type", station.station_type, lang)
@@ -218,7 +218,7 @@ elif answer is not None:
         lines.append(tr("empty_open_now", kind=kind))
         if answer.next_opening is not None:
             first = answer.next_opening
-            lines.append(tr("first_to_open", name=markdown_text(first.name_zh if lang == "zh" else first.name_en),
+            lines.append(tr("first_to_open", name=markdown_text(name_in(first, lang)),
                             when=_when(first.opens_at), distance=format_distance(first.distance_m)))
     elif answer.empty_reason == "amenities":
         wanted = "、".join(f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}" for a in amenities)

@@ -24,7 +24,7 @@ from geo.feedback.vocabulary import (
     ReportState,
     subject_label,
 )
-from geo.i18n import label_of
+from geo.i18n import label_of, name_in, names_in
 from geo.maps.builders import build_reports_map, selected_reports_layer
 from geo.markup import markdown_text
 from geo.place.geodesy import ellipsoidal_distance_m
@@ -135,7 +135,7 @@ else:
     st.session_state["triage_rendered"] = table["reference"].tolist()
     # rider text is shown only in the table (Streamlit renders cells as text) and with st.text
     register = data.stations_or_stop(lang)
-    station_names = dict(zip(register["id"], register["name_zh" if lang == "zh" else "name_en"]))
+    station_names = dict(zip(register["id"], names_in(register, lang)))
     shown = table[list(LIST_COLUMNS)].assign(
         station_id=table["station_id"].map(lambda i: f"{i} {station_names.get(i, '')}".strip() if isinstance(i, str) else i))
     st.dataframe(shown.rename(columns={c: tr(k) for c, k in LIST_COLUMNS.items()}),
@@ -182,7 +182,7 @@ def _details(reference: str) -> None:
     if row.kind == ReportKind.STATION.value:
         stations = data.stations_or_stop(lang)
         station = stations[stations["id"] == row.station_id]
-        name = station.iloc[0]["name_zh" if lang == "zh" else "name_en"] if len(station) else "?"
+        name = name_in(station.iloc[0], lang) if len(station) else "?"
         st.caption(tr("triage_station", id=markdown_text(row.station_id), name=markdown_text(name)))
         if row.place_source == PlaceSource.REPORTER.value and len(station):
             moved_m = float(ellipsoidal_distance_m(station.iloc[0].geometry.x, station.iloc[0].geometry.y,

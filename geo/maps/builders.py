@@ -25,7 +25,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
-from geo.i18n import describe_opening, label_of, t
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe_opening, label_of, name_in, names_in, t
 from geo.maps.basemaps import Basemap, BasemapSettings, basemap_settings
 from geo.markup import map_text
 from geo.place.datum import Datum, convert, convert_geometry
@@ -192,7 +192,9 @@ def station_popup_html(
     ``feedback_url`` (a URL of the app, made by :func:`station_feedback_url`), a "report a
     problem with this station" link that opens the report page in the whole window."""
     esc = map_text
-    name, other_name = (station.name_zh, station.name_en) if lang == "zh" else (station.name_en, station.name_zh)
+    name = name_in(station, lang)
+    # the name in the page's other language too: a rider asks people the way in Chinese
+    other_name = " / ".join(dict.fromkeys(name_in(station, other) for other in LANGUAGES if other != lang))
     amenities = station.amenities or []
     amenity_html = (
         " ".join(
@@ -246,7 +248,7 @@ def station_popup_html(
 def station_feedback_url(station_id: str, *, lang: str, base_path: str = "") -> str:
     """The app's URL of the feedback form for one station: ``<base_path>/report?station=<id>``
     (plus ``&lang=en`` on English pages), the id percent-encoded."""
-    query = {"station": station_id, **({"lang": lang} if lang != "zh" else {})}
+    query = {"station": station_id, **({"lang": lang} if lang != DEFAULT_LANGUAGE else {})}
     return f"{base_path.rstrip('/')}/report?{urlencode(query)}"
 
 
@@ -491,7 +493,7 @@ def build_overview_map(
             folium.Marker(
                 location=[float(y), float(x)],
                 icon=_marker_icon(station_type, station.location_status == "verified"),
-                tooltip=map_text(station.name_zh if lang == "zh" else station.name_en),
+                tooltip=map_text(name_in(station, lang)),
                 popup=folium.Popup(
                     station_popup_html(
                         station, lang=lang, moment=moment, community_names=community_names,
@@ -600,7 +602,7 @@ def build_rider_view(
         return convert(lon, lat, source=Datum.WGS84, target=datum)
 
     def name_of(station) -> str:
-        return station.name_zh if lang == "zh" else station.name_en
+        return name_in(station, lang)
 
     seat = to_map(*COUNTY_SEAT_LONLAT)
     base = _base_map((float(seat[0]), float(seat[1])), basemap, lang, url_prefix=url_prefix)
@@ -812,7 +814,7 @@ def _station_layer(stations: gpd.GeoDataFrame, datum: Datum, lang: str, *, as_ma
     """The stations as small dots in their type's colour (``as_markers``: round markers with the
     type's glyph, what-if stations ringed), tooltips with their names."""
     lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
-    names = stations["name_zh" if lang == "zh" else "name_en"].fillna(stations["name_zh"]) if len(stations) else []
+    names = names_in(stations, lang) if len(stations) else []
     properties = []
     for station, name in zip(stations.itertuples(), names):
         info = STATION_TYPES[StationType(station.station_type)]
@@ -1068,13 +1070,13 @@ def build_report_pick_map(*, lang: str, basemap: Basemap | str = Basemap.OSM, zo
         lon, lat = to_map(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy())
         for (_, station), x, y in zip(stations.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
             colour = STATION_TYPES[StationType(station.station_type)].colour
-            _place_label(context, float(x), float(y), station.name_zh if lang == "zh" else station.name_en,
+            _place_label(context, float(x), float(y), name_in(station, lang),
                          colour=colour, css_class="gh-place-station")
     if landmarks is not None and len(landmarks):
         known = landmarks.dropna(subset=["lon", "lat"]).drop_duplicates(subset=["lon", "lat"])
         lon, lat = to_map(known["lon"].to_numpy(dtype=float), known["lat"].to_numpy(dtype=float))
         for (_, landmark), x, y in zip(known.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
-            _place_label(context, float(x), float(y), landmark.name_zh if lang == "zh" else landmark.name_en,
+            _place_label(context, float(x), float(y), name_in(landmark, lang),
                          colour="#455a64", css_class="gh-place-landmark")
     context.add_to(fmap)
     if station_lonlat is not None:

@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from pyproj import Geod
 
-from geo.i18n import t
+from geo.i18n import name_in, t
 from geo.place.reference import DATA_DIR
 
 GEOD = Geod(ellps="WGS84")
@@ -85,9 +85,9 @@ def distance_text(distance_m: float, lang: str) -> str:
 def where_text(row: object, lang: str) -> str:
     """The description of one place from a row with the :data:`WHERE_COLUMNS` ("" for a row
     without them, or without a reference)."""
-    name = getattr(row, "ref_name_zh" if lang == "zh" else "ref_name_en", None)
+    name = name_in(row, lang, field="ref_name")
     distance_m = float(getattr(row, "ref_distance_m", np.nan))
-    if name is None or not np.isfinite(distance_m):
+    if not name or not np.isfinite(distance_m):
         return ""
     if distance_m < NEXT_TO_M:
         return t("where_next_to", lang, place=name)

@@ -20,6 +20,7 @@ import pandas as pd
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
+from geo.i18n import name_in
 from geo.place.reference import DATA_DIR
 
 LANDMARKS_PATH = DATA_DIR / "landmarks.csv"
@@ -49,7 +50,7 @@ class Place:
 
     def note(self, lang: str) -> str:
         """The note in ``lang``."""
-        return self.note_zh if lang == "zh" else self.note_en
+        return name_in(self, lang, field="note")
 
 
 def _strip_suffix(name: str) -> str:

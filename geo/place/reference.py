@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.i18n import names_in
 from geo.register.model import WGS84
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -21,5 +22,12 @@ def load_county_boundary(path: Path | str = COUNTY_BOUNDARY_PATH) -> gpd.GeoData
 
 
 def load_communities(path: Path | str = COMMUNITIES_PATH) -> pd.DataFrame:
-    """The town's 24 villages/communities with their 12-digit NBS codes (as strings)."""
-    return pd.read_csv(path, dtype=str)
+    """The town's 24 villages/communities with their 12-digit NBS codes (as strings); ``name_zh``
+    is the short name people use (高河社区, not the official 高河居委会), ``name_en`` its English."""
+    table = pd.read_csv(path, dtype=str)
+    return table.assign(name_zh=table["name_short"])
+
+
+def community_names(communities: pd.DataFrame, lang: str) -> dict[str, str]:
+    """NBS code -> the name of each village/community in ``lang``."""
+    return dict(zip(communities["code"], names_in(communities, lang)))

@@ -36,6 +36,6 @@ def count_by_community(stations: gpd.GeoDataFrame, communities: pd.DataFrame) ->
     table.columns.name = None
     table["total"] = table.sum(axis=1)
     table = table.reset_index()
-    table.insert(1, "name_zh", communities["name_short"].to_numpy())
+    table.insert(1, "name_zh", communities["name_zh"].to_numpy())
     table.insert(2, "name_en", communities["name_en"].to_numpy())
     return table

@@ -28,7 +28,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from geo.errors import GeocodingError, GeoDataError, Problem
-from geo.i18n import Term, label_of, labels_of
+from geo.i18n import DEFAULT_LANGUAGE, Term, label_of, labels_of, t
 from geo.place.datum import Datum, convert
 from geo.place.geocode import GeocodedPlace
 from geo.place.geodesy import ellipsoidal_distance_m
@@ -59,6 +59,7 @@ from geo.register.normalise import (
     station_type_from_name,
 )
 from geo.register.sheets import SheetTable
+from geo.register.store import ChangeSummary
 from geo.register.validate import PlaceChecker, TownExtent, station_property_problems
 
 MATCH_MODES = ("auto", "id", "name")
@@ -255,11 +256,10 @@ class ImportOutcome:
     updated: tuple[str, ...]
     removed: tuple[str, ...]
 
-    def summary(self, source: str) -> str:
+    def summary(self, source: str) -> ChangeSummary:
         """One line for the change log."""
-        return (f"导入 {source}:新增 {len(self.added)}、更新 {len(self.updated)}、删除 {len(self.removed)}、"
-                f"未导入 {len(self.left_out_rows)} 行 / import {source}: {len(self.added)} new, {len(self.updated)} updated, "
-                f"{len(self.removed)} removed, {len(self.left_out_rows)} row(s) left out")
+        return ChangeSummary("log_imported", {"source": source, "added": len(self.added), "updated": len(self.updated),
+                                              "removed": len(self.removed), "left": len(self.left_out_rows)})
 
 
 # --- building the plan -------------------------------------------------------------------------
@@ -561,7 +561,7 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
         for key in ("address", "operator", "phone"):
             props.setdefault(key, None)
         props.setdefault("hours_status", HoursStatus.UNVERIFIED.value)
-        props.setdefault("source", f"{ctx.table.source} 导入 {today} / imported from {ctx.table.source}")
+        props.setdefault("source", t("source_imported", DEFAULT_LANGUAGE, file=ctx.table.source, day=today))
         if "station_type" not in props:
             plan_row.problems.append(Problem("err_import_type_unknown", **_where(ctx, plan_row.row, "station_type")))
         if not props.get("name_zh"):
@@ -584,7 +584,7 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
         plan_row.position_from = "geocoded"
         position = (geocoded.lon, geocoded.lat)
         props["location_status"] = LocationStatus.GEOCODED.value
-        note = f"位置由 {geocoded.provider} 地址解析 {today} / geocoded by {geocoded.provider} on {today}"
+        note = t("source_geocoded", DEFAULT_LANGUAGE, provider=geocoded.provider, day=today)
         props["source"] = f"{props['source']}; {note}" if old or "source" in given else note
     elif plan_row.sheet_lonlat is not None:
         # the sheet gives a position, but a wrong one: shown as the file gives it (never applied),
@@ -598,7 +598,7 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
         plan_row.position_from = "none"
         position = _stand_in_point(ctx, props.get("community_code"))
         props["location_status"] = LocationStatus.NEEDS_POSITION.value
-        props["source"] = f"{props['source']}; 位置未知,地图上暂置于其村(社区)站点中心 / no position known: drawn at a stand-in point"
+        props["source"] = f"{props['source']}; {t('source_stand_in', DEFAULT_LANGUAGE)}"
     props.setdefault("location_status", LocationStatus.UNVERIFIED.value)
     plan_row.location_status = props["location_status"]
     if position is not None:
@@ -863,7 +863,6 @@ def plan_preview_table(plan: ImportPlan, lang: str, community_names: Mapping[str
     row, name, outcome, station, type, village/community, amenities and hours as they will be
     stored, how it was matched, old and new WGS-84 position (for a refused position: where the
     file puts it), move (m), where the position comes from, and what is wrong or worth knowing."""
-    from geo.i18n import t
 
     community_names = community_names or {}
     def lonlat(value: tuple[float, float] | None) -> str:

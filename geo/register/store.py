@@ -23,11 +23,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Mapping
 
 import geopandas as gpd
 from filelock import FileLock, Timeout
 
 from geo.errors import ConcurrentEditError, GeoDataError, Problem, StationDataError, StorageError
+from geo.i18n import catalogue, t
 from geo.place.geodesy import ellipsoidal_distance_m
 from geo.readers import parse_json_bytes
 from geo.register.geojson import document_bytes, stations_from_document, stations_to_feature_collection
@@ -41,6 +43,34 @@ CHANGE_LOG = "changes.jsonl"
 LOCK_TIMEOUT_S = 30.0
 
 
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """What a save changed, for the change log: a catalogue key and its values, so each reader
+    sees it in their own language (the log keeps the English text as well, for tools)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def summary_text(entry: Mapping[str, Any], lang: str) -> str:
+    """A change-log entry's summary in ``lang``: from its key when it has one (the app's own
+    saves), else its text as written."""
+    key, params = entry.get("summary_key"), entry.get("summary_params")
+    if isinstance(key, str) and key in catalogue(lang) and isinstance(params, dict):
+        try:
+            return t(key, lang, **params)
+        except (KeyError, IndexError, ValueError):
+            pass
+    summary = entry.get("summary")
+    return summary if isinstance(summary, str) else ""
 
 
 @dataclass(frozen=True)
@@ -136,7 +166,8 @@ class StationStore:
         content = self.path.read_bytes()
         return _parse_register(content, self.path.name), bytes_version(content)
 
-    def save(self, stations: gpd.GeoDataFrame, *, expected_version: str, user: str, summary: str = "") -> str:
+    def save(self, stations: gpd.GeoDataFrame, *, expected_version: str, user: str,
+             summary: ChangeSummary | str = "") -> str:
         """Validate and write ``stations`` if the file is still at ``expected_version``;
         returns the new version. Raises :class:`StationDataError` (invalid: nothing written),
         :class:`ConcurrentEditError` (someone else saved first: nothing written) or
@@ -155,7 +186,8 @@ class StationStore:
         except OSError as err:
             raise storage_error(err) from err
 
-    def _save_locked(self, doc: dict, stations: gpd.GeoDataFrame, *, expected_version: str, user: str, summary: str) -> str:
+    def _save_locked(self, doc: dict, stations: gpd.GeoDataFrame, *, expected_version: str, user: str,
+                     summary: ChangeSummary | str) -> str:
         current_bytes = self.path.read_bytes()
         current = bytes_version(current_bytes)
         if current != expected_version:
@@ -172,8 +204,10 @@ class StationStore:
         self.history_dir.mkdir(exist_ok=True)
         backup = self.history_dir / f"{self.path.stem}.{now:%Y%m%dT%H%M%S%fZ}.{current[:12]}{self.path.suffix}"
         write_bytes_atomic(current_bytes, backup)
-        entry = {"at": now.isoformat(), "user": user, "summary": summary, "from": current, "to": new_version,
+        entry = {"at": now.isoformat(), "user": user, "summary": str(summary), "from": current, "to": new_version,
                  "backup": backup.name, **diff_stations(old, stations)}
+        if isinstance(summary, ChangeSummary):
+            entry |= {"summary_key": summary.key, "summary_params": dict(summary.params)}
         self._append_log(entry)
         write_bytes_atomic(new_bytes, self.path)
         return new_version
@@ -256,4 +290,4 @@ class StationStore:
     def restore(self, name: str, *, expected_version: str, user: str) -> str:
         """Make an earlier version current again (itself a logged, reversible save)."""
         return self.save(self.load_version(name), expected_version=expected_version, user=user,
-                         summary=f"restored {name}")
+                         summary=ChangeSummary("log_restored", {"name": name}))

@@ -17,10 +17,12 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.errors import GeoDataError
-from geo.i18n import label_of, t
+from geo.i18n import DEFAULT_LANGUAGE, label_of, names_in, t
 from geo.place.datum import Datum, convert
 from geo.place.geodesy import ellipsoidal_distance_m
+from geo.place.reference import community_names
 from geo.register.model import HoursStatus, LocationStatus, StationType
+from geo.register.store import ChangeSummary
 
 #: A phone position less precise than this (metres, the browser's 68 % radius) needs the
 #: surveyor to wait for a better fix or to say why it is good enough.
@@ -95,7 +97,7 @@ class VerificationResult:
     #: How far the recorded position was from the one found, metres.
     moved_m: float
     #: For the change log (who is its ``user``).
-    summary: str
+    summary: ChangeSummary
 
 
 def verify_station(stations: gpd.GeoDataFrame, found: Verification) -> VerificationResult:
@@ -122,7 +124,7 @@ def verify_station(stations: gpd.GeoDataFrame, found: Verification) -> Verificat
     changed.at[row, "location_status"] = LocationStatus.VERIFIED.value
     changed.at[row, "verified_on"] = found.on.isoformat()
     changed.at[row, "verification_method"] = method
-    changed.at[row, "source"] = f"{changed.at[row, 'source']}; 位置实地核实 {found.on.isoformat()} / position verified"
+    changed.at[row, "source"] = f"{changed.at[row, 'source']}; {t('source_verified', DEFAULT_LANGUAGE, day=found.on.isoformat())}"
     if found.amenities is not None:
         changed.at[row, "amenities"] = list(found.amenities)
     if found.opening_hours is not None:
@@ -132,8 +134,7 @@ def verify_station(stations: gpd.GeoDataFrame, found: Verification) -> Verificat
     for column, value in (("phone", found.phone), ("operator", found.operator)):
         if value is not None:
             changed.at[row, column] = value.strip() or None
-    summary = (f"核实 {found.station_id}:{method},距原登记位置 {moved_m:.0f} 米 / "
-               f"verified {found.station_id}: {method}, {moved_m:.0f} m from the recorded position")
+    summary = ChangeSummary("log_verified", {"id": found.station_id, "method": method, "moved_m": round(moved_m)})
     return VerificationResult(changed, moved_m, summary)
 
 
@@ -142,13 +143,13 @@ def survey_todo(stations: gpd.GeoDataFrame, communities: pd.DataFrame, lang: str
     address, what is known of its position (GCJ-02, for Amap on their phones) and empty columns
     to write the position found; headers in ``lang``. Filled in, it imports back by id."""
     todo = stations[stations["location_status"] != LocationStatus.VERIFIED.value]
-    names = dict(zip(communities["code"], communities["name_short" if lang == "zh" else "name_en"]))
+    names = community_names(communities, lang)
     order = {code: i for i, code in enumerate(communities["code"])}
     lon, lat = convert(todo.geometry.x.to_numpy(), todo.geometry.y.to_numpy(), source=Datum.WGS84, target=Datum.GCJ02)
     table = pd.DataFrame({
         t("todo_id", lang): todo["id"].to_numpy(),
         t("todo_type", lang): [label_of("station_type", v, lang) for v in todo["station_type"]],
-        t("todo_name", lang): todo["name_zh" if lang == "zh" else "name_en"].to_numpy(),
+        t("todo_name", lang): names_in(todo, lang).to_numpy(),
         # unknown stays empty: the filled-in list imports back, and "unknown" is no address
         t("todo_community", lang): [names.get(c, "") if isinstance(c, str) else "" for c in todo["community_code"]],
         t("todo_address", lang): [a if isinstance(a, str) else "" for a in todo["address"]],
