@@ -6,8 +6,7 @@ See ``ui/serving.py``.
 """
 
 import streamlit as st
-from starlette.middleware import Middleware
 
-from ui.serving import ROUTES, CompressAssets, lifespan
+from ui.serving import MIDDLEWARE, ROUTES, lifespan
 
-app = st.App("app.py", routes=ROUTES, middleware=[Middleware(CompressAssets)], lifespan=lifespan)
+app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, lifespan=lifespan)

@@ -7,17 +7,24 @@ Every reader checks size before parsing and reports every bad row at once (at mo
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
+import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import PointsDataError, Problem
 from geo.place.datum import Datum, convert
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Station files larger than this are refused before parsing (the whole town is ~100 kB).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -35,6 +42,38 @@ def out_of_range_key(lon: float, lat: float) -> str:
     """The message for a position that is not lon/lat degrees: "swapped" when the two values
     read the other way round would be (latitude over 90 with a longitude that fits latitude)."""
     return "err_import_lonlat_swapped" if (-90 <= lon <= 90 and -180 <= lat <= 180) else "err_lonlat_not_degrees"
+
+
+_COORDINATE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*°?\s*([ENWSensw东西南北]?)\s*$")
+
+
+def parse_coordinate(text: object) -> float | None:
+    """Decimal degrees from a cell (``116.8286``, ``116.8286°E``, ``东经116.8286``), or ``None``.
+    West and south are negative."""
+    if text is None:
+        return None
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text) if pd.notna(text) else None
+    value = unicodedata.normalize("NFKC", str(text)).replace("东经", "").replace("北纬", "").strip()
+    match = _COORDINATE.match(value)
+    if not match:
+        return None
+    number = float(match.group(1))
+    return -number if match.group(2).lower() in ("w", "s", "西", "南") else number
+
+
+def parse_lonlat(text: object) -> tuple[float, float] | None:
+    """``(lon, lat)`` from one text holding both, as coordinate pickers copy them and URLs carry
+    them (``116.8286,30.7350``, ``116.8286，30.735``, ``116.8286°E 30.735°N``); ``None`` if it
+    is not two numbers. The one parser of a position typed or pasted as text (no range check:
+    see :func:`out_of_range_key`)."""
+    if text is None:
+        return None
+    parts = re.split(r"\s*[,;，；\s]\s*", unicodedata.normalize("NFKC", str(text)).strip())
+    if len(parts) != 2:
+        return None
+    lon, lat = parse_coordinate(parts[0]), parse_coordinate(parts[1])
+    return None if lon is None or lat is None else (lon, lat)
 
 
 def check_file_size(path: Path, limit_bytes: int, problems: list[Problem]) -> bool:
@@ -90,37 +129,67 @@ def parse_json_bytes(content: bytes, problems: list[Problem]) -> Any:
         return None
 
 
-def decode_text(content: bytes) -> tuple[str, str]:
-    """``(text, encoding)`` of a text file's bytes: UTF-8 (with or without BOM), else GB18030,
-    the superset of the GBK that Chinese Excel and WPS save "CSV" in. Raises
-    :class:`UnicodeDecodeError` when it is neither."""
+@dataclass(frozen=True)
+class CsvText:
+    """A CSV file's text, the encoding it was read in (a Python codec name) and its delimiter."""
+
+    text: str
+    encoding: str
+    delimiter: str
+
+
+#: How much of a CSV file the delimiter is guessed from.
+SNIFF_CHARS = 4096
+
+
+def decode_csv(content: bytes, problems: list[Problem]) -> CsvText | None:
+    """The one reader of CSV bytes: UTF-16 with a byte-order mark (Excel's "Unicode text"),
+    UTF-8 (with or without BOM), else GB18030, the superset of the GBK that Chinese Excel and WPS
+    save "CSV" in; the delimiter (comma, semicolon or tab) guessed from the first lines. ``None``
+    with the reason added to ``problems`` for binary content or text in none of these."""
     try:
-        return content.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        return content.decode("gb18030"), "gb18030"
+        if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text, encoding = content.decode("utf-16"), "utf-16"
+        elif b"\x00" in content[:SNIFF_CHARS]:
+            problems.append(Problem("err_not_text"))
+            return None
+        else:
+            try:
+                text, encoding = content.decode("utf-8-sig"), "utf-8-sig"
+            except UnicodeDecodeError:
+                text, encoding = content.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as err:
+        problems.append(Problem("err_csv_encoding", {"byte": err.start}))
+        return None
+    try:
+        delimiter = csv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    return CsvText(text, encoding, delimiter)
 
 
 def encoding_label(encoding: str) -> str:
-    """How an encoding is named to people: "UTF-8" or "GBK (GB18030)"."""
-    return "UTF-8" if encoding.startswith("utf-8") else "GBK (GB18030)"
+    """How an encoding is named to people: "UTF-8", "UTF-16" or "GBK (GB18030)"."""
+    if encoding.startswith("utf-8"):
+        return "UTF-8"
+    return "UTF-16" if encoding.startswith("utf-16") else "GBK (GB18030)"
 
 
 def read_csv_table(path: Path | str, *, limit_bytes: int = MAX_FILE_BYTES) -> tuple[pd.DataFrame, str]:
-    """Every cell of a CSV file as text, and the encoding it was read in (UTF-8 or GBK).
+    """Every cell of a CSV file as text (:func:`decode_csv`), and the encoding it was read in.
     Raises :class:`PointsDataError` when it cannot be read."""
     path = Path(path)
     problems: list[Problem] = []
     if not check_file_size(path, limit_bytes, problems):
         raise PointsDataError(path.name, problems)
+    decoded = decode_csv(path.read_bytes(), problems)
+    if decoded is None:
+        raise PointsDataError(path.name, problems)
     try:
-        text, encoding = decode_text(path.read_bytes())
-    except UnicodeDecodeError as err:
-        raise PointsDataError(path.name, [Problem("err_csv_encoding", {"byte": err.start})]) from err
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(decoded.text), sep=decoded.delimiter, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise PointsDataError(path.name, [Problem("err_csv_unreadable", {"reason": str(err).strip()})]) from err
-    return frame, encoding
+    return frame, decoded.encoding
 
 
 def find_column(columns: Iterable[object], names: Iterable[str]) -> str | None:

@@ -97,3 +97,31 @@ def test_a_kml_bomb_is_refused(tmp_path):
                     '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&b;</name></Document></kml>')
     with pytest.raises(SheetError, match="EntitiesForbidden"):
         read_station_table(path)
+
+
+def test_a_kml_from_google_earth_with_folders_and_heights_is_read_placemark_by_placemark(tmp_path):
+    path = tmp_path / "earth.kml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>x</name>'
+        "<Folder><name>驿站</name><Placemark><name>骑龙社区党群驿站</name>"
+        "<Point><coordinates>116.8286,30.7350,0</coordinates></Point></Placemark>"
+        "<Folder><Placemark><name>金星 &lt;店&gt;</name><ExtendedData><Data name=\"station_type\"><value>red</value>"
+        "</Data></ExtendedData><Point><coordinates> 116.83,30.74 </coordinates></Point></Placemark></Folder></Folder>"
+        "<Placemark><name>一段路</name><LineString><coordinates>116.8,30.7 116.9,30.8</coordinates></LineString>"
+        "</Placemark></Document></kml>", encoding="utf-8")
+    table = read_station_table(path)
+    rows = [dict(zip(table.headers, row)) for row in table.rows]
+    assert [(r["name_zh"], r["lon"], r["lat"]) for r in rows] == [
+        ("骑龙社区党群驿站", "116.8286", "30.735"), ("金星 <店>", "116.83", "30.74"), ("一段路", "", "")]
+    assert rows[1]["station_type"] == "red" and table.row_numbers == (1, 2, 3)
+
+
+def test_exported_kml_is_plain_kml_22_other_tools_read(tmp_path):
+    from xml.etree import ElementTree
+
+    stations = load_stations().head(3)
+    root = ElementTree.fromstring(export_stations(stations, "kml", "gcj02"))
+    kml = "{http://www.opengis.net/kml/2.2}"
+    assert root.tag == f"{kml}kml"
+    names = [p.findtext(f"{kml}name") for p in root.iter(f"{kml}Placemark")]
+    assert names == stations["name_zh"].tolist()

@@ -553,3 +553,36 @@ def test_latitude_and_longitude_swapped_are_named_as_swapped(tmp_path):
     # the last row is no position either way round: plainly "not degrees"
     assert keys == ["err_import_lonlat_swapped", "err_import_lonlat_swapped", "err_lonlat_not_degrees"]
     assert "swapped" in caught.value.localized("en")
+
+
+@pytest.mark.parametrize(("encoding", "delimiter", "label"), [
+    ("utf-8-sig", ",", "UTF-8"), ("gb18030", ";", "GBK (GB18030)"), ("utf-16", "\t", "UTF-16")])
+def test_every_reader_of_points_reads_the_csv_files_chinese_tools_save(tmp_path, encoding, delimiter, label):
+    """Excel's "CSV UTF-8", WPS's GBK with semicolons, Excel's "Unicode text" (UTF-16, tabs): the
+    in-memory reader, the streamed reader and the station-list reader agree."""
+    from geo.analysis.streaming import iter_demand_chunks
+    from geo.readers import encoding_label, read_points_csv
+    from geo.register.sheets import read_station_table
+
+    rows = [("经度", "纬度", "人数", "名称"), ("116.8236", "30.7374", "3", "骑龙社区,东"), ("116.8300", "30.7400", "5", "金星")]
+    text = "\r\n".join(delimiter.join(f'"{c}"' if "," in c else c for c in row) for row in rows) + "\r\n"
+    path = tmp_path / "骑手.csv"
+    path.write_bytes(text.encode(encoding))
+    points = read_points_csv(path)
+    assert points["lon"].tolist() == [116.8236, 116.83] and points["名称"].tolist() == ["骑龙社区,东", "金星"]
+    assert encoding_label(points.attrs["encoding"]) == label
+    (chunk,) = list(iter_demand_chunks(path))
+    assert chunk.lon.tolist() == [116.8236, 116.83] and chunk.weight.tolist() == [3.0, 5.0]
+    table = read_station_table(path)
+    assert table.encoding == label and [row[3] for row in table.rows] == ["骑龙社区,东", "金星"]
+
+
+def test_utf16_text_cut_in_the_middle_of_a_character_is_named_not_a_crash(tmp_path):
+    from geo.errors import PointsDataError
+    from geo.readers import read_points_csv
+
+    path = tmp_path / "cut.csv"
+    path.write_bytes("lon,lat\n116.8,30.7\n".encode("utf-16") + b"\x41")
+    with pytest.raises(PointsDataError) as caught:
+        read_points_csv(path)
+    assert [p.key for p in caught.value.problems] == ["err_csv_encoding"]

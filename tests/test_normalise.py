@@ -9,6 +9,7 @@ import pytest
 
 from geo.place.datum import Datum
 from geo.place.reference import load_communities
+from geo.readers import parse_coordinate, parse_lonlat
 from geo.register.model import StationType
 from geo.register.normalise import (
     CommunityIndex,
@@ -19,8 +20,6 @@ from geo.register.normalise import (
     name_numbers,
     normalise_phone,
     parse_amenities,
-    parse_coordinate,
-    parse_lonlat,
     parse_opening_hours,
     parse_station_type,
 )

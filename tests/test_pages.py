@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import geo.hours
 from geo.analysis.nearest import nearest_stations
 from geo.register.geojson import load_stations
 from geo.register.model import StationType

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import openpyxl
 import piexif
 import pytest
 from PIL import Image

@@ -22,7 +22,7 @@ def _secret_tianditu_key() -> str | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _settings(env_key: tuple[str, ...], secret_key: str | None) -> BasemapSettings:
+def _settings(env_key: tuple[str, ...], secret_key: str | None) -> BasemapSettings:  # env_key: the cache key
     return basemap_settings(tianditu_key=secret_key)
 
 
@@ -65,8 +65,3 @@ def road_network() -> RoadNetwork | None:
         return None
     modified = os.stat(path).st_mtime_ns if os.path.exists(path) else -1
     return _road_network(path, modified)
-
-
-def basemap_label(basemap: Basemap | str, tr) -> str:
-    """The basemap's name in the page's language."""
-    return tr(f"basemap_{Basemap(basemap).value}")

@@ -13,6 +13,7 @@ from typing import Literal
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from geo.readers import parse_lonlat
 from ui.lang import tr
 
 _KEY = "rider_lonlat"
@@ -20,14 +21,10 @@ _URL_KEY = "at"
 
 
 def _parse(text: str) -> tuple[float, float] | None:
-    try:
-        lon_text, lat_text = text.split(",")
-        lon, lat = float(lon_text), float(lat_text)
-    except ValueError:
+    pair = parse_lonlat(text)
+    if pair is None or not (-180 <= pair[0] <= 180 and -90 <= pair[1] <= 90):
         return None
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return None
-    return lon, lat
+    return pair
 
 
 def rider_location() -> tuple[float, float] | None:

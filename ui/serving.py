@@ -2,28 +2,25 @@
 
 - ``/tiles/{z}/{x}/{y}``: the local tile set named by ``GAOHE_TILES``, served by the app itself
   so that an intranet with no internet still has a basemap and no rider position leaves it;
-- compression of the app's JavaScript, CSS and fonts: Streamlit sends its bundles uncompressed
-  (it expects a reverse proxy to compress), which is 3 MB on a rider's phone; each file is
-  compressed once and kept in memory;
+- compression (Starlette's ``GZipMiddleware``): Streamlit sends its bundles uncompressed (it
+  expects a reverse proxy to compress), which is 3 MB on a rider's phone;
 - a warm-up at start (imports, register, gazetteer, road network, one answer and one map) so that
   the first visitor does not wait for it, and ``/api/ready`` that says when it is done.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from contextlib import asynccontextmanager
 
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo.errors import TileSourceError
 from geo.maps.basemaps import LOCAL_TILES_PATH
@@ -31,72 +28,10 @@ from geo.maps.tiles import TileSource, open_tile_source
 
 _LOG = logging.getLogger("gaohe.serve")
 
-#: Paths whose responses are compressed (Streamlit's bundles, components, the app's static files).
-COMPRESSED_PREFIXES = ("/static/", "/component/", "/app/static/")
-COMPRESSIBLE_TYPES = ("javascript", "css", "json", "html", "svg", "text/", "font/ttf", "font/otf", "x-font-ttf")
-#: Memory the compressed copies may take, in bytes.
-CACHE_BUDGET_BYTES = 64 * 1024 * 1024
-
-
-class CompressAssets:
-    """ASGI middleware: gzip the static assets listed above, once per file version."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(COMPRESSED_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if "gzip" not in headers.get("accept-encoding", "") or "range" in headers:
-            await self.app(scope, receive, send)
-            return
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            else:
-                await send(message)
-
-        await self.app(scope, receive, capture)
-        if start is None:  # the app sent no response: nothing to pass on
-            return
-        body = b"".join(chunks)
-        response_headers = [(k, v) for k, v in start["headers"]]
-        names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response_headers}
-        compressible = (start["status"] == 200 and "content-encoding" not in names and len(body) > 1024
-                        and any(kind in names.get("content-type", "") for kind in COMPRESSIBLE_TYPES))
-        if compressible:
-            body = self._compressed(scope["path"], body)
-            response_headers = [(k, v) for k, v in response_headers if k.lower() not in (b"content-length", b"etag")]
-            response_headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
-                                 (b"content-length", str(len(body)).encode())]
-        await send({**start, "headers": response_headers})
-        await send({"type": "http.response.body", "body": body})
-
-    def _compressed(self, path: str, body: bytes) -> bytes:
-        key = (path, hashlib.sha1(body).hexdigest())
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
-        with self._lock:
-            self._cache[key] = packed
-            self._size += len(packed)
-            while self._size > CACHE_BUDGET_BYTES and self._cache:
-                _, dropped = self._cache.popitem(last=False)
-                self._size -= len(dropped)
-        return packed
+#: Compression of every response over 1 KiB a client accepts gzip for: Streamlit sends its 3 MB
+#: of bundles uncompressed (it expects a reverse proxy to compress), too much for a rider's phone.
+#: Level 6: nearly level 9's size at a fraction of its CPU; images and fonts are already packed.
+MIDDLEWARE = [Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]
 
 
 _TILES: TileSource | None = None

@@ -17,6 +17,7 @@ from geo.maps.builders import build_overview_map, map_point_to_wgs84
 from geo.markup import markdown_text
 from geo.place.datum import Datum, convert
 from geo.place.geodesy import ellipsoidal_distance_m
+from geo.readers import parse_lonlat
 from geo.register.exchange import export_stations
 from geo.register.import_plan import (
     CHOOSE_NEW,
@@ -99,12 +100,12 @@ with tabs[0]:
                                          format_func=DATUM_LABELS.get, key="data_fix_datum")
     new_lonlat, method = None, None
     if pasted.strip():
-        try:
-            lon_text, lat_text = pasted.replace("，", ",").split(",")
-            new_lonlat = tuple(float(v) for v in convert(float(lon_text), float(lat_text), source=paste_datum, target="wgs84"))
-            method = pasted_method(paste_datum)
-        except ValueError:
+        pair = parse_lonlat(pasted)
+        if pair is None:
             st.error(tr("bad_coordinates"))
+        else:
+            new_lonlat = tuple(float(v) for v in convert(*pair, source=paste_datum, target="wgs84"))
+            method = pasted_method(paste_datum)
     elif picked and picked.get("last_clicked"):
         click = picked["last_clicked"]
         new_lonlat, method = map_point_to_wgs84(click["lng"], click["lat"], basemap), MAP_CLICK_METHOD

@@ -131,9 +131,6 @@ class GapProblem:
     references: pd.DataFrame
     fingerprint: str
 
-    @property
-    def uncovered_weight(self) -> float:
-        return self.matrix.total_weight - self.matrix.fixed_weight
 
     def suggested_target_share(self) -> float:
         """A target the candidates can reach: 95 %, or less in steps of 5 % (of 1 % below 5 %)."""

@@ -44,8 +44,6 @@ DETOUR_FACTOR = 1.3
 EBIKE_SPEED_KMH = 15.0
 WALK_SPEED_KMH = 4.5
 
-NEAREST_COLUMNS = ("query_index", "rank", "station_index", "distance_m")
-
 #: Rows per chunk of a large batch (see :func:`_by_chunks`): 2^16 measured fastest at 10^6.
 _CHUNK_ROWS = 1 << 16
 

@@ -10,6 +10,8 @@ WGS-84), written batch by batch.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +30,15 @@ from geo.analysis.max_covering import merge_identical_rows
 from geo.analysis.nearest import StationIndex, build_station_index, count_within, nearest_arrays
 from geo.analysis.siting import CoverageMatrix, pairs_within
 from geo.errors import PointsDataError, Problem, SitingError
-from geo.readers import LAT_COLUMNS, LON_COLUMNS, MAX_PROBLEMS_KEPT, WEIGHT_COLUMNS, find_column, out_of_range_key
+from geo.readers import (
+    LAT_COLUMNS,
+    LON_COLUMNS,
+    MAX_PROBLEMS_KEPT,
+    WEIGHT_COLUMNS,
+    decode_csv,
+    find_column,
+    out_of_range_key,
+)
 
 #: Demand points per chunk: ~100 B of working memory per point and k, so about 0.2-0.5 GB.
 DEFAULT_CHUNK_ROWS = 1_000_000
@@ -134,15 +144,22 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
             offset += len(lon)
 
 
+#: The start of a CSV file its header, encoding and delimiter are read from.
+_HEAD_BYTES = 64 * 1024
+
+
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
     with open(path, "rb") as handle:
-        head = handle.readline()
-    encoding = "utf-8"
-    try:
-        header = head.decode("utf-8-sig")
-    except UnicodeDecodeError:  # Chinese Excel saves GBK/GB18030
-        header, encoding = head.decode("gb18030"), "gb18030"
-    names = [name.strip() for name in header.strip().split(",")]
+        head = handle.read(_HEAD_BYTES)
+    if len(head) == _HEAD_BYTES:  # the file goes on: decode whole lines (whole UTF-16 units) only
+        head = head[: len(head) // 2 * 2] if head.startswith((b"\xff\xfe", b"\xfe\xff")) else head[: head.rfind(b"\n") + 1]
+    problems: list[Problem] = []
+    decoded = decode_csv(head, problems)
+    if decoded is None:
+        raise PointsDataError(path.name, problems)
+    names = [name.strip() for name in next(csv.reader(io.StringIO(decoded.text), delimiter=decoded.delimiter), [])]
+    # the header row is skipped (names given): a UTF-8 byte-order mark needs no codec of its own
+    encoding = "utf8" if decoded.encoding == "utf-8-sig" else decoded.encoding
     lon_column, lat_column = find_column(names, LON_COLUMNS), find_column(names, LAT_COLUMNS)
     if lon_column is None or lat_column is None:
         raise PointsDataError(path.name, [Problem("err_need_lonlat_columns", {"found": ", ".join(names)})])
@@ -152,6 +169,7 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[PointChunk]:
         path,
         read_options=pa_csv.ReadOptions(block_size=max(1 << 16, chunk_rows * 32), encoding=encoding,
                                         column_names=names, skip_rows=1),
+        parse_options=pa_csv.ParseOptions(delimiter=decoded.delimiter),
         convert_options=pa_csv.ConvertOptions(include_columns=wanted, column_types={c: pa.float64() for c in wanted}),
     )
     offset = 0

@@ -7,11 +7,12 @@ injection. Reading station lists back in is :mod:`geo.register.sheets` and :mod:
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape
 
+import fastkml
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pygeoif
 
 from geo.place.datum import Datum, convert
 from geo.register.geojson import stations_to_feature_collection
@@ -29,6 +30,23 @@ def stations_table(stations: gpd.GeoDataFrame, datum: Datum | str = Datum.WGS84)
     table["lon"], table["lat"] = np.round(lon, 7), np.round(lat, 7)
     table["datum"] = Datum(datum).value
     return table
+
+
+def _kml_bytes(table: pd.DataFrame, datum: Datum) -> bytes:
+    """One KML placemark per station (fastkml): the Chinese name, every column as ``<Data>``."""
+    placemarks = [
+        fastkml.Placemark(
+            name=str(row["name_zh"]),
+            kml_geometry=fastkml.Point(geometry=pygeoif.Point(row["lon"], row["lat"])),
+            extended_data=fastkml.ExtendedData(elements=[
+                fastkml.Data(name=str(key), value="" if value is None else str(value))
+                for key, value in row.items() if key not in ("lon", "lat")
+            ]),
+        )
+        for row in table.to_dict(orient="records")
+    ]
+    document = fastkml.KML(features=[fastkml.Document(name=f"Gaohe stations ({datum.value})", features=placemarks)])
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + document.to_string(prettyprint=False).encode("utf-8")
 
 
 def export_stations(stations: gpd.GeoDataFrame, file_format: str, datum: Datum | str = Datum.WGS84) -> bytes:
@@ -50,12 +68,5 @@ def export_stations(stations: gpd.GeoDataFrame, file_format: str, datum: Datum |
     if file_format == "xlsx":
         return xlsx_bytes({"stations": table})
     if file_format == "kml":
-        placemarks = []
-        for row in table.to_dict(orient="records"):
-            data = "".join(f'<Data name="{escape(str(k))}"><value>{escape("" if v is None else str(v))}</value></Data>'
-                           for k, v in row.items() if k not in ("lon", "lat"))
-            placemarks.append(f"<Placemark><name>{escape(str(row['name_zh']))}</name><ExtendedData>{data}</ExtendedData>"
-                              f"<Point><coordinates>{row['lon']},{row['lat']}</coordinates></Point></Placemark>")
-        return ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
-                f"<name>Gaohe stations ({datum.value})</name>{''.join(placemarks)}</Document></kml>").encode("utf-8")
+        return _kml_bytes(table, datum)
     raise ValueError(f"`file_format` was {file_format!r} but is expected to be one of {FORMATS}")

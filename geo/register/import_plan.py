@@ -32,7 +32,7 @@ from geo.i18n import DEFAULT_LANGUAGE, Term, label_of, labels_of, t
 from geo.place.datum import Datum, convert
 from geo.place.geocode import GeocodedPlace
 from geo.place.geodesy import ellipsoidal_distance_m
-from geo.readers import out_of_range_key
+from geo.readers import out_of_range_key, parse_coordinate, parse_lonlat
 from geo.register.geojson import stations_from_features, stations_to_feature_collection
 from geo.register.model import (
     COUNTY_SEAT_LONLAT,
@@ -52,8 +52,6 @@ from geo.register.normalise import (
     name_numbers,
     normalise_phone,
     parse_amenities,
-    parse_coordinate,
-    parse_lonlat,
     parse_opening_hours,
     parse_station_type,
     station_type_from_name,
@@ -79,8 +77,6 @@ CHOOSE_NEW = "new"
 #: What a row will do: update a station, add one, nothing (same as the register), wait for the
 #: planner to choose between candidates, or nothing because the row has problems.
 ACTIONS = ("update", "new", "unchanged", "choose", "invalid")
-#: Where a row's position comes from.
-POSITION_SOURCES = ("sheet", "geocoded", "kept", "none")
 
 
 @dataclass(frozen=True)
@@ -851,11 +847,6 @@ def apply_import_plan(plan: ImportPlan, register: gpd.GeoDataFrame, *, partial: 
     features = [f for f in features if f["properties"]["id"] not in removed]
     return ImportOutcome(stations_from_features(features), tuple(r.row for r in plan.ready_rows()),
                          tuple(r.row for r in left_out), tuple(added), tuple(updated), removed)
-
-
-def with_choices(settings: ImportSettings, choices: Mapping[int, str], **changes: Any) -> ImportSettings:
-    """The same settings with the planner's choices for ambiguous rows (and other changes)."""
-    return replace(settings, choices={**settings.choices, **choices}, **changes)
 
 
 def plan_preview_table(plan: ImportPlan, lang: str, community_names: Mapping[str, str] | None = None) -> pd.DataFrame:

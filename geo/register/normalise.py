@@ -463,36 +463,6 @@ def normalise_phone(text: object) -> str | None:
     return value if _PHONE.match(value) else None
 
 
-_COORDINATE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*°?\s*([ENWSensw东西南北]?)\s*$")
-
-
-def parse_coordinate(text: object) -> float | None:
-    """Decimal degrees from a cell (``116.8286``, ``116.8286°E``, ``东经116.8286``), or ``None``.
-    West and south are negative."""
-    if text is None:
-        return None
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text) if pd.notna(text) else None
-    value = unicodedata.normalize("NFKC", str(text)).replace("东经", "").replace("北纬", "").strip()
-    match = _COORDINATE.match(value)
-    if not match:
-        return None
-    number = float(match.group(1))
-    return -number if match.group(2).lower() in ("w", "s", "西", "南") else number
-
-
-def parse_lonlat(text: object) -> tuple[float, float] | None:
-    """``(lon, lat)`` from one cell holding both, as coordinate pickers copy them
-    (``116.8286,30.7350``); ``None`` if it is not two numbers."""
-    if text is None:
-        return None
-    parts = re.split(r"\s*[,;，；\s]\s*", unicodedata.normalize("NFKC", str(text)).strip())
-    if len(parts) != 2:
-        return None
-    lon, lat = parse_coordinate(parts[0]), parse_coordinate(parts[1])
-    return None if lon is None or lat is None else (lon, lat)
-
-
 _NAME_NOISE = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 

@@ -19,11 +19,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import fastkml
 import pandas as pd
 
 from geo.errors import Problem, SheetError
 from geo.place.datum import Datum
-from geo.readers import MAX_FILE_BYTES, check_file_size, decode_text, read_json_file
+from geo.readers import MAX_FILE_BYTES, check_file_size, decode_csv, encoding_label, read_json_file
 from geo.register.normalise import guess_columns
 from geo.tables import unguard_formulas
 
@@ -225,26 +226,13 @@ def _read_xlsx(path: Path, source: str, sheet: str | None) -> SheetTable:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-def _decode(content: bytes, source: str) -> tuple[str, str]:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        return content.decode("utf-16"), "UTF-16"
-    if b"\x00" in content[:4096]:
-        raise _fail(source, "err_not_text")
-    try:
-        text, encoding = decode_text(content)
-    except UnicodeDecodeError as err:
-        raise _fail(source, "err_csv_encoding", byte=err.start) from err
-    return text, ("UTF-8" if encoding.startswith("utf-8") else "GBK (GB18030)")
-
-
 def _read_csv(path: Path, source: str) -> SheetTable:
-    text, encoding = _decode(path.read_bytes(), source)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    problems: list[Problem] = []
+    decoded = decode_csv(path.read_bytes(), problems)
+    if decoded is None:
+        raise SheetError(source, problems)
     rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=decoded.delimiter)
     try:
         # records, not lines, are what a spreadsheet numbers (a quoted cell may span lines)
         for number, cells in enumerate(reader, start=1):
@@ -255,28 +243,37 @@ def _read_csv(path: Path, source: str) -> SheetTable:
             rows.append((number, [c.strip() for c in cells]))
     except csv.Error as err:
         raise _fail(source, "err_csv_unreadable", reason=f"line {reader.line_num}: {err}") from err
-    return _table(source, rows, encoding=encoding)
+    return _table(source, rows, encoding=encoding_label(decoded.encoding))
 
 
 # --- KML and GeoJSON ---------------------------------------------------------------------------
 
 def _read_kml(path: Path, source: str) -> SheetTable:
+    """Placemarks of a KML file in document order, each read by fastkml: ``<Data>`` fields as
+    columns, the ``<name>`` as the Chinese name when no field gives it, a point's coordinates as
+    ``lon``/``lat``."""
     from defusedxml import DefusedXmlException, ElementTree
 
-    kml = "{http://www.opengis.net/kml/2.2}"
     try:
+        # defusedxml first: a DOCTYPE or entity (billion laughs, a local file) never reaches fastkml;
+        # its tree gives the placemarks in document order (fastkml lists folders first)
         root = ElementTree.fromstring(path.read_bytes())
     except (DefusedXmlException, ElementTree.ParseError) as err:
         raise _fail(source, "err_file_unreadable", reason=f"{type(err).__name__}: {err}") from err
     records: list[dict[str, str]] = []
-    for placemark in root.iter(f"{kml}Placemark"):
+    for element in root.iter(f"{fastkml.config.KMLNS}Placemark"):
         if len(records) >= MAX_IMPORT_ROWS:
             raise _fail(source, "err_too_many_rows", n=f">{MAX_IMPORT_ROWS}", limit=MAX_IMPORT_ROWS)
-        record = {str(data.get("name")): (data.findtext(f"{kml}value") or "").strip()
-                  for data in placemark.iter(f"{kml}Data")}
-        record.setdefault("name_zh", (placemark.findtext(f"{kml}name") or "").strip())
-        parts = (placemark.findtext(f".//{kml}Point/{kml}coordinates") or "").strip().split(",")
-        record["lon"], record["lat"] = (parts[0].strip(), parts[1].strip()) if len(parts) >= 2 else ("", "")
+        try:
+            placemark = fastkml.Placemark.from_string(ElementTree.tostring(element, encoding="unicode"), strict=False)
+        except (ValueError, TypeError, AttributeError) as err:
+            raise _fail(source, "err_file_unreadable", reason=f"{type(err).__name__}: {err}") from err
+        data = placemark.extended_data.elements if placemark.extended_data else []
+        record = {str(item.name): (item.value or "").strip() for item in data if isinstance(item, fastkml.Data)}
+        record.setdefault("name_zh", (placemark.name or "").strip())
+        point = placemark.geometry
+        is_point = point is not None and point.geom_type == "Point"
+        record["lon"], record["lat"] = (repr(point.x), repr(point.y)) if is_point else ("", "")
         records.append(record)
     return _records_table(source, records, unit="feature")
 
