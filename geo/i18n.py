@@ -8,6 +8,7 @@ Plain data with no Streamlit import, shared by the map builders, the CLI and the
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from datetime import datetime
 from functools import cache
@@ -129,6 +130,42 @@ def describe_opening(expression: str, moment: datetime, lang: str) -> str:
     if state.is_open:
         return f"{t('open_now', lang)} · {t('closes_at', lang, time=when)}"
     return f"{t('closed_now', lang)} · {t('opens_at', lang, time=when)}"
+
+
+_OSM_RULE = re.compile(r"^(?:(?P<days>[A-Z][a-z](?:-[A-Z][a-z])?(?:,[A-Z][a-z](?:-[A-Z][a-z])?)*)\s+)?"
+                       r"(?P<times>\d{2}:\d{2}-\d{2}:\d{2}(?:,\d{2}:\d{2}-\d{2}:\d{2})*)$")
+
+
+def hours_written(expression: str, lang: str) -> str:
+    """Opening hours in OSM syntax as people write them in ``lang``: ``Mo-Su 08:00-20:00`` ->
+    ``每天 8:00-20:00`` / ``Daily 8:00-20:00``, ``24/7`` -> ``全天`` / ``24 hours``, ``Mo-Fr
+    08:30-17:30`` -> ``周一至周五 8:30-17:30`` / ``Mon–Fri 8:30-17:30``. What cannot be written
+    so (holidays, comments, "unknown") stays in OSM syntax."""
+    if expression == "24/7":
+        return t("hours_all_day", lang)
+    weekdays = labels_of("weekday", lang)
+
+    def clock(text: str) -> str:
+        hour, minute = text.split(":")
+        return f"{int(hour)}:{minute}"
+
+    def days(text: str | None) -> str:
+        if text is None or text == "Mo-Su":
+            return t("hours_daily", lang)
+        spans = []
+        for part in text.split(","):
+            first, _, last = part.partition("-")
+            spans.append(t("hours_day_span", lang, first=weekdays[first], last=weekdays[last]) if last else weekdays[first])
+        return t("hours_list_separator", lang).join(spans)
+
+    rules = []
+    for rule in expression.split("; "):
+        found = _OSM_RULE.match(rule.strip())
+        if found is None or any(day not in weekdays for day in re.findall(r"[A-Z][a-z]", found["days"] or "")):
+            return expression
+        spans = (f"{clock(start)}-{clock(end)}" for start, end in (span.split("-") for span in found["times"].split(",")))
+        rules.append(f"{days(found['days'])} {t('hours_list_separator', lang).join(spans)}")
+    return t("hours_rule_separator", lang).join(rules)
 
 
 def format_distance(distance_m: float) -> str:

@@ -72,3 +72,19 @@ def test_a_name_in_a_language_falls_back_to_the_chinese_name_when_the_other_is_m
     assert name_in(frame.iloc[0], "en") == "Station 01"
     assert name_in({"name_zh": "骑龙社区"}, "en") == "骑龙社区"
     assert name_in({"name_zh": "骑龙社区", "name_en": "Qilong"}, "fr") == "骑龙社区"
+
+
+@pytest.mark.parametrize(("expression", "zh", "en"), [
+    ("Mo-Su 08:00-20:00", "每天 8:00-20:00", "Daily 8:00-20:00"),
+    ("24/7", "全天", "24 hours"),
+    ("Mo-Fr 08:30-12:00,14:30-17:30; Sa 09:00-12:00",
+     "周一至周五 8:30-12:00、14:30-17:30;周六 9:00-12:00", "Mon–Fri 8:30-12:00, 14:30-17:30; Sat 9:00-12:00"),
+    ('Mo-Su,PH unknown "节假日不休"', 'Mo-Su,PH unknown "节假日不休"', 'Mo-Su,PH unknown "节假日不休"'),
+])
+def test_opening_hours_are_written_as_people_write_them_in_each_language(expression, zh, en):
+    from geo.i18n import hours_written
+    from geo.register.normalise import parse_opening_hours
+
+    assert (hours_written(expression, "zh"), hours_written(expression, "en")) == (zh, en)
+    if zh != expression:  # the Chinese form is what a planner edits: it reads back to the same value
+        assert parse_opening_hours(zh) == expression

@@ -25,13 +25,12 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe_opening, label_of, name_in, names_in, t
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe_opening, hours_written, label_of, name_in, names_in, t
 from geo.maps.basemaps import Basemap, BasemapSettings, basemap_settings
 from geo.markup import map_text
 from geo.place.datum import Datum, convert, convert_geometry
 from geo.place.describe import where_text
 from geo.register.model import AMENITIES, COUNTY_SEAT_LONLAT, STATION_TYPES, StationType
-from geo.register.normalise import hours_as_written
 
 #: Where Streamlit serves the app's ``static/`` folder (``enableStaticServing``).
 STATIC_URL = "/app/static"
@@ -227,7 +226,7 @@ def station_popup_html(
         row("popup_amenities", amenity_html),
         row(
             "popup_hours",
-            f"{esc(hours_as_written(station.opening_hours) if lang == 'zh' else station.opening_hours)}"
+            f"{esc(hours_written(station.opening_hours, lang))}"
             f"<br><b>{esc(describe_opening(station.opening_hours, moment, lang))}</b>{hours_note}",
         ),
         row("popup_operator", text_or_unknown(station.operator)),

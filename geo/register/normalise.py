@@ -21,7 +21,7 @@ import opening_hours
 import pandas as pd
 from pypinyin import lazy_pinyin
 
-from geo.i18n import LANGUAGES, label_of
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, hours_written, label_of
 from geo.place.datum import Datum
 from geo.register.model import AMENITIES, STATION_TYPES, StationType
 
@@ -412,40 +412,13 @@ def parse_opening_hours(text: object) -> str | None:
 
 # --- phone, coordinates, names -----------------------------------------------------------------
 
-_DAY_WORDS = dict(zip(_DAY_CODES, "一二三四五六日"))
-_OSM_RULE = re.compile(r"^(?:(?P<days>[A-Z][a-z](?:-[A-Z][a-z])?(?:,[A-Z][a-z](?:-[A-Z][a-z])?)*)\s+)?"
-                       r"(?P<times>\d{2}:\d{2}-\d{2}:\d{2}(?:,\d{2}:\d{2}-\d{2}:\d{2})*)$")
 
 
 def hours_as_written(expression: str) -> str:
-    """Opening hours in OSM syntax as people write them in Chinese, for a form to show and the
-    planner to edit: ``Mo-Su 08:00-20:00`` -> ``每天 8:00-20:00``, ``24/7`` -> ``全天``,
-    ``Mo-Fr 08:30-17:30`` -> ``周一至周五 8:30-17:30``. Always reads back to the same OSM value
-    through :func:`parse_opening_hours`; what cannot be written so stays in OSM syntax."""
-    def clock(text: str) -> str:
-        hour, minute = text.split(":")
-        return f"{int(hour)}:{minute}"
-
-    def days(text: str | None) -> str:
-        if text is None or text == "Mo-Su":
-            return "每天"
-        parts = []
-        for part in text.split(","):
-            first, _, last = part.partition("-")
-            parts.append(f"周{_DAY_WORDS[first]}" + (f"至周{_DAY_WORDS[last]}" if last else ""))
-        return "、".join(parts)
-
-    if expression == "24/7":
-        written = "全天"
-    else:
-        rules = []
-        for rule in expression.split("; "):
-            found = _OSM_RULE.match(rule.strip())
-            if found is None or any(d not in _DAY_WORDS for d in re.findall(r"[A-Z][a-z]", found["days"] or "")):
-                return expression
-            times = "、".join("-".join(clock(t) for t in span.split("-")) for span in found["times"].split(","))
-            rules.append(f"{days(found['days'])} {times}")
-        written = ";".join(rules)
+    """Opening hours in OSM syntax as people write them in Chinese (:func:`geo.i18n.hours_written`),
+    for a form to show and the planner to edit; only when it reads back to the same OSM value
+    through :func:`parse_opening_hours`, else the OSM value itself."""
+    written = hours_written(expression, DEFAULT_LANGUAGE)
     return written if parse_opening_hours(written) == expression else expression
 
 
