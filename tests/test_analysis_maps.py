@@ -12,7 +12,10 @@ import pytest
 from geo.analysis.coverage_result import summarise_coverage
 from geo.analysis.demand import demo_demand
 from geo.analysis.gap_analysis import hex_candidates, plan_sites, prepare_gaps
-from geo.maps.builders import DISTANCE_COLOURS, _DataLayer, build_coverage_map, build_gaps_map, standalone_html
+from geo.maps.analysis_layers import DISTANCE_COLOURS
+from geo.maps.base import DataLayer, standalone_html
+from geo.maps.coverage import build_coverage_map
+from geo.maps.gaps import build_gaps_map
 from geo.place.datum import wgs84_to_gcj02
 from geo.place.describe import reference_places
 
@@ -26,11 +29,11 @@ def coverage_map(stations, summary, **options):
 
 def data_layers(fmap) -> dict[str, dict]:
     return {child.layer_name: json.loads(child.data_json) for child in fmap._children.values()
-            if isinstance(child, _DataLayer)}
+            if isinstance(child, DataLayer)}
 
 
 def legend_html(fmap) -> str:
-    return next(child.legend_html for child in fmap._children.values() if type(child).__name__ == "_Legend")
+    return next(child.legend_html for child in fmap._children.values() if type(child).__name__ == "Legend")
 
 
 def test_distance_colours_follow_multiples_of_the_radius_as_the_legend_says(stations, study):
@@ -51,10 +54,10 @@ def test_demand_layer_is_shown_with_its_legend_and_distance_can_be_switched_on(s
     fmap = coverage_map(stations, summarise_coverage(stations, study, 500.0, demo_demand()))
     html = fmap.get_root().render()
     assert 'data-legend=\\"demand\\"' in html or 'data-legend=\\u0022demand' in html or "demand" in legend_html(fmap)
-    layers = {child.layer_name: child for child in fmap._children.values() if isinstance(child, _DataLayer)}
+    layers = {child.layer_name: child for child in fmap._children.values() if isinstance(child, DataLayer)}
     assert layers["需求热力(六边形)"].show and not layers["到最近站点距离(六边形)"].show
     # the legend script shows a section only while its layer is on the map
-    assert "map.on('overlayadd overlayremove', sync)" in html
+    assert 'map.on("overlayadd overlayremove", sync)' in html and "ghLegend(map_" in html
 
 
 def test_amap_maps_draw_hexagons_in_gcj02(stations, study):
@@ -95,4 +98,4 @@ def test_the_standalone_file_inlines_leaflet_and_its_images(stations, study):
     assert "Leaflet 1.9.3" in page  # the library itself is inside
     urls = re.findall(r"url\(([^)]*)\)", page)
     assert urls and all(u.startswith("data:image/png;base64,") or u == "#default#VML" for u in urls)
-    assert "L.Icon.Default.imagePath = '';" in page and '"iconUrl": "data:image/png;base64,' in page
+    assert 'ghMapStyle(map_' in page and '{"imagePath": "", "icon": {"iconUrl": "data:image/png;base64,' in page

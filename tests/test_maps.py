@@ -9,7 +9,8 @@ from datetime import datetime
 import folium
 import pytest
 
-from geo.maps.builders import build_overview_map, station_popup_html
+from geo.maps.overview import build_overview_map
+from geo.maps.stations import station_popup_html
 from geo.place.datum import wgs84_to_gcj02
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import load_stations

@@ -14,15 +14,12 @@ from hypothesis import strategies as st
 
 from geo.analysis.coverage import default_study_area, hex_grid, overlap_area, service_areas, union_by_type
 from geo.analysis.nearest import nearest_stations
-from geo.maps.builders import (
-    build_coverage_map,
-    build_gaps_map,
-    build_overview_map,
-    build_report_pick_map,
-    build_reports_map,
-    build_rider_map,
-    standalone_html,
-)
+from geo.maps.base import standalone_html
+from geo.maps.coverage import build_coverage_map
+from geo.maps.feedback import build_report_pick_map, build_reports_map
+from geo.maps.gaps import build_gaps_map
+from geo.maps.overview import build_overview_map
+from geo.maps.rider import build_rider_map
 from geo.markup import map_text, markdown_text, markup_problem, plain_text
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import load_stations

@@ -11,15 +11,9 @@ import folium
 import pandas as pd
 import pytest
 
-from geo.maps.builders import (
-    build_overview_map,
-    build_report_pick_map,
-    build_reports_map,
-    report_place_layer,
-    selected_reports_layer,
-    station_feedback_url,
-    station_popup_html,
-)
+from geo.maps.feedback import build_report_pick_map, build_reports_map, report_place_layer, selected_reports_layer
+from geo.maps.overview import build_overview_map
+from geo.maps.stations import station_feedback_url, station_popup_html
 from geo.place.datum import wgs84_to_gcj02
 from geo.place.reference import load_county_boundary
 from geo.register.geojson import load_stations

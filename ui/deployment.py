@@ -10,7 +10,6 @@ import streamlit as st
 
 from geo.errors import BasemapConfigError
 from geo.maps.basemaps import Basemap, BasemapSettings, basemap_settings
-from geo.maps.builders import use_basemap_settings
 from geo.place.roads import RoadNetwork, load_road_network
 
 
@@ -37,7 +36,6 @@ def basemaps() -> BasemapSettings:
 
         show_error(err)
         settings = BasemapSettings((Basemap.NONE,))
-    use_basemap_settings(settings)  # every map built in this run uses them
     return settings
 
 

@@ -192,7 +192,7 @@ def guard_photo_upload(*, uploader_key: str, form_box_key: str, refused_text: st
 
 def follow_map_links() -> None:
     """Let links of the app in map popups (a station's feedback form) open in this window: the
-    map's frame asks by message (see ``geo.maps.builders``), and only a path of this site is followed."""
+    map's frame asks by message (see ``geo/maps/assets/map.js``), and only a path of this site is followed."""
     st.sidebar.html(
         """<script>
 if (!window.__ghFollowsMapLinks) {

@@ -11,9 +11,9 @@ from geo.analysis.demand import DemandPoints
 from geo.analysis.scenario import Scenario, apply_scenario
 from geo.errors import ScenarioError
 from geo.i18n import label_of, names_in
-from geo.maps.builders import map_point_to_wgs84
+from geo.maps.base import map_point_to_wgs84
 from geo.register.model import StationType
-from ui import analysis
+from ui import analysis, deployment
 from ui.lang import choose, current_language, file_uploader, show_error, tr
 
 _KEY = "gaps_scenario"
@@ -75,7 +75,7 @@ def add_tapped_station(clicked: dict | None, whatif_type: str, basemap: str) -> 
     click = (clicked or {}).get("last_clicked")
     if click and click != st.session_state.get("gaps_last_click"):
         st.session_state["gaps_last_click"] = click
-        current_scenario().add_station(*map_point_to_wgs84(click["lng"], click["lat"], basemap), station_type=whatif_type)
+        current_scenario().add_station(*map_point_to_wgs84(click["lng"], click["lat"], basemap, deployment.basemaps()), station_type=whatif_type)
         st.rerun()
 
 

@@ -87,7 +87,7 @@ def warm_up() -> None:
                      "ui.navigation_app", "ui.deployment"):
             importlib.import_module(name)
 
-        from geo.maps.builders import build_rider_view
+        from geo.maps.rider import build_rider_view
         from geo.place.gazetteer import search_places
         from geo.place.roads import load_road_network
         from geo.register.model import COUNTY_SEAT_LONLAT

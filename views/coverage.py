@@ -9,7 +9,8 @@ from streamlit_folium import st_folium
 
 from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M, ebike_radius_m
 from geo.i18n import label_of
-from geo.maps.builders import build_coverage_map, standalone_html
+from geo.maps.base import standalone_html
+from geo.maps.coverage import build_coverage_map
 from geo.outputs.printable import coverage_report
 from geo.outputs.result_files import EXCEL_MIME, coverage_csv, coverage_workbook, data_status
 from geo.place.describe import where_text
@@ -78,7 +79,7 @@ def coverage_map():
     return build_coverage_map(stations, areas_by_type=summary.areas_by_type, overlap=summary.overlap,
                               study_area=summary.study_area, distance_hexes=summary.distance_hexes,
                               demand_hexes=summary.demand_hexes, radius_m=summary.headline_radius_m, lang=lang,
-                              basemap=basemap, radius_label=summary.radius_text(lang))
+                              basemap=basemap, settings=deployment.basemaps(), radius_label=summary.radius_text(lang))
 
 
 st_folium(coverage_map(), key="coverage_map", returned_objects=[], height=600, use_container_width=True)

@@ -13,7 +13,8 @@ from streamlit_folium import st_folium
 from geo.errors import GeoDataError, SheetError
 from geo.hours import now_local, to_local_time
 from geo.i18n import label_of
-from geo.maps.builders import build_overview_map, map_point_to_wgs84
+from geo.maps.base import map_point_to_wgs84
+from geo.maps.overview import build_overview_map
 from geo.markup import markdown_text
 from geo.place.datum import Datum, convert
 from geo.place.geodesy import ellipsoidal_distance_m
@@ -90,7 +91,7 @@ with tabs[0]:
     st.caption(tr("fix_hint"))
     basemap = st.radio(tr("basemap"), deployment.basemap_choices(), format_func=lambda b: tr(f"basemap_{b}"),
                        horizontal=True, key="data_fix_basemap")
-    fmap = build_overview_map(register[register.id == station_id], data.county_boundary(), lang=lang, basemap=basemap,
+    fmap = build_overview_map(register[register.id == station_id], data.county_boundary(), lang=lang, basemap=basemap, settings=deployment.basemaps(),
                               moment=now_local(), community_names=data.community_names(lang))
     fmap.options["zoom"] = 17
     picked = st_folium(fmap, key="data_fix_map", returned_objects=["last_clicked"], height=380, use_container_width=True)
@@ -108,7 +109,7 @@ with tabs[0]:
             method = pasted_method(paste_datum)
     elif picked and picked.get("last_clicked"):
         click = picked["last_clicked"]
-        new_lonlat, method = map_point_to_wgs84(click["lng"], click["lat"], basemap), MAP_CLICK_METHOD
+        new_lonlat, method = map_point_to_wgs84(click["lng"], click["lat"], basemap, deployment.basemaps()), MAP_CLICK_METHOD
     verified = st.checkbox(tr("mark_verified"), key="data_fix_verified")
     if new_lonlat:
         moved_m = float(ellipsoidal_distance_m(station.geometry.x, station.geometry.y, *new_lonlat))

@@ -9,7 +9,8 @@ from streamlit_folium import st_folium
 
 from geo.analysis.coverage import DEFAULT_RADIUS_PRESET, RADIUS_PRESETS_M
 from geo.errors import SitingError
-from geo.maps.builders import build_gaps_map, standalone_html
+from geo.maps.base import standalone_html
+from geo.maps.gaps import build_gaps_map
 from geo.markup import markdown_text
 from geo.outputs.printable import gaps_report
 from geo.outputs.result_files import data_status, sites_csv, sites_geojson
@@ -65,7 +66,8 @@ st.caption(tr("measured_against", source=problem.demand.describe(lang), radius=t
 
 def gaps_map():
     return build_gaps_map(stations, picks=plan.picks, clusters=problem.clusters.head(10), access_hexes=problem.cells,
-                          study_area=problem.study_area, lang=lang, basemap=basemap)
+                          study_area=problem.study_area, lang=lang, basemap=basemap,
+                          settings=deployment.basemaps())
 
 
 add_tapped_station(st_folium(gaps_map(), key="gaps_map", returned_objects=["last_clicked"], height=600,

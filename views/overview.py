@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 from geo.errors import GeoDataError
 from geo.hours import now_local
 from geo.i18n import label_of, names_in
-from geo.maps.builders import build_overview_map
+from geo.maps.overview import build_overview_map
 from geo.register.counts import count_by_community, count_by_type
 from geo.register.model import STATION_TYPES, StationType
 from ui import data, deployment
@@ -58,6 +58,7 @@ with map_column:
         data.county_boundary(),
         lang=lang,
         basemap=basemap,
+        settings=deployment.basemaps(),
         moment=now_local(),
         community_names=data.community_names(lang),
         feedback_base_path=deployment.url_prefix(),

@@ -24,7 +24,8 @@ from geo.feedback.vocabulary import (
     subject_label,
 )
 from geo.i18n import label_of, name_in, names_in
-from geo.maps.builders import build_report_pick_map, map_point_to_wgs84, report_place_layer
+from geo.maps.base import map_point_to_wgs84
+from geo.maps.feedback import build_report_pick_map, report_place_layer
 from geo.markup import markdown_text
 from geo.place.geodesy import ellipsoidal_distance_m
 from geo.register.model import AMENITIES, LOCAL_TIMEZONE
@@ -122,16 +123,16 @@ def _pick_place(state_key: str, *, stations, station_lonlat=None) -> tuple[float
     def _on_tap() -> None:
         click = (st.session_state.get(f"{state_key}_map") or {}).get("last_clicked")
         if click:
-            lon, lat = map_point_to_wgs84(click["lng"], click["lat"], BASEMAP)
+            lon, lat = map_point_to_wgs84(click["lng"], click["lat"], BASEMAP, deployment.basemaps())
             st.session_state[state_key] = (round(lon, 5), round(lat, 5))
             st.session_state.pop(f"{state_key}_accuracy", None)
 
     place = st.session_state.get(state_key)
     centre = st.session_state.get(f"{state_key}_centre")
-    fmap = build_report_pick_map(lang=lang, basemap=BASEMAP, stations=stations, boundary=data.county_boundary(),
+    fmap = build_report_pick_map(lang=lang, basemap=BASEMAP, settings=deployment.basemaps(), stations=stations, boundary=data.county_boundary(),
                                  landmarks=_landmarks(), station_lonlat=station_lonlat,
                                  url_prefix=deployment.url_prefix())
-    st_folium(fmap, key=f"{state_key}_map", feature_group_to_add=report_place_layer(place, basemap=BASEMAP),
+    st_folium(fmap, key=f"{state_key}_map", feature_group_to_add=report_place_layer(place, basemap=BASEMAP, settings=deployment.basemaps()),
               center=None if centre is None else (centre[1], centre[0]), returned_objects=["last_clicked"],
               height=300, use_container_width=True, on_change=_on_tap)
     st.caption(tr("report_map_caption"))

@@ -14,8 +14,9 @@ from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
 from geo.errors import GeocodingError, GeoDataError
 from geo.hours import fixed_clock, now_local, to_local_time
 from geo.i18n import describe_opening, format_distance, format_minutes, label_of, name_in
+from geo.maps.base import map_point_to_wgs84
 from geo.maps.basemaps import BASEMAP_HOST_COUNTRY
-from geo.maps.builders import build_rider_view, map_point_to_wgs84
+from geo.maps.rider import build_rider_view
 from geo.markup import markdown_text
 from geo.place.gazetteer import search_places
 from geo.place.geocode import geocode_online, geocoder_config
@@ -65,7 +66,7 @@ if basemap not in deployment.basemap_choices():
 def _on_map_tap() -> None:
     click = (st.session_state.get("rider_map") or {}).get("last_clicked")
     if click:
-        set_rider_location(*map_point_to_wgs84(click["lng"], click["lat"], basemap))
+        set_rider_location(*map_point_to_wgs84(click["lng"], click["lat"], basemap, settings))
         st.session_state.pop("rider_place_set", None)  # the place searched before is no longer where they are
 
 
@@ -94,7 +95,7 @@ else:
     context = stations[stations.station_type.isin(station_types)]
 
 # --- the map: on top, at most half a phone screen ----------------------------------------------
-view = build_rider_view(shown, rider_lonlat=rider, context=context, lang=lang, basemap=basemap, moment=moment,
+view = build_rider_view(shown, rider_lonlat=rider, context=context, lang=lang, basemap=basemap, settings=settings, moment=moment,
                         community_names=data.community_names(lang), url_prefix=deployment.url_prefix())
 st_folium(view.base, key="rider_map", feature_group_to_add=view.layers, center=view.center, zoom=view.zoom,
           returned_objects=["last_clicked"], height=MAP_HEIGHT_PX, use_container_width=True, on_change=_on_map_tap)

@@ -11,7 +11,8 @@ from streamlit_folium import st_folium
 from geo.errors import GeoDataError
 from geo.hours import now_local
 from geo.i18n import format_distance, label_of
-from geo.maps.builders import Basemap, build_rider_map
+from geo.maps.basemaps import Basemap
+from geo.maps.rider import build_rider_map
 from geo.markup import markdown_text
 from geo.register.counts import count_by_type
 from geo.register.model import AMENITIES, UNKNOWN_HOURS

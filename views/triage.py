@@ -25,7 +25,7 @@ from geo.feedback.vocabulary import (
     subject_label,
 )
 from geo.i18n import label_of, name_in, names_in
-from geo.maps.builders import build_reports_map, selected_reports_layer
+from geo.maps.feedback import build_reports_map, selected_reports_layer
 from geo.markup import markdown_text
 from geo.place.geodesy import ellipsoidal_distance_m
 from geo.register.model import LOCAL_TIMEZONE
@@ -119,9 +119,10 @@ if table.empty:
     st.info(tr("triage_none"))
 else:
     labels = {int(r.id): f"{r.reference} · {r.subject_label} · {r.state_label}" for r in table.itertuples()}
-    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=BASEMAP, url_prefix=deployment.url_prefix())
+    fmap = build_reports_map(shown, labels=labels, lang=lang, basemap=BASEMAP, settings=deployment.basemaps(),
+                             url_prefix=deployment.url_prefix())
     st_folium(fmap, key="triage_map", feature_group_to_add=selected_reports_layer(
-        shown[shown["reference"].isin(selected)], basemap=BASEMAP), returned_objects=["last_object_clicked_tooltip"],
+        shown[shown["reference"].isin(selected)], basemap=BASEMAP, settings=deployment.basemaps()), returned_objects=["last_object_clicked_tooltip"],
         height=380, use_container_width=True, on_change=_on_map_tap)
     st.caption(tr("triage_map_caption", n=len(table)))
     if kept - set(full_table.loc[matches, "reference"]):

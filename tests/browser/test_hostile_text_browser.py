@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.maps.builders import standalone_html
+from geo.maps.base import standalone_html
 from geo.markup import plain_text
 from tests.browser.conftest import screenshot
 from tests.hostile_text import CORPUS
