@@ -9,13 +9,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from geo.cli.common import print_payload, report_error
 from geo.errors import GeoDataError, StationDataError
 from geo.hours import now_local
 from geo.maps.tiles import open_tile_source
@@ -27,23 +25,6 @@ from geo.register.model import AMENITIES
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, answer_rider
 
 _ROW_COLUMNS = ("rank", "id", "station_type", "name_zh", "name_en", "location_status", "opening_hours", "is_open")
-
-
-def _print(payload: Any, as_json: bool) -> None:
-    if as_json:
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for key, value in payload.items():
-            print(f"{key}: {json.dumps(value, ensure_ascii=False)}")
-
-
-def _fail(err: Exception, as_json: bool) -> int:
-    if as_json:
-        _print({"error": str(err)}, True)
-    else:
-        print(err, file=sys.stderr)
-    return 1
 
 
 def _rows(frame) -> list[dict]:
@@ -60,7 +41,7 @@ def _cmd_rider(args: argparse.Namespace) -> int:
     try:
         stations = load_stations(args.file)
     except StationDataError as err:
-        return _fail(err, args.json)
+        return report_error(err, args.json)
     try:
         lon, lat = (float(v) for v in convert(args.lon, args.lat, source=Datum(args.datum), target=Datum.WGS84))
         moment = datetime.fromisoformat(args.at) if args.at else now_local()
@@ -70,9 +51,9 @@ def _cmd_rider(args: argparse.Namespace) -> int:
                               amenities=args.amenity or [], open_now=not args.any_hours, moment=moment, k=args.k,
                               roads=roads)
     except (GeoDataError, ValueError) as err:
-        return _fail(err, args.json)
+        return report_error(err, args.json)
     first = answer.next_opening
-    _print({
+    print_payload({
         "moment": moment.isoformat(timespec="minutes"),
         "route_kind": answer.route_kind,
         "results": _rows(answer.results),
@@ -90,8 +71,8 @@ def _cmd_roads(args: argparse.Namespace) -> int:
     try:
         network = load_road_network(args.file)
     except GeoDataError as err:
-        return _fail(err, args.json)
-    _print({"file": str(args.file), "nodes": network.node_count, "edges": network.edge_count,
+        return report_error(err, args.json)
+    print_payload({"file": str(args.file), "nodes": network.node_count, "edges": network.edge_count,
             "length_km": round(network.length_km, 3), "cache": str(cache_path(args.file))}, args.json)
     return 0
 
@@ -100,8 +81,8 @@ def _cmd_tiles(args: argparse.Namespace) -> int:
     try:
         source = open_tile_source(args.path)
     except GeoDataError as err:
-        return _fail(err, args.json)
-    _print({"path": str(args.path), "kind": source.kind, "min_zoom": source.min_zoom, "max_zoom": source.max_zoom,
+        return report_error(err, args.json)
+    print_payload({"path": str(args.path), "kind": source.kind, "min_zoom": source.min_zoom, "max_zoom": source.max_zoom,
             "served_at": "/tiles/{z}/{x}/{y}"}, args.json)
     return 0
 
