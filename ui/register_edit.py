@@ -24,7 +24,14 @@ from geo.place.geodesy import ellipsoidal_distance_m
 from geo.readers import parse_lonlat
 from geo.register.exchange import export_stations
 from geo.register.store import ChangeSummary, StationStore, diff_stations, file_version, summary_text
-from geo.register.survey import CONFIRMED_ON_MAP_METHOD, MAP_CLICK_METHOD, Verification, pasted_method, survey_todo, verify_station
+from geo.register.survey import (
+    CONFIRMED_ON_MAP_METHOD,
+    MAP_CLICK_METHOD,
+    Verification,
+    pasted_method,
+    survey_todo,
+    verify_station,
+)
 from geo.tables import xlsx_bytes
 from ui import data, deployment
 from ui.demand import DATUM_LABELS
