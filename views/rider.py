@@ -5,33 +5,27 @@ everything else is folded away. The answer is never empty: when nothing of the k
 says so, shows what is open now and what opens first.
 """
 
-from urllib.parse import quote
-
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
-from geo.errors import GeocodingError, GeoDataError
-from geo.hours import fixed_clock, now_local, to_local_time
-from geo.i18n import describe_opening, format_distance, format_minutes, label_of, name_in
+from geo.errors import GeoDataError
+from geo.hours import fixed_clock, now_local
+from geo.i18n import label_of
 from geo.maps.base import map_point_to_wgs84
 from geo.maps.basemaps import BASEMAP_HOST_COUNTRY
 from geo.maps.rider import build_rider_view
 from geo.markup import markdown_text
-from geo.place.gazetteer import search_places
-from geo.place.geocode import geocode_online, geocoder_config
 from geo.register.model import AMENITIES
-from geo.register.validate import town_extent
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
-from geo.rider.navigation import navigation_links
 from ui import data, deployment
-from ui.lang import choose, current_language, error_text, tr
+from ui.lang import choose, current_language, show_error, tr
 from ui.location import clear_rider_location, phone_position, rider_location, set_rider_location
 from ui.navigation_app import NAV_APPS, preferred_nav_app, remember_nav_app
+from ui.rider_answer import answer_cards
+from ui.rider_search import place_search_results
 
 MAP_HEIGHT_PX = 330
-#: Streamlit colour names for the type mark of each station type.
-TYPE_COLOURS = {"hub": "violet", "party_mass": "red", "red": "orange", "neighbourhood": "blue", "parking": "green"}
 
 # Compact phone layout: less padding, tap targets of at least 44 px. Our own constant CSS.
 st.html(
@@ -54,7 +48,7 @@ try:
     settings = deployment.basemaps()
     roads = deployment.road_network()
 except GeoDataError as err:
-    st.error(markdown_text(err.localized(lang)))
+    show_error(err)
     st.stop()
 moment = now_local()
 
@@ -68,12 +62,6 @@ def _on_map_tap() -> None:
     if click:
         set_rider_location(*map_point_to_wgs84(click["lng"], click["lat"], basemap, settings))
         st.session_state.pop("rider_place_set", None)  # the place searched before is no longer where they are
-
-
-def _choose_place(lon: float, lat: float, name: str) -> None:
-    set_rider_location(lon, lat)
-    st.session_state["rider_place_set"] = name
-    st.session_state["rider_place_query"] = ""
 
 
 # --- what they need (read before the answer; the widgets are drawn below the map) --------------
@@ -112,34 +100,7 @@ if found is not None:
     st.rerun()  # the map and the answer above were drawn for the old position
 
 if query:
-    places = search_places(data.gazetteer(), query)
-    if places:
-        st.caption(tr("place_pick"))
-        with st.container(horizontal=True, gap="small"):
-            for number, place in enumerate(places[:4]):
-                name = name_in(place, lang)
-                if place.lon is None:
-                    st.button(markdown_text(tr("place_no_position", name=name)), key=f"rider_place_{number}",
-                              disabled=True)
-                else:
-                    st.button(markdown_text(name), key=f"rider_place_{number}", help=markdown_text(place.note(lang)),
-                              on_click=_choose_place, args=(place.lon, place.lat, name))
-    else:
-        st.info(tr("place_not_found", query=markdown_text(query)))
-        config = geocoder_config()
-        if config:
-            st.button(tr("online_search"), key="rider_online_search",
-                      on_click=lambda: st.session_state.update(rider_online_query=query))
-        if config and st.session_state.pop("rider_online_query", None) == query:
-            try:
-                found = geocode_online(query, config)
-            except GeocodingError as err:
-                st.error(tr("online_failed", reason=error_text(err)))
-            else:
-                if found:
-                    _choose_place(found[0].lon, found[0].lat, query)
-                    st.rerun()
-                st.info(tr("online_none"))
+    place_search_results(query)
 if st.session_state.get("rider_place_set") and rider:
     st.success(tr("place_set", name=markdown_text(st.session_state["rider_place_set"])))
 
@@ -147,94 +108,12 @@ st.segmented_control(tr("mode"), options=["rest", "parking"], format_func=lambda
                      default="rest", required=True, key="rider_mode", label_visibility="collapsed")
 
 # --- the answer --------------------------------------------------------------------------------
-community_names = data.community_names(lang)
 app = preferred_nav_app()
-
-
-def _when(opens_at) -> str:
-    local = to_local_time(moment)
-    time = opens_at.strftime("%H:%M")
-    days = (opens_at.date() - local.date()).days
-    if days == 0:
-        return tr("today_at", time=time)
-    if days == 1:
-        return tr("tomorrow_at", time=time)
-    return tr("date_at", date=opens_at.strftime("%m-%d"), time=time)
-
-
-def _card(station) -> None:
-    """One result: name and type mark, distance and minutes, open status, amenity icons, one
-    navigation button; other apps, coordinates and details folded into "more"."""
-    name = name_in(station, lang)
-    verified = station.location_status == "verified"
-    colour = TYPE_COLOURS[station.station_type]
-    type_label = label_of("station_type", station.station_type, lang)
-    route = tr("route_road") if station.route_kind == "road" else tr("route_straight")
-    status = describe_opening(station.opening_hours, moment, lang)
-    icons = "".join(AMENITIES[a].icon for a in station.amenities if a in AMENITIES)
-    links = navigation_links(station.geometry.x, station.geometry.y, station.name_zh,
-                             origin_lon=rider[0] if rider else None, origin_lat=rider[1] if rider else None)
-    with st.container(border=True, gap="small"):
-        st.markdown(
-            f"**{station.rank}\\. {markdown_text(name)}** :{colour}-background[{markdown_text(type_label)}]  \n"
-            f"{markdown_text(format_distance(station.route_m))} · {tr('ebike_eta', min=format_minutes(station.ebike_s))}"
-            f" · {tr('walk_eta', min=format_minutes(station.walk_s))} · {markdown_text(route)}  \n"
-            f"{'🟢' if station.is_open else '🔴'} {markdown_text(status)} {icons}"
-        )
-        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            label = tr("navigate") if verified else tr("navigate_unverified")
-            st.link_button(label, getattr(links, app), type="primary", width="stretch",
-                           help=tr("navigate_with", app=tr(f"nav_app_{app}")))
-            with st.popover(tr("more"), width="content"):
-                if not verified:
-                    st.caption(f"⚠️ {tr('unverified_card_note')}")
-                for other in NAV_APPS:
-                    if other != app:
-                        st.link_button(tr("navigate_with", app=tr(f"nav_app_{other}")), getattr(links, other),
-                                       width="stretch")
-                st.caption(tr("baidu_sends_origin"))
-                st.markdown(f"**{tr('details')}**  \n"
-                            f"{markdown_text(type_label)} · {markdown_text(community_names.get(station.community_code, ''))}  \n"
-                            f"{tr('popup_address')}: {markdown_text(station.address or tr('popup_unknown'))}  \n"
-                            f"{tr('popup_hours')}: {markdown_text(station.opening_hours)}"
-                            + ("" if station.hours_status == "verified" else f" ({tr('hours_unverified')})") + "  \n"
-                            f"{tr('popup_phone')}: {markdown_text(station.phone or tr('popup_unknown'))}  \n"
-                            f"{tr('popup_amenities')}: "
-                            + (markdown_text("、".join(f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}" for a in station.amenities))
-                               or tr("popup_none")))
-                st.text(f"{tr('coordinates_wgs84')}: {links.wgs84_text}\n{tr('coordinates_gcj02')}: {links.gcj02_text}")
-            st.link_button(tr("feedback"), f"report?station={quote(str(station.id))}", type="tertiary")
-
-
 if not rider:
     st.info(tr("no_location_yet"))
 elif answer is not None:
-    town = town_extent()
-    if not town.contains(*rider):
-        st.warning(tr("outside_town", km=town.distance_outside_m(*rider) / 1000))
-    kind = tr(f"kind_{mode}")
-    # one box: why nothing fits, what opens first, and that the cards below are open now
-    lines = []
-    if answer.empty_reason == "open_now":
-        lines.append(tr("empty_open_now", kind=kind))
-        if answer.next_opening is not None:
-            first = answer.next_opening
-            lines.append(tr("first_to_open", name=markdown_text(name_in(first, lang)),
-                            when=_when(first.opens_at), distance=format_distance(first.distance_m)))
-    elif answer.empty_reason == "amenities":
-        wanted = "、".join(f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}" for a in amenities)
-        lines.append(tr("empty_amenities", kind=kind, amenities=markdown_text(wanted)))
-    elif answer.empty_reason == "types":
-        lines.append(tr("empty_types", kind=kind))
-    elif answer.empty_reason == "no_stations":
-        lines.append(tr("empty_no_stations"))
-    if answer.empty_reason and answer.empty_reason != "no_stations":
-        has_open = answer.open_now is not None and len(answer.open_now)
-        lines.append(tr("open_now_elsewhere") if has_open else tr("nothing_open_anywhere"))
-    if lines:
-        st.warning("  \n".join(lines), icon="🌙" if answer.empty_reason == "open_now" else "⚠️")
-    for station in shown.itertuples():
-        _card(station)
+    answer_cards(answer, shown, rider=rider, mode=mode, amenities=amenities, moment=moment, app=app,
+                 community_names=data.community_names(lang))
 
 # --- filters and settings, folded --------------------------------------------------------------
 with st.expander(tr("settings")):
