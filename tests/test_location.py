@@ -2,7 +2,7 @@
 every page asks through (rider, survey, report), driven through Streamlit's AppTest. Only a
 browser runs the geolocation JavaScript, so here the component answers as a phone would; the
 browser tests (tests/browser/test_rider_browser.py, test_import_survey_browser.py,
-test_reports_browser.py) take the position from Chromium's geolocation."""
+test_feedback_browser.py) take the position from Chromium's geolocation."""
 
 from __future__ import annotations
 

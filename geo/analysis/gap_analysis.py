@@ -20,10 +20,10 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from geo.analysis.accessibility import DEFAULT_E2SFCA_ZONES, station_capacity, two_step_fca, underserved_clusters
 from geo.analysis.coverage import DEFAULT_HEX_RESOLUTION, cover_points, coverage_table, hex_grid
 from geo.analysis.demand import DemandPoints, DemandSource
 from geo.analysis.siting import (
-    DEFAULT_E2SFCA_ZONES,
     CoverageMatrix,
     SitingResult,
     build_coverage_matrix,
@@ -31,9 +31,6 @@ from geo.analysis.siting import (
     greedy_mclp,
     solve_lscp,
     solve_mclp,
-    station_capacity,
-    two_step_fca,
-    underserved_clusters,
 )
 from geo.errors import GeoDataError
 from geo.place.describe import locate

@@ -1,7 +1,7 @@
 """Tables of the report database (SQLAlchemy 2 declarative models).
 
 The migrations in ``migrations/versions`` create and change these tables; a change here needs a
-new revision there (``tests/test_reports.py`` checks that both agree). Times are stored in UTC.
+new revision there (``tests/test_feedback_store.py`` checks that both agree). Times are stored in UTC.
 """
 
 from __future__ import annotations
