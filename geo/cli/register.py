@@ -320,18 +320,21 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_register_commands(commands: argparse._SubParsersAction) -> None:
-    """Add the register's commands."""
+def _add_validate_command(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser("validate", help="check a station GeoJSON file; exit 1 listing every problem")
     validate.add_argument("file", type=Path)
     validate.add_argument("--json", action="store_true", help="machine-readable output")
     validate.set_defaults(run=_cmd_validate)
 
+
+def _add_stations_command(commands: argparse._SubParsersAction) -> None:
     stations = commands.add_parser("stations", help="count stations by type")
     stations.add_argument("--file", type=Path, default=DEFAULT_STATIONS_PATH)
     stations.add_argument("--json", action="store_true", help="machine-readable output")
     stations.set_defaults(run=_cmd_stations)
 
+
+def _add_importer_command(commands: argparse._SubParsersAction) -> None:
     importer = commands.add_parser(
         "import", help="import a station list (Excel, CSV, KML, GeoJSON): a per-row plan, then a logged save",
         description="Exit 0: every row can be imported (and was saved, unless --dry-run), or a --partial run saved the "
@@ -372,6 +375,8 @@ def add_register_commands(commands: argparse._SubParsersAction) -> None:
     importer.add_argument("--json", action="store_true", help="machine-readable output")
     importer.set_defaults(run=_cmd_import)
 
+
+def _add_todo_command(commands: argparse._SubParsersAction) -> None:
     todo = commands.add_parser("todo", help="the survey team's list of stations to verify (CSV or Excel)")
     todo.add_argument("out", type=Path)
     todo.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
@@ -380,6 +385,8 @@ def add_register_commands(commands: argparse._SubParsersAction) -> None:
     todo.add_argument("--json", action="store_true", help="machine-readable output")
     todo.set_defaults(run=_cmd_todo)
 
+
+def _add_verify_command(commands: argparse._SubParsersAction) -> None:
     verify = commands.add_parser("verify", help="record a station's verified position (logged save)")
     verify.add_argument("station_id")
     verify.add_argument("--lon", type=float, required=True)
@@ -394,6 +401,8 @@ def add_register_commands(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--json", action="store_true", help="machine-readable output")
     verify.set_defaults(run=_cmd_verify)
 
+
+def _add_exporter_command(commands: argparse._SubParsersAction) -> None:
     exporter = commands.add_parser("export", help="export the register as GeoJSON, CSV, Excel or KML")
     exporter.add_argument("out", type=Path)
     exporter.add_argument("--format", choices=["geojson", "csv", "xlsx", "kml"], default="geojson")
@@ -403,6 +412,19 @@ def add_register_commands(commands: argparse._SubParsersAction) -> None:
     exporter.add_argument("--json", action="store_true", help="machine-readable output")
     exporter.set_defaults(run=_cmd_export)
 
+
+def _add_hasher_command(commands: argparse._SubParsersAction) -> None:
     hasher = commands.add_parser("hash-password", help="print a password hash for GAOHE_EDITORS (user:hash)")
     hasher.add_argument("--stdin", action="store_true", help="read the password from standard input")
     hasher.set_defaults(run=_cmd_hash_password)
+
+
+def add_register_commands(commands: argparse._SubParsersAction) -> None:
+    """Add the register's commands."""
+    _add_validate_command(commands)
+    _add_stations_command(commands)
+    _add_importer_command(commands)
+    _add_todo_command(commands)
+    _add_verify_command(commands)
+    _add_exporter_command(commands)
+    _add_hasher_command(commands)

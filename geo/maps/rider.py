@@ -65,6 +65,63 @@ def fit_view(lon: np.ndarray, lat: np.ndarray, *, size_px: tuple[int, int] = RID
     return (mid_lat, float(mid_x * 360.0 - 180.0)), zoom
 
 
+def _other_stations_layer(context: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, shown_ids: set[str],
+                          lang: str) -> folium.FeatureGroup:
+    """The other stations of the search (``lon``/``lat`` in the map's datum) as small dots."""
+    others = folium.FeatureGroup(name=map_label("layer_other_stations", lang), control=False)
+    unverified = t("status_unverified", lang)
+    for (_, station), x, y in zip(context.iterrows(), lon, lat):
+        if station["id"] in shown_ids:
+            continue
+        verified = station.location_status == "verified"
+        label = name_in(station, lang) + ("" if verified else f" ({unverified})")
+        folium.Marker(
+            location=[float(y), float(x)],
+            icon=named_marker_icon(StationType(station.station_type), verified, label, small=True),
+            tooltip=map_text(name_in(station, lang)),
+        ).add_to(others)
+    return others
+
+
+def _answer_layer(results: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, rider: tuple[float, float] | None, *,
+                  lang: str, moment: datetime, community_names: dict[str, str]) -> folium.FeatureGroup:
+    """The ranked results (numbered markers with popups), a line from the rider to each, and
+    the rider (all positions in the map's datum)."""
+    answer = folium.FeatureGroup(name=map_label("layer_results", lang), control=False)
+    unverified = t("status_unverified", lang)
+    if rider:
+        for x, y in zip(lon, lat):
+            folium.PolyLine(
+                [[rider[1], rider[0]], [float(y), float(x)]], color="#1a73e8", weight=3, opacity=0.7, dash_array="6 6"
+            ).add_to(answer)
+    for (_, station), x, y in zip(results.iterrows(), lon, lat):
+        verified = station.location_status == "verified"
+        rank = int(station["rank"])
+        label = f"{rank}. {name_in(station, lang)}" + ("" if verified else f" ({unverified})")
+        folium.Marker(
+            location=[float(y), float(x)],
+            icon=named_marker_icon(StationType(station.station_type), verified, label, rank=rank),
+            tooltip=map_text(name_in(station, lang)),
+            # the rider's map is ~330 px tall: a longer card scrolls inside it, so its close
+            # button and the map around it stay reachable
+            popup=folium.Popup(
+                station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=280,
+                max_height=RIDER_POPUP_MAX_HEIGHT_PX,
+            ),
+            z_index_offset=500,
+        ).add_to(answer)
+    if rider:
+        you = map_text(t("you_are_here", lang))
+        folium.Marker(
+            location=[rider[1], rider[0]],
+            icon=folium.DivIcon(html=f'<div class="gh-rider" role="img" aria-label="{you}"></div>', icon_size=(24, 24),
+                                icon_anchor=(12, 12), class_name="gh-icon gh-icon-rider"),
+            tooltip=you,
+            z_index_offset=1000,
+        ).add_to(answer)
+    return answer
+
+
 def build_rider_view(
     results: gpd.GeoDataFrame,
     *,
@@ -83,74 +140,25 @@ def build_rider_view(
     Every marker has an accessible name (the station's name, its rank, "position unverified")."""
     basemap, settings = map_tiles(basemap, settings)
     datum = settings.datum(basemap)
-    community_names = community_names or {}
 
     def to_map(lon, lat):
-        return convert(lon, lat, source=Datum.WGS84, target=datum)
-
-    def name_of(station) -> str:
-        return name_in(station, lang)
+        lon, lat = convert(lon, lat, source=Datum.WGS84, target=datum)
+        return np.atleast_1d(lon), np.atleast_1d(lat)
 
     seat = to_map(*COUNTY_SEAT_LONLAT)
-    base = base_map((float(seat[0]), float(seat[1])), basemap, settings, lang, url_prefix=url_prefix)
-
+    base = base_map((float(seat[0][0]), float(seat[1][0])), basemap, settings, lang, url_prefix=url_prefix)
     ctx_lon, ctx_lat = to_map(context.geometry.x.to_numpy(), context.geometry.y.to_numpy())
     res_lon, res_lat = to_map(results.geometry.x.to_numpy(), results.geometry.y.to_numpy())
-    rider = to_map(*rider_lonlat) if rider_lonlat else None
-
-    shown_ids = set(results["id"]) if len(results) else set()
-    others = folium.FeatureGroup(name=map_label("layer_other_stations", lang), control=False)
-    unverified = t("status_unverified", lang)
-    for (_, station), x, y in zip(context.iterrows(), np.atleast_1d(ctx_lon), np.atleast_1d(ctx_lat)):
-        if station["id"] in shown_ids:
-            continue
-        verified = station.location_status == "verified"
-        label = name_of(station) + ("" if verified else f" ({unverified})")
-        folium.Marker(
-            location=[float(y), float(x)],
-            icon=named_marker_icon(StationType(station.station_type), verified, label, small=True),
-            tooltip=map_text(name_of(station)),
-        ).add_to(others)
-
-    answer = folium.FeatureGroup(name=map_label("layer_results", lang), control=False)
+    rider = tuple(float(v[0]) for v in to_map(*rider_lonlat)) if rider_lonlat else None
+    others = _other_stations_layer(context, ctx_lon, ctx_lat, set(results["id"]) if len(results) else set(), lang)
+    answer = _answer_layer(results, res_lon, res_lat, rider, lang=lang, moment=moment,
+                           community_names=community_names or {})
     if rider:
-        for x, y in zip(np.atleast_1d(res_lon), np.atleast_1d(res_lat)):
-            folium.PolyLine(
-                [[rider[1], rider[0]], [float(y), float(x)]], color="#1a73e8", weight=3, opacity=0.7, dash_array="6 6"
-            ).add_to(answer)
-    for (_, station), x, y in zip(results.iterrows(), np.atleast_1d(res_lon), np.atleast_1d(res_lat)):
-        verified = station.location_status == "verified"
-        rank = int(station["rank"])
-        label = f"{rank}. {name_of(station)}" + ("" if verified else f" ({unverified})")
-        folium.Marker(
-            location=[float(y), float(x)],
-            icon=named_marker_icon(StationType(station.station_type), verified, label, rank=rank),
-            tooltip=map_text(name_of(station)),
-            # the rider's map is ~330 px tall: a longer card scrolls inside it, so its close
-            # button and the map around it stay reachable
-            popup=folium.Popup(
-                station_popup_html(station, lang=lang, moment=moment, community_names=community_names), max_width=280,
-                max_height=RIDER_POPUP_MAX_HEIGHT_PX,
-            ),
-            z_index_offset=500,
-        ).add_to(answer)
-    if rider:
-        you = map_text(t("you_are_here", lang))
-        folium.Marker(
-            location=[rider[1], rider[0]],
-            icon=folium.DivIcon(html=f'<div class="gh-rider" role="img" aria-label="{you}"></div>', icon_size=(24, 24),
-                                icon_anchor=(12, 12), class_name="gh-icon gh-icon-rider"),
-            tooltip=you,
-            z_index_offset=1000,
-        ).add_to(answer)
-
-    if rider:
-        view_lon = np.append(np.atleast_1d(res_lon), rider[0])
-        view_lat = np.append(np.atleast_1d(res_lat), rider[1])
+        view_lon, view_lat = np.append(res_lon, rider[0]), np.append(res_lat, rider[1])
     elif len(context):
-        view_lon, view_lat = np.atleast_1d(ctx_lon), np.atleast_1d(ctx_lat)
+        view_lon, view_lat = ctx_lon, ctx_lat
     else:
-        view_lon, view_lat = np.array([seat[0]]), np.array([seat[1]])
+        view_lon, view_lat = seat
     center, zoom = fit_view(view_lon, view_lat)
     return RiderMapView(base, [others, answer], center, zoom)
 

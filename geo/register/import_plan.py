@@ -533,6 +533,45 @@ def _geocode_query(address: str) -> str:
     return f"安徽省安庆市怀宁县高河镇{address}"
 
 
+def _row_position(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], props: dict[str, Any],
+                  old_props: dict[str, Any] | None, position: tuple[float, float] | None,
+                  geocoded: GeocodedPlace | None) -> tuple[float, float] | None:
+    """Where the row's station will be, and how that is known (``position_from``, the location
+    status and a note in ``source``): the sheet's position, the geocoder's, the one the station
+    had, or a stand-in for a new station with none. ``old_props``: the matched station's, if any."""
+    today = ctx.today
+    stated_status = given.get("location_status")
+    if position is not None:
+        plan_row.position_from = "sheet"
+        moved = (float(ellipsoidal_distance_m(*plan_row.old_lonlat, *position)) if plan_row.old_lonlat else None)
+        if stated_status is None:
+            props["location_status"] = (old_props["location_status"] if moved is not None and moved < SAME_POSITION_M
+                                        else LocationStatus.UNVERIFIED.value)
+        if "source" not in given and (moved is None or moved >= SAME_POSITION_M) and old_props is not None:
+            note = t("source_position_from", DEFAULT_LANGUAGE, file=ctx.table.source, day=today)
+            props["source"] = f"{old_props['source']}; {note}"
+    elif geocoded is not None:
+        plan_row.position_from = "geocoded"
+        position = (geocoded.lon, geocoded.lat)
+        props["location_status"] = LocationStatus.GEOCODED.value
+        note = t("source_geocoded", DEFAULT_LANGUAGE, provider=geocoded.provider, day=today)
+        props["source"] = f"{props['source']}; {note}" if old_props is not None or "source" in given else note
+    elif plan_row.sheet_lonlat is not None:
+        # the sheet gives a position, but a wrong one: shown as the file gives it (never applied),
+        # neither the old position nor a stand-in hides that
+        position = plan_row.refused_lonlat
+        plan_row.position_from = "sheet" if position is not None else "none"
+    elif old_props is not None:
+        plan_row.position_from = "kept"
+        position = plan_row.old_lonlat
+    else:
+        plan_row.position_from = "none"
+        position = _stand_in_point(ctx, props.get("community_code"))
+        props["location_status"] = LocationStatus.NEEDS_POSITION.value
+        props["source"] = f"{props['source']}; {t('source_stand_in', DEFAULT_LANGUAGE)}"
+    return position
+
+
 def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], position: tuple[float, float] | None,
                 geocoded: GeocodedPlace | None) -> None:
     """Position, status and the station's properties after the import; checked like the register."""
@@ -567,34 +606,7 @@ def _finish_row(ctx: _Context, plan_row: PlanRow, given: dict[str, Any], positio
                                          "new": Term("station_type", given["station_type"])}, **_where(ctx, plan_row.row, "station_type")))
     if "hours_status" not in given and "opening_hours" in given and given["opening_hours"] != old_props.get("opening_hours"):
         props["hours_status"] = HoursStatus.UNVERIFIED.value
-    stated_status = given.get("location_status")
-    if position is not None:
-        plan_row.position_from = "sheet"
-        moved = (float(ellipsoidal_distance_m(*plan_row.old_lonlat, *position)) if plan_row.old_lonlat else None)
-        if stated_status is None:
-            props["location_status"] = (old_props["location_status"] if moved is not None and moved < SAME_POSITION_M
-                                        else LocationStatus.UNVERIFIED.value)
-        if "source" not in given and (moved is None or moved >= SAME_POSITION_M) and old:
-            props["source"] = f"{old_props['source']}; 位置来自 {ctx.table.source} ({today})"
-    elif geocoded is not None:
-        plan_row.position_from = "geocoded"
-        position = (geocoded.lon, geocoded.lat)
-        props["location_status"] = LocationStatus.GEOCODED.value
-        note = t("source_geocoded", DEFAULT_LANGUAGE, provider=geocoded.provider, day=today)
-        props["source"] = f"{props['source']}; {note}" if old or "source" in given else note
-    elif plan_row.sheet_lonlat is not None:
-        # the sheet gives a position, but a wrong one: shown as the file gives it (never applied),
-        # neither the old position nor a stand-in hides that
-        position = plan_row.refused_lonlat
-        plan_row.position_from = "sheet" if position is not None else "none"
-    elif old:
-        plan_row.position_from = "kept"
-        position = plan_row.old_lonlat
-    else:
-        plan_row.position_from = "none"
-        position = _stand_in_point(ctx, props.get("community_code"))
-        props["location_status"] = LocationStatus.NEEDS_POSITION.value
-        props["source"] = f"{props['source']}; {t('source_stand_in', DEFAULT_LANGUAGE)}"
+    position = _row_position(ctx, plan_row, given, props, old_props if old else None, position, geocoded)
     props.setdefault("location_status", LocationStatus.UNVERIFIED.value)
     plan_row.location_status = props["location_status"]
     if position is not None:
