@@ -92,6 +92,10 @@ class Term(str):
     def in_language(self, lang: str) -> str:
         return label_of(self.vocabulary, str(self), lang)
 
+    def __reduce__(self) -> tuple:
+        # results that carry a Term are cached by pickling them (st.cache_data)
+        return Term, (self.vocabulary, str(self))
+
 
 def name_in(record: Any, lang: str, field: str = "name") -> str:
     """The name of a station, place or landmark in ``lang``: its ``<field>_<lang>`` (a mapping key

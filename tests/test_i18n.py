@@ -88,3 +88,12 @@ def test_opening_hours_are_written_as_people_write_them_in_each_language(express
     assert (hours_written(expression, "zh"), hours_written(expression, "en")) == (zh, en)
     if zh != expression:  # the Chinese form is what a planner edits: it reads back to the same value
         assert parse_opening_hours(zh) == expression
+
+
+def test_a_vocabulary_term_survives_pickling_as_the_page_cache_does():
+    import pickle
+
+    from geo.i18n import Term
+
+    term = pickle.loads(pickle.dumps(Term("station_type", "red")))
+    assert (str(term), term.vocabulary, term.in_language("zh")) == ("red", "station_type", "红色驿站")

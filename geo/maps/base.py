@@ -3,8 +3,8 @@ the app's own static folder (never a CDN, so a map works with no internet), the 
 in their datum, a metric scale, a notice when tiles fail, the styles, legends tied to layers, data
 layers drawn by one Leaflet call, and a map saved as one file that works offline.
 
-The map's own JavaScript and CSS are files beside this module (``assets/``), put into each map's
-page head as they are: data never passes through them, it reaches the map as JSON arguments.
+The map's own JavaScript and CSS are files beside this module (``assets/``), put into each map as
+they are: data never passes through them, it reaches the map as JSON arguments.
 """
 
 from __future__ import annotations
@@ -94,16 +94,19 @@ class _Call(MacroElement):
 
 
 class MapStyle(MacroElement):
-    """The map's CSS and JavaScript (``assets/``) in the page head, and the call that sets up
-    Leaflet's images and the map's press and link handling (:func:`ghMapStyle`)."""
+    """The map's CSS (``assets/map.css``) in the page head, its functions (``assets/map.js``) at
+    the start of the map's script (streamlit-folium puts the head in with innerHTML, where a
+    script would not run), and the call that sets up Leaflet's images and the map's press and
+    link handling (``ghMapStyle``). Every map adds it first (:func:`base_map`), so the other
+    elements' scripts find the functions defined."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>{{ this.css }}</style>
-        <script>{{ this.js }}</script>
         {% endmacro %}
         {% macro script(this, kwargs) %}
+        {{ this.js }}
         ghMapStyle({{ this._parent.get_name() }}, {{ this.options }});
         {% endmacro %}
         """

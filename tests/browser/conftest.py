@@ -26,7 +26,7 @@ PHONE = {"width": 390, "height": 844}
 #: Reruns of a failed browser test, as Playwright's own test runner does on CI: a browser driving
 #: a Streamlit server on two shared cores has timing races a person never sees (a box drawn before
 #: its contents). A rerun shows as R in the summary, so a test that needed one is still seen.
-BROWSER_RERUNS = 2
+BROWSER_RERUNS = int(os.environ.get("GAOHE_BROWSER_RERUNS", "2"))
 
 
 def pytest_collection_modifyitems(items):

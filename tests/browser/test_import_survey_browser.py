@@ -16,7 +16,7 @@ from pyproj import Geod
 from geo.i18n import t
 from geo.place.datum import convert, wgs84_to_gcj02
 from geo.register.geojson import load_stations
-from geo.register.store import StationStore
+from geo.register.store import StationStore, summary_text
 from geo.register.survey import stations_to_verify
 
 pytestmark = pytest.mark.browser
@@ -94,7 +94,7 @@ def test_a_planner_imports_the_towns_sheet(browser, editable_app, tmp_path):
     assert stations.at["PM-08", "name_zh"] == "金塘社区党群驿站"
     assert stations.at["PM-08", "location_status"] == "needs_position"
     entry = StationStore(register).changes()[0]
-    assert entry["user"] == "wang" and entry["added"] == ["PM-08"] and "未导入 1 行" in entry["summary"]
+    assert entry["user"] == "wang" and entry["added"] == ["PM-08"] and "未导入 1 行" in summary_text(entry, "zh")
 
 
 def test_a_surveyor_verifies_the_nearest_station_on_a_phone(browser, editable_app):

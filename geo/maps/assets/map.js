@@ -1,4 +1,4 @@
-/* What every map of the app runs (geo.maps.base), defined once in the page's head. Text shown
+/* What every map of the app runs (geo.maps.base), defined at the start of its script. Text shown
    on the map arrives already made safe for HTML by the Python side (geo.markup.map_text). */
 
 /* Leaflet's own images from the app (or inlined, in a map saved as a file); the first press on
