@@ -7,6 +7,7 @@ from __future__ import annotations
 from alembic import context
 
 from geo.feedback.schema import Base
+import geo.tasks.schema  # noqa: E402,F401 (the volunteer tasks' tables, on the same Base)
 
 config = context.config
 connection = config.attributes.get("connection")
