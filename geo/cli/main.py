@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.cli.rider import register_rider_commands
+from geo.cli.tasks import register_task_commands
 from geo.place.datum import Datum, convert
 from geo.errors import GeoDataError, StationDataError
 from geo.readers import read_point_table, read_study_area
@@ -1043,6 +1044,7 @@ def build_parser() -> argparse.ArgumentParser:
     set_state.set_defaults(run=_cmd_reports_set_state)
 
     register_rider_commands(commands)
+    register_task_commands(commands)
     return parser
 
 

@@ -55,11 +55,12 @@ def create_report_engine(url: str, *, lock_timeout_s: float = LOCK_TIMEOUT_S) ->
     foreign keys on, and transactions begun by us (``BEGIN`` or, for writers, ``BEGIN
     IMMEDIATE`` via the ``sqlite_begin`` execution option) instead of by the sqlite3 module."""
     parsed = make_url(url)
+    # statement parameters (a resident's contact, a note) stay out of logs and error messages
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": lock_timeout_s})
+    engine = create_engine(url, connect_args={"timeout": lock_timeout_s}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001

@@ -1,0 +1,1013 @@
+"""The task store: accounts and invitations, requests, dispatch, the one-winner take, finishing
+with a photo, rating, what each person may see of a task, and retention.
+
+Every change is one transaction and a conditional ``UPDATE ... WHERE state = <the state read>``
+whose row count is checked, so two people acting on one task at once never both succeed: of two
+volunteers taking the same open task, exactly one gets it and the other is told who was first
+(:class:`TakenByOtherError`). Each change writes an event with who and when.
+
+Privacy (PIPL): a resident's contact and exact place reach only the dispatchers of the task's
+community and the volunteer who has taken it (:meth:`TaskStore.card`, the one place that
+decides); the volunteers of the community see the category, time, note and a coarse area of
+the open tasks they may take; the resident, holding the code, sees the state and who helped;
+everyone else the community and category only. They are deleted
+:func:`geo.tasks.settings.retention_days` after the task ends (:meth:`TaskStore.purge_expired`),
+and hidden from that moment even before the purge runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from geo.auth import hash_password
+from geo.errors import ByLanguage
+from geo.i18n import LANGUAGES
+from geo.database.engine import (
+    create_report_engine,
+    current_revision,
+    database_url,
+    head_revision,
+    upgrade_database,
+    writer,
+)
+from geo.feedback.errors import PhotoError
+from geo.feedback.photos import PhotoFolder, clean_photo
+from geo.markup import markup_problem
+from geo.place.reference import load_communities
+from geo.register.validate import town_extent
+from geo.tasks.errors import (
+    AccountError,
+    InvalidTaskError,
+    NotAllowedError,
+    TakenByOtherError,
+    TaskError,
+    TaskStateError,
+    TaskStorageError,
+)
+from geo.tasks.places import coarse_area, distance_m
+from geo.tasks.points import PointsRules, load_points_rules
+from geo.tasks.schema import (
+    MAX_CONTACT_CHARS,
+    MAX_DONE_NOTE_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_RATING_WORDS_CHARS,
+    MAX_SHOWN_NAME_CHARS,
+    Task,
+    TaskAccount,
+    TaskEvent,
+    TaskInvitation,
+)
+from geo.tasks.settings import points_rules_path, task_photos_dir
+from geo.tasks.settings import retention_days as configured_retention
+from geo.tasks.vocabulary import (
+    ALLOWED_TRANSITIONS,
+    CancelReason,
+    PlaceSource,
+    ReleaseReason,
+    Role,
+    TaskCategory,
+    TaskState,
+    label,
+)
+
+#: Codes: Crockford's base-32 alphabet (no I, L, O, U), 8 symbols = 40 random bits.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TASK_PREFIX = "ZY"  # 志愿
+INVITATION_PREFIX = "YQ"  # 邀请
+_SYMBOLS = "[0-9A-HJKMNP-TV-Z]"
+MIN_PASSWORD_CHARS = 8
+#: How far ahead a resident may ask, and the longest time window.
+MAX_DAYS_AHEAD = 14
+MAX_WINDOW = timedelta(days=7)
+DEFAULT_INVITATION_USES = 10
+DEFAULT_INVITATION_DAYS = 7
+MAX_INVITATION_USES = 200
+MAX_INVITATION_DAYS = 90
+_MAX_ACTOR_CHARS = 80
+
+_TASKS = Task.__table__
+_EVENTS = TaskEvent.__table__
+_ACCOUNTS = TaskAccount.__table__
+_INVITATIONS = TaskInvitation.__table__
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _new_code(prefix: str) -> str:
+    symbols = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"{prefix}-{symbols[:4]}-{symbols[4:]}"
+
+
+def normalise_code(text: str | None, prefix: str = TASK_PREFIX) -> str | None:
+    """The code as stored, from what a person typed (any case, spaces or dashes, O for 0, I or L
+    for 1, with or without the prefix); ``None`` when it cannot be one."""
+    compact = re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text or "")).upper()
+    if compact.startswith(prefix):
+        compact = compact[len(prefix):]
+    compact = compact.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    candidate = f"{prefix}-{compact[:4]}-{compact[4:]}"
+    return candidate if len(compact) == 8 and re.fullmatch(f"{prefix}-{_SYMBOLS}{{4}}-{_SYMBOLS}{{4}}", candidate) \
+        else None
+
+
+def clean_text(text: str | None, *, max_chars: int, key: str, multiline: bool = True) -> str | None:
+    """Free text as stored: NFC, control and format characters dropped (newlines kept when
+    ``multiline``), trimmed; ``None`` when empty. Longer than ``max_chars``:
+    :class:`InvalidTaskError` ``key`` (the text itself is never put in the error)."""
+    if text is None:
+        return None
+    value = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    keep = "\n\t" if multiline else ""
+    value = "".join(ch for ch in value if ch in keep or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
+    value = value.strip()
+    if len(value) > max_chars:
+        raise InvalidTaskError(key, chars=len(value), max_chars=max_chars)
+    return value or None
+
+
+def check_name(text: str | None, *, max_chars: int, key: str) -> str:
+    """A sign-in or shown name: plain text on one line, no control characters (C0 or C1), no
+    markup, template or direction controls, 1 to ``max_chars`` characters after trimming."""
+    value = unicodedata.normalize("NFC", text or "").strip()
+    if (not value or len(value) > max_chars or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+            or markup_problem(value) is not None):
+        raise AccountError(key, max_chars=max_chars)
+    return value
+
+
+@cache
+def community_codes() -> frozenset[str]:
+    """The 12-digit NBS codes of the town's 24 villages and communities."""
+    return frozenset(load_communities()["code"])
+
+
+def _check_community(code: str) -> str:
+    code = (code or "").strip()
+    if code not in community_codes():
+        raise InvalidTaskError("task_error_community", code=code[:20])
+    return code
+
+
+def _check_place(lon: float, lat: float) -> tuple[float, float]:
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError) as err:
+        raise InvalidTaskError("task_error_place") from err
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidTaskError("task_error_place")
+    town = town_extent()
+    if not town.contains(lon, lat):
+        raise InvalidTaskError("task_error_outside_town", km=round(town.distance_outside_m(lon, lat) / 1000, 1))
+    return lon, lat
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise InvalidTaskError("task_error_window", days=MAX_DAYS_AHEAD)
+    return moment.astimezone(timezone.utc)
+
+
+# what callers get back ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    role: Role
+    name: str
+    shown_name: str
+    community_code: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation code, shown once to the dispatcher who made it (only its hash is kept)."""
+
+    code: str
+    community_code: str
+    uses: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: an account (dispatcher, volunteer), the town's staff on the command
+    line (a name), the resident (holding the code) or the app itself."""
+
+    role: Role
+    account: Account | None = None
+    name: str | None = None
+
+    @classmethod
+    def of(cls, account: Account) -> Actor:
+        return cls(account.role, account, account.name)
+
+    @classmethod
+    def staff(cls, name: str) -> Actor:
+        name = (name or "").strip()
+        if not name or len(name) > _MAX_ACTOR_CHARS:
+            raise NotAllowedError("task_error_actor")
+        return cls(Role.STAFF, None, name)
+
+    @classmethod
+    def resident(cls) -> Actor:
+        return cls(Role.RESIDENT)
+
+
+#: Someone looking at tasks: an account, the resident with the code, or anyone (public).
+Viewer = Actor
+PUBLIC = Actor(Role.SYSTEM, None, None)
+
+
+@dataclass(frozen=True)
+class FiledTask:
+    code: str
+    community_code: str
+    created_at: datetime
+    #: True when this form had been sent before: the earlier task is returned, none is added.
+    resent: bool = False
+
+
+@dataclass(frozen=True)
+class TaskStep:
+    """One state change that was made."""
+
+    code: str
+    from_state: TaskState | None
+    to_state: TaskState
+    at: datetime
+    #: For a take sent twice by the same volunteer: nothing new happened.
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """A state change as a viewer may see it: the role always; the volunteer's shown name for
+    steps a volunteer made; account names only for dispatchers of the community."""
+
+    to_state: TaskState
+    at: datetime
+    role: Role
+    who: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class TaskCard:
+    """What one viewer may see of one task; fields the viewer may not see are ``None``."""
+
+    code: str | None
+    category: TaskCategory
+    community_code: str
+    state: TaskState
+    window_start: datetime
+    window_end: datetime
+    created_at: datetime
+    place_source: PlaceSource
+    note: str | None = None
+    contact: str | None = None
+    #: The exact place, WGS-84.
+    lonlat: tuple[float, float] | None = None
+    #: The place to about 500 m, WGS-84.
+    area: tuple[float, float] | None = None
+    offered_to: str | None = None
+    offered_to_me: bool = False
+    open_to_all: bool = False
+    volunteer: str | None = None
+    mine: bool = False
+    has_contact: bool = False
+    done_note: str | None = None
+    photo: str | None = None
+    stars: int | None = None
+    rating_words: str | None = None
+    points: int | None = None
+    cancel_reason: str | None = None
+    #: When the contact, place, texts and photo are (or were) deleted.
+    personal_until: datetime | None = None
+    personal_deleted: bool = False
+    events: tuple[EventLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class VolunteerBoard:
+    """A volunteer's phone list: tasks they have, tasks offered to them, open tasks of their
+    community (nearest first from where they stand), and what they finished."""
+
+    mine: tuple[TaskCard, ...]
+    offered: tuple[TaskCard, ...]
+    open: tuple[TaskCard, ...]
+    finished: tuple[TaskCard, ...]
+    #: metres from where the volunteer stands to each task's area (by code), when known.
+    distances_m: Mapping[str, float]
+
+
+def _storage_error(err: DBAPIError) -> TaskStorageError:
+    orig = err.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    text = str(orig).lower()
+    if code == 13 or sqlstate in ("53100", "53200") or "disk is full" in text or "no space" in text:
+        return TaskStorageError("task_error_full")
+    if code in (5, 6) or sqlstate in ("55P03", "40001", "40P01") or "locked" in text or "busy" in text:
+        return TaskStorageError("task_error_busy")
+    return TaskStorageError("task_error_unavailable")
+
+
+_ACCOUNT_COLUMNS = (_ACCOUNTS.c.id, _ACCOUNTS.c.role, _ACCOUNTS.c.name, _ACCOUNTS.c.shown_name,
+                    _ACCOUNTS.c.community_code, _ACCOUNTS.c.active)
+
+
+def _account(row) -> Account:  # noqa: ANN001
+    return Account(int(row.id), Role(row.role), row.name, row.shown_name, row.community_code, bool(row.active))
+
+
+class TaskStore:
+    """Volunteer tasks in the database at ``url`` (default :func:`geo.database.engine.database_url`:
+    the reports' database), photos of finished tasks in ``photos_dir`` (default
+    :func:`geo.tasks.settings.task_photos_dir`). ``clock`` gives the current UTC time (tests pass
+    their own); ``retention_days`` and ``points`` default to the settings. Opening upgrades the
+    schema unless ``upgrade`` is False."""
+
+    def __init__(self, url: str | None = None, *, photos_dir: Path | str | None = None,
+                 clock: Callable[[], datetime] = utc_now, retention_days: int | None = None,
+                 points: PointsRules | None = None, upgrade: bool = True, engine: Engine | None = None) -> None:
+        self.url = url or database_url()
+        self.engine = engine or create_report_engine(self.url)
+        self._writer = writer(self.engine)
+        self.photos = PhotoFolder(photos_dir or task_photos_dir(self.url))
+        self.clock = clock
+        self.retention = timedelta(days=retention_days if retention_days is not None else configured_retention())
+        self.points = points or load_points_rules(points_rules_path())
+        self._local_writer = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        if upgrade:
+            try:
+                upgrade_database(self.engine)
+            except DBAPIError as err:
+                raise _storage_error(err) from err
+            except CommandError as err:
+                raise TaskStorageError("task_error_schema", revision=str(current_revision(self.engine)),
+                                       head=head_revision()) from err
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self._local_writer, self._writer.begin() as connection:
+                yield connection
+        except IntegrityError:
+            raise
+        except (OperationalError, DBAPIError) as err:
+            raise _storage_error(err) from err
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except (OperationalError, DBAPIError) as err:
+            raise _storage_error(err) from err
+
+    # accounts and invitations ---------------------------------------------------------------
+
+    def add_account(self, role: Role | str, name: str, *, community_code: str, password: str | None = None,
+                    password_hash: str | None = None, shown_name: str | None = None,
+                    created_by: str = "cli") -> Account:
+        """A dispatcher or volunteer of ``community_code`` who signs in as ``name`` with
+        ``password`` (or an already made ``password_hash``, see :func:`geo.auth.hash_password`).
+        ``shown_name`` is what the monthly list and residents see (default: ``name``)."""
+        role = Role(role)
+        if role not in (Role.DISPATCHER, Role.VOLUNTEER):
+            raise AccountError("task_error_role")
+        name = check_name(name, max_chars=MAX_NAME_CHARS, key="task_error_name")
+        shown = check_name(shown_name if shown_name is not None else name[:MAX_SHOWN_NAME_CHARS],
+                           max_chars=MAX_SHOWN_NAME_CHARS, key="task_error_shown_name")
+        community = _check_community(community_code)
+        stored = password_hash or _hash(password)
+        row = {"role": role.value, "name": name, "shown_name": shown, "community_code": community,
+               "password_hash": stored, "active": True, "created_at": self.clock(), "created_by": created_by[:80]}
+        try:
+            with self._write() as connection:
+                account_id = connection.execute(insert(_ACCOUNTS).returning(_ACCOUNTS.c.id), row).scalar_one()
+        except IntegrityError as err:
+            raise AccountError("task_error_name_taken", name=name) from err
+        return Account(account_id, role, name, shown, community, True)
+
+    def account(self, name: str) -> Account | None:
+        """The account signing in as ``name`` (active or not), or ``None``."""
+        with self._read() as connection:
+            row = connection.execute(select(*_ACCOUNT_COLUMNS).where(_ACCOUNTS.c.name == (name or "").strip())).first()
+        return None if row is None else _account(row)
+
+    def account_by_id(self, account_id: int) -> Account | None:
+        with self._read() as connection:
+            row = connection.execute(select(*_ACCOUNT_COLUMNS).where(_ACCOUNTS.c.id == account_id)).first()
+        return None if row is None else _account(row)
+
+    def accounts(self, *, role: Role | str | None = None, community_code: str | None = None) -> list[Account]:
+        """Accounts, by community and name."""
+        query = select(*_ACCOUNT_COLUMNS).order_by(_ACCOUNTS.c.community_code, _ACCOUNTS.c.name)
+        if role is not None:
+            query = query.where(_ACCOUNTS.c.role == Role(role).value)
+        if community_code is not None:
+            query = query.where(_ACCOUNTS.c.community_code == community_code)
+        with self._read() as connection:
+            return [_account(row) for row in connection.execute(query)]
+
+    def password_table(self, role: Role | str, name: str) -> dict[str, str]:
+        """``{name: password hash}`` for an active account of ``role`` named ``name``, else ``{}``:
+        what :meth:`geo.auth.SignInThrottle.attempt` checks a password against."""
+        with self._read() as connection:
+            stored = connection.execute(select(_ACCOUNTS.c.password_hash).where(
+                _ACCOUNTS.c.name == (name or "").strip(), _ACCOUNTS.c.role == Role(role).value,
+                _ACCOUNTS.c.active.is_(True))).scalar()
+        return {} if stored is None else {(name or "").strip(): stored}
+
+    def set_active(self, name: str, active: bool) -> Account:
+        """Remove a volunteer or dispatcher (``active=False``: they can no longer sign in or take
+        tasks; their finished tasks and points stay) or bring them back."""
+        with self._write() as connection:
+            done = connection.execute(update(_ACCOUNTS).where(_ACCOUNTS.c.name == (name or "").strip())
+                                      .values(active=active))
+        if done.rowcount != 1:
+            raise AccountError("task_error_no_account", name=(name or "")[:MAX_NAME_CHARS])
+        return self.account(name)
+
+    def set_shown_name(self, account: Account, shown_name: str) -> Account:
+        shown = check_name(shown_name, max_chars=MAX_SHOWN_NAME_CHARS, key="task_error_shown_name")
+        with self._write() as connection:
+            connection.execute(update(_ACCOUNTS).where(_ACCOUNTS.c.id == account.id).values(shown_name=shown))
+        return self.account_by_id(account.id)
+
+    def invite(self, community_code: str, *, created_by: str, uses: int = DEFAULT_INVITATION_USES,
+               valid_days: int = DEFAULT_INVITATION_DAYS) -> Invitation:
+        """An invitation code for riders to register as volunteers of ``community_code``: valid
+        for ``valid_days`` and ``uses`` registrations. Only its hash is stored."""
+        community = _check_community(community_code)
+        if not 1 <= int(uses) <= MAX_INVITATION_USES or not 1 <= int(valid_days) <= MAX_INVITATION_DAYS:
+            raise AccountError("task_error_invitation_limits", max_uses=MAX_INVITATION_USES,
+                               max_days=MAX_INVITATION_DAYS)
+        now = self.clock()
+        for _ in range(5):
+            code = _new_code(INVITATION_PREFIX)
+            row = {"code_hash": _code_hash(code), "community_code": community, "uses_left": int(uses),
+                   "expires_at": now + timedelta(days=int(valid_days)), "created_at": now,
+                   "created_by": (created_by or "cli")[:80]}
+            try:
+                with self._write() as connection:
+                    connection.execute(insert(_INVITATIONS), row)
+                return Invitation(code, community, int(uses), row["expires_at"])
+            except IntegrityError:
+                continue
+        raise TaskStorageError("task_error_unavailable")
+
+    def register_volunteer(self, invitation: str, name: str, *, password: str, shown_name: str | None = None,
+                           password_hash: str | None = None) -> Account:
+        """A rider registers with an invitation code: one use of it and the new volunteer
+        account, in one transaction (a name already taken uses nothing up)."""
+        code = normalise_code(invitation, INVITATION_PREFIX)
+        name = check_name(name, max_chars=MAX_NAME_CHARS, key="task_error_name")
+        shown = check_name(shown_name if shown_name else name[:MAX_SHOWN_NAME_CHARS],
+                           max_chars=MAX_SHOWN_NAME_CHARS, key="task_error_shown_name")
+        stored = password_hash or _hash(password)
+        if code is None:
+            raise AccountError("task_error_invitation")
+        now = self.clock()
+        try:
+            with self._write() as connection:
+                community = connection.execute(
+                    update(_INVITATIONS)
+                    .where(_INVITATIONS.c.code_hash == _code_hash(code), _INVITATIONS.c.uses_left > 0,
+                           _INVITATIONS.c.expires_at > now)
+                    .values(uses_left=_INVITATIONS.c.uses_left - 1)
+                    .returning(_INVITATIONS.c.community_code)).scalar()
+                if community is None:
+                    raise AccountError("task_error_invitation")
+                account_id = connection.execute(insert(_ACCOUNTS).returning(_ACCOUNTS.c.id), {
+                    "role": Role.VOLUNTEER.value, "name": name, "shown_name": shown, "community_code": community,
+                    "password_hash": stored, "active": True, "created_at": now, "created_by": "invitation"}
+                ).scalar_one()
+        except IntegrityError as err:
+            raise AccountError("task_error_name_taken", name=name) from err
+        return Account(account_id, Role.VOLUNTEER, name, shown, community, True)
+
+    # requests -------------------------------------------------------------------------------
+
+    def request(self, *, category: TaskCategory | str, community_code: str, place_source: PlaceSource | str,
+                window_start: datetime, window_end: datetime, lon: float | None = None, lat: float | None = None,
+                note: str | None = None, contact: str | None = None,
+                submission_key: str | None = None) -> FiledTask:
+        """A resident asks for help (点单): ``category`` in ``community_code``, at ``(lon, lat)``
+        (WGS-84; tapped or from the phone) or, with ``place_source`` "community", nowhere more
+        exact than the community; between ``window_start`` and ``window_end`` (aware); with an
+        optional ``note`` and ``contact`` (which only the dispatcher and the volunteer who takes
+        it will see)."""
+        try:
+            category = TaskCategory(category)
+        except ValueError as err:
+            raise InvalidTaskError("task_error_category") from err
+        try:
+            place_source = PlaceSource(place_source)
+        except ValueError as err:
+            raise InvalidTaskError("task_error_place") from err
+        community = _check_community(community_code)
+        if place_source is PlaceSource.COMMUNITY:
+            place = area = None
+        else:
+            if lon is None or lat is None:
+                raise InvalidTaskError("task_error_need_place")
+            place = _check_place(lon, lat)
+            area = coarse_area(*place)
+        start, end = _aware(window_start), _aware(window_end)
+        now = self.clock()
+        if end <= start or end - start > MAX_WINDOW or end <= now or start > now + timedelta(days=MAX_DAYS_AHEAD):
+            raise InvalidTaskError("task_error_window", days=MAX_DAYS_AHEAD)
+        text = clean_text(note, max_chars=MAX_NOTE_CHARS, key="task_error_note_too_long")
+        reach = clean_text(contact, max_chars=MAX_CONTACT_CHARS, key="task_error_contact_too_long", multiline=False)
+        if submission_key is not None and not 1 <= len(submission_key) <= 64:
+            raise InvalidTaskError("task_error_form")
+        if submission_key is not None and (earlier := self._by_submission_key(submission_key)) is not None:
+            return earlier
+        for _ in range(5):
+            row = {"code": _new_code(TASK_PREFIX), "submission_key": submission_key, "category": category.value,
+                   "community_code": community, "place_source": place_source.value,
+                   "lon": None if place is None else place[0], "lat": None if place is None else place[1],
+                   "area_lon": None if area is None else area[0], "area_lat": None if area is None else area[1],
+                   "window_start": start, "window_end": end, "note": text, "contact": reach,
+                   "state": TaskState.NEW.value, "created_at": now, "updated_at": now}
+            try:
+                with self._write() as connection:
+                    task_id = connection.execute(insert(_TASKS).returning(_TASKS.c.id), row).scalar_one()
+                    connection.execute(insert(_EVENTS), {"task_id": task_id, "from_state": None,
+                                                         "to_state": TaskState.NEW.value,
+                                                         "actor_role": Role.RESIDENT.value, "at": now})
+                return FiledTask(row["code"], community, now)
+            except IntegrityError:
+                if submission_key is not None and (earlier := self._by_submission_key(submission_key)) is not None:
+                    return earlier  # the same form won a race
+        raise TaskStorageError("task_error_unavailable")
+
+    def _by_submission_key(self, submission_key: str) -> FiledTask | None:
+        with self._read() as connection:
+            row = connection.execute(select(_TASKS.c.code, _TASKS.c.community_code, _TASKS.c.created_at)
+                                     .where(_TASKS.c.submission_key == submission_key)).first()
+        return None if row is None else FiledTask(row.code, row.community_code, _utc(row.created_at), resent=True)
+
+    # state changes --------------------------------------------------------------------------
+
+    def _task_row(self, connection: Connection, code: str):  # noqa: ANN202
+        normal = normalise_code(code)
+        row = None if normal is None else connection.execute(select(_TASKS).where(_TASKS.c.code == normal)).first()
+        if row is None:
+            raise TaskStateError("task_error_not_found", code=(code or "")[:20])
+        return row
+
+    def _active(self, connection: Connection, actor: Actor) -> None:
+        """The actor's account must still be active (a removed volunteer cannot act on a session
+        that outlived the removal)."""
+        if actor.account is None:
+            return
+        active = connection.execute(select(_ACCOUNTS.c.active).where(_ACCOUNTS.c.id == actor.account.id)).scalar()
+        if not active:
+            raise NotAllowedError("task_error_account_removed")
+
+    def _change(self, code: str, actor: Actor, to_state: TaskState, *, values: Mapping[str, object] | None = None,
+                check: Callable[[object], None] | None = None, reason: str | None = None,
+                target_id: int | None = None, after: Callable[[Connection, object, datetime], dict] | None = None,
+                ) -> TaskStep:
+        """Move the task ``code`` to ``to_state`` as ``actor`` in one transaction: read it, check
+        the rules (:data:`ALLOWED_TRANSITIONS`, the community, ``check``), then a conditional
+        update on the state (and holder) read, whose row count says whether someone else moved
+        it meanwhile; then the event."""
+        with self._write() as connection:
+            self._active(connection, actor)
+            row = self._task_row(connection, code)
+            current = TaskState(row.state)
+            if actor.role in (Role.DISPATCHER, Role.VOLUNTEER) and actor.account.community_code != row.community_code:
+                raise NotAllowedError("task_error_other_community", code=row.code)
+            if check is not None:
+                check(row)
+            allowed = ALLOWED_TRANSITIONS[current].get(to_state, frozenset())
+            if actor.role not in allowed:
+                raise TaskStateError("task_error_transition", code=row.code, from_state=state_word(current),
+                                     to_state=state_word(to_state))
+            now = self.clock()
+            extra = dict(values or {})
+            if after is not None:
+                extra.update(after(connection, row, now))
+            guard = and_(_TASKS.c.id == row.id, _TASKS.c.state == current.value,
+                         _same(_TASKS.c.taken_by, row.taken_by), _same(_TASKS.c.offered_to, row.offered_to))
+            changed = connection.execute(update(_TASKS).where(guard).values(state=to_state.value, updated_at=now,
+                                                                          **extra))
+            if changed.rowcount != 1:
+                raise self._why_not(connection, row.id, actor)
+            connection.execute(insert(_EVENTS), {
+                "task_id": row.id, "from_state": current.value, "to_state": to_state.value,
+                "actor_role": actor.role.value, "actor_id": None if actor.account is None else actor.account.id,
+                "actor_name": actor.name if actor.role is not Role.RESIDENT else None, "target_id": target_id,
+                "reason": reason, "at": now})
+        return TaskStep(row.code, current, to_state, now)
+
+    @staticmethod
+    def _why_not(connection: Connection, task_id: int, actor: Actor) -> TaskError:
+        """Why a conditional update changed nothing: someone else moved the task meanwhile."""
+        row = connection.execute(select(_TASKS.c.code, _TASKS.c.state, _TASKS.c.taken_by)
+                                 .where(_TASKS.c.id == task_id)).first()
+        if row.state == TaskState.TAKEN.value and (actor.account is None or row.taken_by != actor.account.id):
+            return TakenByOtherError("task_error_taken_by_other", code=row.code)
+        return TaskStateError("task_error_changed_meanwhile", code=row.code, state=state_word(row.state))
+
+    def dispatch(self, code: str, actor: Actor, *, to: str | None = None) -> TaskStep:
+        """派单: offer the task to the volunteer named ``to`` (an active volunteer of the task's
+        community), or with ``to=None`` open it to all volunteers of the community. A dispatched
+        task may be sent out again (to someone else, or to all)."""
+        if actor.role not in (Role.DISPATCHER, Role.STAFF):
+            raise NotAllowedError("task_error_not_dispatcher")
+        target: Account | None = None
+        if to is not None:
+            target = self.account(to)
+            if target is None or target.role is not Role.VOLUNTEER or not target.active:
+                raise NotAllowedError("task_error_no_volunteer", name=(to or "")[:MAX_NAME_CHARS])
+
+        def check(row) -> None:  # noqa: ANN001
+            if target is not None and target.community_code != row.community_code:
+                raise NotAllowedError("task_error_volunteer_other_community", name=target.name, code=row.code)
+
+        return self._change(code, actor, TaskState.DISPATCHED, values={"offered_to": None if target is None else
+                                                                        target.id},
+                            check=check, target_id=None if target is None else target.id)
+
+    def take(self, code: str, volunteer: Account) -> TaskStep:
+        """接单: the volunteer takes a task offered to them or open to their community. Of several
+        volunteers taking one task at once exactly one gets it (:class:`TakenByOtherError` for the
+        others). Taking a task one already has again changes nothing (a double tap)."""
+        if volunteer.role is not Role.VOLUNTEER:
+            raise NotAllowedError("task_error_not_volunteer")
+
+        def check(row) -> None:  # noqa: ANN001
+            if row.state == TaskState.TAKEN.value and row.taken_by == volunteer.id:
+                raise _AlreadyYours(TaskStep(row.code, TaskState.TAKEN, TaskState.TAKEN, _utc(row.taken_at),
+                                             repeated=True))
+            if row.state == TaskState.TAKEN.value:
+                raise TakenByOtherError("task_error_taken_by_other", code=row.code)
+            if row.state == TaskState.DISPATCHED.value and row.offered_to not in (None, volunteer.id):
+                raise NotAllowedError("task_error_offered_to_other", code=row.code)
+
+        try:
+            return self._change(code, Actor.of(volunteer), TaskState.TAKEN, check=check,
+                                after=lambda _c, _r, now: {"taken_by": volunteer.id, "taken_at": now,
+                                                           "offered_to": None})
+        except _AlreadyYours as same:
+            return same.step
+
+    def release(self, code: str, volunteer: Account, reason: ReleaseReason | str) -> TaskStep:
+        """The volunteer declines a task offered to them, or hands back one they took: it returns
+        to 新 for the dispatcher, with the reason (a choice)."""
+        reason = ReleaseReason(reason)
+
+        def check(row) -> None:  # noqa: ANN001
+            mine = (row.state == TaskState.TAKEN.value and row.taken_by == volunteer.id) or (
+                row.state == TaskState.DISPATCHED.value and row.offered_to == volunteer.id)
+            if not mine:
+                raise NotAllowedError("task_error_not_yours", code=row.code)
+
+        return self._change(code, Actor.of(volunteer), TaskState.NEW, check=check, reason=reason.value,
+                            values={"taken_by": None, "taken_at": None, "offered_to": None})
+
+    def withdraw(self, code: str, actor: Actor) -> TaskStep:
+        """The dispatcher takes a dispatched or taken task back to 新 (to send it out again)."""
+        if actor.role not in (Role.DISPATCHER, Role.STAFF):
+            raise NotAllowedError("task_error_not_dispatcher")
+        return self._change(code, actor, TaskState.NEW, values={"taken_by": None, "taken_at": None,
+                                                                "offered_to": None})
+
+    def finish(self, code: str, volunteer: Account, *, photo: bytes | None = None,
+               note: str | None = None) -> TaskStep:
+        """The volunteer who has the task marks it done, with an optional photo (re-encoded
+        without any metadata, as for reports) and a short note; they earn the points of its
+        category by the town's rules."""
+        text = clean_text(note, max_chars=MAX_DONE_NOTE_CHARS, key="task_error_done_note_too_long")
+        cleaned = _clean_photo(photo) if photo is not None else None
+
+        def check(row) -> None:  # noqa: ANN001
+            if row.taken_by != volunteer.id:
+                raise NotAllowedError("task_error_not_yours", code=row.code)
+
+        name, created = self.photos.save(cleaned) if cleaned is not None else (None, False)
+        try:
+            return self._change(code, Actor.of(volunteer), TaskState.DONE, check=check,
+                                after=lambda _c, row, now: {"done_at": now, "ended_at": now, "done_note": text,
+                                                            "done_photo": name,
+                                                            "points": self.points.for_finished(row.category)})
+        except BaseException:
+            if created and not self._photo_in_use(name):
+                self.photos.remove(name)
+            raise
+
+    def rate(self, code: str, stars: int, words: str | None = None) -> TaskStep:
+        """评单: the resident (holding the code) rates a done task 1-5 with a few words; a good
+        rating earns the volunteer the town's bonus. Words given after the task's personal data
+        were deleted are not kept."""
+        if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+            raise InvalidTaskError("task_error_stars")
+        text = clean_text(words, max_chars=MAX_RATING_WORDS_CHARS, key="task_error_words_too_long")
+        return self._change(code, Actor.resident(), TaskState.RATED,
+                            after=lambda _c, row, now: {
+                                "stars": stars, "rated_at": now, "bonus_points": self.points.for_rating(stars),
+                                "rating_words": None if self._personal_gone(row, now) else text})
+
+    def cancel(self, code: str, actor: Actor, reason: CancelReason | str) -> TaskStep:
+        """Cancel a task not yet done: by the dispatcher (or staff) with a reason, or by the
+        resident (the reason is then "resident withdrew")."""
+        reason = CancelReason(reason)
+        if actor.role is Role.RESIDENT:
+            reason = CancelReason.RESIDENT_WITHDREW
+        return self._change(code, actor, TaskState.CANCELLED, reason=reason.value,
+                            after=lambda _c, _r, now: {"ended_at": now, "cancel_reason": reason.value})
+
+    # seeing ---------------------------------------------------------------------------------
+
+    def personal_until(self, row) -> datetime:  # noqa: ANN001
+        """When the task's contact, place, texts and photo are deleted: the retention time after
+        it ended (done or cancelled), or after its time window for a task that never ended."""
+        start = row.ended_at if row.ended_at is not None else row.window_end
+        return _utc(start) + self.retention
+
+    def _personal_gone(self, row, now: datetime) -> bool:  # noqa: ANN001
+        return row.purged_at is not None or now >= self.personal_until(row)
+
+    def card(self, code: str, viewer: Viewer) -> TaskCard | None:
+        """What ``viewer`` may see of the task ``code``; ``None`` when they may not see it at all
+        (another community's dispatcher or volunteer, a volunteer it was not offered to)."""
+        with self._read() as connection:
+            normal = normalise_code(code)
+            row = None if normal is None else connection.execute(select(_TASKS).where(_TASKS.c.code == normal)).first()
+            if row is None:
+                return None
+            return self._cards(connection, [row], viewer)[0] if self._may_list(row, viewer) else None
+
+    def status(self, code: str) -> TaskCard | None:
+        """What the resident holding ``code`` sees (no contact or place: the link may be shared)."""
+        return self.card(code, Actor.resident())
+
+    def contact_for(self, code: str, viewer: Viewer) -> str | None:
+        """The resident's contact if ``viewer`` may see it (and it was given and not deleted)."""
+        card = self.card(code, viewer)
+        return None if card is None else card.contact
+
+    def _may_list(self, row, viewer: Viewer) -> bool:  # noqa: ANN001
+        if viewer.role in (Role.RESIDENT, Role.STAFF, Role.SYSTEM):
+            return True
+        account = viewer.account
+        if account is None or not account.active or account.community_code != row.community_code:
+            return False
+        if account.role is Role.DISPATCHER:
+            return True
+        return (row.taken_by == account.id or row.offered_to == account.id
+                or (row.state == TaskState.DISPATCHED.value and row.offered_to is None))
+
+    def _cards(self, connection: Connection, rows: list, viewer: Viewer) -> list[TaskCard]:
+        ids = [row.id for row in rows]
+        people = {r.id: r for r in connection.execute(select(_ACCOUNTS.c.id, _ACCOUNTS.c.name,
+                                                             _ACCOUNTS.c.shown_name))}
+        events: dict[int, list] = {i: [] for i in ids}
+        if ids:
+            for event in connection.execute(select(_EVENTS).where(_EVENTS.c.task_id.in_(ids)).order_by(_EVENTS.c.id)):
+                events[event.task_id].append(event)
+        now = self.clock()
+        return [self._card(row, viewer, people, events[row.id], now) for row in rows]
+
+    def _card(self, row, viewer: Viewer, people: Mapping, events: list, now: datetime) -> TaskCard:  # noqa: ANN001
+        account = viewer.account
+        role = viewer.role
+        dispatcher = role is Role.DISPATCHER and account is not None and account.community_code == row.community_code
+        me = account.id if account is not None and role is Role.VOLUNTEER else None
+        holder = me is not None and row.taken_by == me
+        taking_now = holder and row.state == TaskState.TAKEN.value
+        may_take = me is not None and row.state == TaskState.DISPATCHED.value and row.offered_to in (None, me)
+        gone = self._personal_gone(row, now)
+        personal = not gone and (dispatcher or taking_now)
+        community_sees = not gone and (dispatcher or holder or may_take)
+        involved = dispatcher or holder or role is Role.RESIDENT
+
+        def shown(account_id: int | None) -> str | None:
+            return None if account_id is None else people[account_id].shown_name
+
+        def who(event) -> str | None:  # noqa: ANN001
+            if dispatcher:  # the community's dispatchers see every account and staff name
+                return people[event.actor_id].name if event.actor_id else event.actor_name
+            if event.actor_role == Role.VOLUNTEER.value and event.actor_id:
+                return shown(event.actor_id)  # the name the volunteer chose to show
+            return None
+
+        lines = tuple(EventLine(TaskState(e.to_state), _utc(e.at), Role(e.actor_role), who(e), e.reason)
+                      for e in events) if involved else ()
+        return TaskCard(
+            code=row.code if (involved or may_take or role is Role.STAFF) else None,
+            category=TaskCategory(row.category), community_code=row.community_code, state=TaskState(row.state),
+            window_start=_utc(row.window_start), window_end=_utc(row.window_end), created_at=_utc(row.created_at),
+            place_source=PlaceSource(row.place_source),
+            note=row.note if community_sees else None,
+            contact=row.contact if personal else None,
+            lonlat=(row.lon, row.lat) if personal and row.lon is not None else None,
+            area=(row.area_lon, row.area_lat) if community_sees and row.area_lon is not None else None,
+            offered_to=shown(row.offered_to) if dispatcher else None,
+            offered_to_me=me is not None and row.offered_to == me,
+            open_to_all=row.state == TaskState.DISPATCHED.value and row.offered_to is None,
+            volunteer=shown(row.taken_by) if involved else None,
+            mine=holder,
+            has_contact=row.contact is not None and (dispatcher or role is Role.RESIDENT or taking_now),
+            done_note=row.done_note if involved and not gone else None,
+            photo=row.done_photo if involved and not gone else None,
+            stars=row.stars if involved else None,
+            rating_words=row.rating_words if involved and not gone else None,
+            points=(row.points or 0) + (row.bonus_points or 0) if (holder or dispatcher) and row.points is not None
+            else None,
+            cancel_reason=row.cancel_reason if involved else None,
+            personal_until=self.personal_until(row) if involved else None,
+            personal_deleted=gone if involved else False,
+            events=lines,
+        )
+
+    def dispatcher_cards(self, dispatcher: Account, *, states: list[TaskState | str] | None = None) -> list[TaskCard]:
+        """The tasks of the dispatcher's community (``states``: only those), newest first."""
+        if dispatcher.role is not Role.DISPATCHER:
+            raise NotAllowedError("task_error_not_dispatcher")
+        query = select(_TASKS).where(_TASKS.c.community_code == dispatcher.community_code)
+        if states is not None:
+            query = query.where(_TASKS.c.state.in_([TaskState(s).value for s in states]))
+        with self._read() as connection:
+            if not connection.execute(select(_ACCOUNTS.c.active).where(_ACCOUNTS.c.id == dispatcher.id)).scalar():
+                raise NotAllowedError("task_error_account_removed")
+            rows = connection.execute(query.order_by(_TASKS.c.created_at.desc(), _TASKS.c.id.desc())).all()
+            return self._cards(connection, rows, Actor.of(dispatcher))
+
+    def volunteer_board(self, volunteer: Account, *, at: tuple[float, float] | None = None,
+                        centres: Mapping[str, tuple[float, float]] | None = None,
+                        finished_since: datetime | None = None) -> VolunteerBoard:
+        """The volunteer's list: tasks they have (with the contact and the exact place), offered to
+        them, open to their community (nearest first from ``at``, WGS-84; a task with only a
+        community is placed at ``centres[code]``; unknown distances last), and finished ones
+        (since ``finished_since``)."""
+        if volunteer.role is not Role.VOLUNTEER:
+            raise NotAllowedError("task_error_not_volunteer")
+        query = select(_TASKS).where(_TASKS.c.community_code == volunteer.community_code, or_(
+            _TASKS.c.taken_by == volunteer.id,
+            and_(_TASKS.c.state == TaskState.DISPATCHED.value,
+                 or_(_TASKS.c.offered_to.is_(None), _TASKS.c.offered_to == volunteer.id))))
+        with self._read() as connection:
+            if not connection.execute(select(_ACCOUNTS.c.active).where(_ACCOUNTS.c.id == volunteer.id)).scalar():
+                raise NotAllowedError("task_error_account_removed")
+            rows = connection.execute(query.order_by(_TASKS.c.window_start, _TASKS.c.id)).all()
+            cards = self._cards(connection, rows, Actor.of(volunteer))
+        distances: dict[str, float] = {}
+        for card in cards:
+            place = card.lonlat or card.area or (centres or {}).get(card.community_code)
+            if at is not None and card.code is not None and (measured := distance_m(at, place)) is not None:
+                distances[card.code] = measured
+        far = float("inf")
+        mine = tuple(c for c in cards if c.mine and c.state is TaskState.TAKEN)
+        offered = tuple(c for c in cards if c.offered_to_me and c.state is TaskState.DISPATCHED)
+        open_ = tuple(sorted((c for c in cards if c.open_to_all),
+                             key=lambda c: (distances.get(c.code, far), c.window_start)))
+        finished = tuple(sorted((c for c in cards if c.mine and c.state in (TaskState.DONE, TaskState.RATED)
+                                 and (finished_since is None or _done_at(c) >= finished_since)),
+                                key=_done_at, reverse=True))
+        return VolunteerBoard(mine, offered, open_, finished, distances)
+
+    # tables (nothing personal) ----------------------------------------------------------------
+
+    def tasks_frame(self) -> pd.DataFrame:
+        """Every task without anything personal: ``category``, ``community_code``, ``state``, the
+        times (aware UTC), ``stars``, ``points`` (with the bonus), ``cancel_reason`` and the
+        volunteer who finished it (``volunteer_id``, ``volunteer_shown``). Oldest first."""
+        query = (select(_TASKS.c.id, _TASKS.c.category, _TASKS.c.community_code, _TASKS.c.state,
+                        _TASKS.c.created_at, _TASKS.c.taken_at, _TASKS.c.done_at, _TASKS.c.rated_at,
+                        _TASKS.c.ended_at, _TASKS.c.stars, _TASKS.c.points, _TASKS.c.bonus_points,
+                        _TASKS.c.cancel_reason, _TASKS.c.taken_by.label("volunteer_id"),
+                        _ACCOUNTS.c.shown_name.label("volunteer_shown"))
+                 .select_from(_TASKS.outerjoin(_ACCOUNTS, _ACCOUNTS.c.id == _TASKS.c.taken_by))
+                 .order_by(_TASKS.c.created_at, _TASKS.c.id))
+        with self._read() as connection:
+            rows = connection.execute(query).all()
+        columns = ["id", "category", "community_code", "state", "created_at", "taken_at", "done_at", "rated_at",
+                   "ended_at", "stars", "points", "bonus_points", "cancel_reason", "volunteer_id", "volunteer_shown"]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        for column in ("created_at", "taken_at", "done_at", "rated_at", "ended_at"):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        frame["points"] = frame["points"].astype("Int64") + frame["bonus_points"].astype("Int64").fillna(0)
+        frame["stars"] = frame["stars"].astype("Int64")
+        frame["volunteer_id"] = frame["volunteer_id"].astype("Int64")
+        return frame.drop(columns="bonus_points")
+
+    def events_frame(self) -> pd.DataFrame:
+        """Every state change with who (role, account or staff name) and when; no task text."""
+        query = (select(_TASKS.c.code, _EVENTS.c.from_state, _EVENTS.c.to_state, _EVENTS.c.actor_role,
+                        _EVENTS.c.actor_name, _EVENTS.c.reason, _EVENTS.c.at)
+                 .select_from(_EVENTS.join(_TASKS, _TASKS.c.id == _EVENTS.c.task_id)).order_by(_EVENTS.c.id))
+        with self._read() as connection:
+            rows = connection.execute(query).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["code", "from_state", "to_state", "actor_role",
+                                                                "actor_name", "reason", "at"])
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
+        return frame
+
+    # retention ------------------------------------------------------------------------------
+
+    def purge_expired(self) -> int:
+        """Delete the contact, exact place, area, texts and photo of every task whose retention
+        time has passed (see :meth:`personal_until`); returns how many tasks were purged. What
+        stays says nothing about the resident: category, community, times, states, stars, points."""
+        now = self.clock()
+        cutoff = now - self.retention
+        due = and_(_TASKS.c.purged_at.is_(None), or_(
+            and_(_TASKS.c.ended_at.is_not(None), _TASKS.c.ended_at <= cutoff),
+            and_(_TASKS.c.ended_at.is_(None), _TASKS.c.window_end <= cutoff)))
+        with self._write() as connection:
+            photos = {p for p in connection.execute(select(_TASKS.c.done_photo).where(due)).scalars() if p}
+            purged = connection.execute(update(_TASKS).where(due).values(
+                contact=None, lon=None, lat=None, area_lon=None, area_lat=None, note=None, done_note=None,
+                rating_words=None, done_photo=None, purged_at=now)).rowcount
+        for name in photos:
+            if not self._photo_in_use(name):
+                self.photos.remove(name)
+        return int(purged or 0)
+
+    def _photo_in_use(self, name: str | None) -> bool:
+        if name is None:
+            return False
+        try:
+            with self._read() as connection:
+                return connection.execute(select(_TASKS.c.id).where(_TASKS.c.done_photo == name).limit(1)).first() \
+                    is not None
+        except TaskStorageError:
+            return True  # cannot tell: keep the file
+
+    def count_tasks(self) -> int:
+        with self._read() as connection:
+            return int(connection.execute(select(func.count()).select_from(_TASKS)).scalar() or 0)
+
+
+class _AlreadyYours(Exception):
+    def __init__(self, step: TaskStep) -> None:
+        super().__init__("already yours")
+        self.step = step
+
+
+def state_word(state: TaskState | str) -> ByLanguage:
+    """A state as an error parameter, in whichever language the error is shown."""
+    return ByLanguage({lang: label("state", TaskState(state).value, lang) for lang in LANGUAGES})
+
+
+def _same(column, value):  # noqa: ANN001, ANN202
+    return column.is_(None) if value is None else column == value
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _done_at(card: TaskCard) -> datetime:
+    return next((e.at for e in reversed(card.events) if e.to_state is TaskState.DONE), card.created_at)
+
+
+def _hash(password: str | None) -> str:
+    if password is None or len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError("task_error_password", min_chars=MIN_PASSWORD_CHARS)
+    return hash_password(password)
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def _clean_photo(photo: bytes) -> bytes:
+    """The photo without metadata (see :func:`geo.feedback.photos.clean_photo`), or
+    :class:`InvalidTaskError` in the tasks' words."""
+    try:
+        return clean_photo(photo)
+    except PhotoError as err:
+        kind = err.key.removeprefix("report_error_photo_")
+        raise InvalidTaskError(f"task_error_photo_{kind}", **err.params) from err
