@@ -928,7 +928,7 @@ class TaskStore:
         with self._read() as connection:
             rows = connection.execute(query).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=["code", "from_state", "to_state", "actor_role",
-                                                                "actor_name", "reason", "at"])
+                                                                "actor_name", "reason", "at"], dtype=object)
         frame["at"] = pd.to_datetime(frame["at"], utc=True)
         return frame
 
