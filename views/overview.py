@@ -11,6 +11,7 @@ from geo.register.counts import count_by_community, count_by_type
 from ui import data, deployment
 from ui.lang import choose, current_language, option_label, tr
 from ui.reports import follow_map_links, report_entry, report_store
+from ui.tasks import overview_line
 
 lang = current_language()
 st.title(tr("app_title"))
@@ -27,6 +28,7 @@ try:
     st.caption(f"✅ {tr('overview_resolved', n=report_store().count_resolved())}")
 except ReportError:
     pass  # the report database is down: the station overview still works
+overview_line()  # 志愿服务:本月完成 N 单 · 平均评分 x
 
 types = [t.value for t in StationType]
 with st.sidebar:

@@ -1,0 +1,61 @@
+"""The dispatcher's map of a community's tasks (no Streamlit): each task with an exact place as
+a circle coloured by its state, the task chosen in the list ringed on top.
+
+Tooltips are text the app makes (the task's code, category and state), never a resident's note
+or contact, and go through :func:`geo.markup.map_text`. Tasks with only a community have no
+point and are not drawn.
+"""
+
+from __future__ import annotations
+
+import folium
+import numpy as np
+import pandas as pd
+
+from geo.maps.basemaps import Basemap
+from geo.maps.builders import BASEMAP_DATUM, _base_map, _MapStyle
+from geo.markup import map_text
+from geo.place.datum import Datum, convert
+from geo.register.model import COUNTY_SEAT_LONLAT
+
+#: Colour of a task by state (geo.tasks.vocabulary.TaskState codes).
+TASK_STATE_COLOURS = {"new": "#d32f2f", "dispatched": "#f57c00", "taken": "#1976d2", "done": "#388e3c",
+                      "rated": "#2e7d32", "cancelled": "#757575"}
+
+
+def build_tasks_map(tasks: pd.DataFrame, *, labels: dict[str, str], lang: str, basemap: Basemap | str = Basemap.OSM,
+                    url_prefix: str = "") -> folium.Map:
+    """``tasks`` (columns ``code``, ``state``, ``lon``, ``lat``; WGS-84) as circles coloured by
+    state, with the tooltip ``labels[code]``; the view fits them (the town's seat when none)."""
+    basemap = Basemap(basemap)
+    datum = BASEMAP_DATUM[basemap]
+    placed = tasks.dropna(subset=["lon", "lat"])
+    lon, lat = convert(placed["lon"].to_numpy(float), placed["lat"].to_numpy(float), source=Datum.WGS84, target=datum)
+    lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
+    centre = ((float(lon.mean()), float(lat.mean())) if len(placed)
+              else tuple(float(v) for v in convert(*COUNTY_SEAT_LONLAT, source=Datum.WGS84, target=datum)))
+    fmap = _base_map(centre, basemap, lang, url_prefix=url_prefix)
+    fmap.add_child(_MapStyle())
+    for code, state, x, y in zip(placed["code"], placed["state"], lon, lat):
+        folium.CircleMarker(
+            location=[float(y), float(x)], radius=9, color="#fff", weight=2, fill=True, fill_opacity=0.9,
+            fill_color=TASK_STATE_COLOURS[state], class_name=f"gh-task gh-task-{state}",
+            tooltip=map_text(labels[code]),
+        ).add_to(fmap)
+    if len(placed) > 1:
+        fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]],
+                        padding=(30, 30), max_zoom=17)
+    elif len(placed) == 1:
+        fmap.options["zoom"] = 16
+    return fmap
+
+
+def chosen_task_layer(lonlat: tuple[float, float] | None, *, basemap: Basemap | str = Basemap.OSM) -> folium.FeatureGroup:
+    """A ring around the chosen task (WGS-84), letting taps through."""
+    layer = folium.FeatureGroup(name="chosen", control=False)
+    if lonlat is not None:
+        x, y = convert(*lonlat, source=Datum.WGS84, target=BASEMAP_DATUM[Basemap(basemap)])
+        folium.Marker(location=[float(y), float(x)], interactive=False, icon=folium.DivIcon(
+            html='<div class="gh-selected-ring"></div>', icon_size=(32, 32), icon_anchor=(16, 16),
+            class_name="gh-icon gh-icon-selected")).add_to(layer)
+    return layer
