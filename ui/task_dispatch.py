@@ -60,7 +60,8 @@ def task_list(store: TaskStore, account: Account, cards: list[TaskCard]) -> Task
         column.metric(word("state", state.value), sum(c.state is state for c in cards))
     states = st.multiselect(tr("task_dispatch_filter"), [s.value for s in TaskState], key="dispatch_states",
                             default=[s.value for s in TaskState if s in OPEN_STATES], format_func=words("state"))
-    shown = [c for c in cards if c.state.value in states]
+    # the task being worked on stays in view after an action moved it out of the filter
+    shown = [c for c in cards if c.state.value in states or c.code == st.session_state.get("dispatch_task")]
     if not shown:
         st.info(tr("task_dispatch_none"))
         return None
