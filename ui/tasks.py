@@ -214,7 +214,9 @@ def monthly_list(store: TaskStore, *, key: str) -> None:
     table = pd.DataFrame({tr("task_col_rank"): ranking["rank"], tr("task_col_volunteer"): ranking["shown_name"],
                           tr("task_col_tasks"): ranking["tasks"], tr("task_col_points"): ranking["points"],
                           tr("task_col_average_stars"): stars})
-    st.dataframe(table, hide_index=True, width="stretch", key=key)
+    # a plain table: short, read on phones and by screen readers
+    with st.container(key=key):
+        st.table(table.set_index(tr("task_col_rank")))
     st.caption(tr("task_monthly_rules"))
 
 
