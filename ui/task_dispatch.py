@@ -72,8 +72,10 @@ def task_list(store: TaskStore, account: Account, cards: list[TaskCard]) -> Task
     placed = pd.DataFrame([{"code": c.code, "state": c.state.value, "lon": c.lonlat[0], "lat": c.lonlat[1]}
                            for c in shown if c.lonlat is not None], columns=["code", "state", "lon", "lat"])
     basemap = deployment.basemaps().default
+    places = data.gazetteer()
     fmap = build_tasks_map(placed, labels={c.code: _label(c) for c in shown}, lang=current_language(),
-                           basemap=basemap, url_prefix=deployment.url_prefix())
+                           basemap=basemap, stations=data.stations_or_stop(current_language()),
+                           landmarks=places[places["kind"] == "landmark"], url_prefix=deployment.url_prefix())
     st_folium(fmap, key="dispatch_map", feature_group_to_add=chosen_task_layer(chosen.lonlat, basemap=basemap),
               returned_objects=["last_object_clicked_tooltip"], height=340, use_container_width=True,
               on_change=_on_map_tap)
@@ -150,8 +152,9 @@ def task_actions(store: TaskStore, account: Account, card: TaskCard) -> None:
                      name=volunteers[name].shown_name)
 
             send.button(tr("task_dispatch_send"), key="dispatch_send", on_click=to_named, width="stretch")
-            st.button(tr("task_dispatch_open_all"), key="dispatch_open", type="primary", width="stretch",
-                      on_click=_act, args=(lambda: store.dispatch(card.code, me), "task_dispatch_opened"))
+            if not card.open_to_all:
+                st.button(tr("task_dispatch_open_all"), key="dispatch_open", type="primary", width="stretch",
+                          on_click=_act, args=(lambda: store.dispatch(card.code, me), "task_dispatch_opened"))
         if Role.DISPATCHER in allowed.get(TaskState.NEW, frozenset()):
             st.button(tr("task_dispatch_withdraw"), key="dispatch_withdraw", width="stretch",
                       on_click=_act, args=(lambda: store.withdraw(card.code, me), "task_dispatch_withdrawn"))
@@ -189,16 +192,17 @@ def team(store: TaskStore, account: Account) -> None:
 
             remove.button(tr("task_team_remove"), key="team_remove_go", on_click=deactivate, width="stretch")
         st.markdown(f"**{tr('task_invite_title')}**")
-        uses, days, make = st.columns([1, 1, 1], vertical_alignment="bottom")
-        uses.number_input(tr("task_invite_uses"), 1, MAX_INVITATION_USES, DEFAULT_INVITATION_USES, key="invite_uses")
-        days.number_input(tr("task_invite_days"), 1, MAX_INVITATION_DAYS, DEFAULT_INVITATION_DAYS, key="invite_days")
 
         def invite() -> None:
             made = store.invite(account.community_code, created_by=account.name,
                                 uses=int(st.session_state["invite_uses"]), valid_days=int(st.session_state["invite_days"]))
             st.session_state["team_invitation"] = (made.code, made.uses, local_time(made.expires_at, "%Y-%m-%d %H:%M"))
 
-        make.button(tr("task_invite_make"), key="invite_make", on_click=invite, width="stretch")
+        with st.form("invite_form", border=False, enter_to_submit=False):
+            uses, days, make = st.columns([1, 1, 1], vertical_alignment="bottom")
+            uses.number_input(tr("task_invite_uses"), 1, MAX_INVITATION_USES, DEFAULT_INVITATION_USES, key="invite_uses")
+            days.number_input(tr("task_invite_days"), 1, MAX_INVITATION_DAYS, DEFAULT_INVITATION_DAYS, key="invite_days")
+            make.form_submit_button(tr("task_invite_make"), key="invite_make", on_click=invite, width="stretch")
         if (made := st.session_state.pop("team_invitation", None)) is not None:
             code, count, until = made
             st.code(code, language=None)

@@ -150,14 +150,16 @@ def request_form(store: TaskStore) -> None:
     st.selectbox(tr("task_ask_community"), list(names), index=None, key="task_community",
                  format_func=names.__getitem__, placeholder=tr("task_ask_community_placeholder"))
     _when_panel(store.clock())
-    st.text_area(tr("task_ask_note", max=MAX_NOTE_CHARS), key="task_note", max_chars=MAX_NOTE_CHARS, height=80,
-                 placeholder=tr("task_ask_note_placeholder"))
-    st.caption(tr("task_ask_note_who"))
-    st.text_input(tr("task_ask_contact", max=MAX_CONTACT_CHARS), key="task_contact", max_chars=MAX_CONTACT_CHARS,
-                  placeholder=tr("task_ask_contact_placeholder"))
-    st.info(tr("task_ask_contact_who", days=store.retention.days), icon="🔒")
-    st.button(tr("task_ask_submit"), key="task_submit", type="primary", width="stretch", on_click=_submit,
-              args=(store,))
+    # the texts and the button in a form: no "press Enter" hint, and a click sends what was typed
+    with st.form("task_request_form", border=False, enter_to_submit=False):
+        st.text_area(tr("task_ask_note", max=MAX_NOTE_CHARS), key="task_note", max_chars=MAX_NOTE_CHARS, height=80,
+                     placeholder=tr("task_ask_note_placeholder"))
+        st.caption(tr("task_ask_note_who"))
+        st.text_input(tr("task_ask_contact", max=MAX_CONTACT_CHARS), key="task_contact", max_chars=MAX_CONTACT_CHARS,
+                      placeholder=tr("task_ask_contact_placeholder"))
+        st.info(tr("task_ask_contact_who", days=store.retention.days), icon="🔒")
+        st.form_submit_button(tr("task_ask_submit"), key="task_submit", type="primary", width="stretch",
+                              on_click=_submit, args=(store,))
     with st.container(key="task_message_box"):
         if (message := st.session_state.pop("task_message", None)) is not None:
             st.error(message)
@@ -167,7 +169,9 @@ def request_form(store: TaskStore) -> None:
 def filed(code: str) -> None:
     """The code to keep, the link, and where to go next."""
     st.success(tr("task_ask_filed"))
-    st.code(code, language=None)
+    st.html("<style>.st-key-task_code_box code {font-size:1.6rem; letter-spacing:.06em}</style>")
+    with st.container(key="task_code_box"):
+        st.code(code, language=None)
     st.caption(tr("task_ask_filed_keep"))
     st.page_link("views/ask.py", label=tr("task_ask_status_link"), query_params={"code": code}, icon="🔗")
 
@@ -230,13 +234,13 @@ def status(store: TaskStore, code: str) -> None:
     if card.done_note:
         st.text(card.done_note)
     if card.state is TaskState.DONE:
-        with st.container(border=True, key="task_rate_box"):
+        with st.form("task_rate_form", enter_to_submit=False):
             st.markdown(f"**{tr('task_rate_title')}**")
             st.feedback("stars", key="task_stars")
             st.text_input(tr("task_rate_words", max=MAX_RATING_WORDS_CHARS), key="task_rating_words",
                           max_chars=MAX_RATING_WORDS_CHARS)
-            st.button(tr("task_rate_submit"), key="task_rate", type="primary", width="stretch", on_click=_rate,
-                      args=(store, card.code))
+            st.form_submit_button(tr("task_rate_submit"), key="task_rate", type="primary", width="stretch",
+                                  on_click=_rate, args=(store, card.code))
     elif card.state is TaskState.RATED:
         st.markdown(tr("task_status_rated", stars="★" * (card.stars or 0)))
         if card.rating_words:

@@ -182,7 +182,7 @@ def sign_in_form(role: Role, prefix: str) -> None:
         if wait_s is not None:
             st.session_state[f"{prefix}_failed"] = wait_s
 
-    with st.form(f"{prefix}_sign_in_form", enter_to_submit=True):
+    with st.form(f"{prefix}_sign_in_form", enter_to_submit=False):
         st.text_input(tr("task_user_name"), key=f"{prefix}_name", autocomplete="username")
         st.text_input(tr("task_password"), type="password", key=f"{prefix}_password", autocomplete="current-password")
         st.form_submit_button(tr("task_sign_in"), on_click=attempt, type="primary", width="stretch")

@@ -24,8 +24,13 @@ if code := st.session_state.get("task_filed"):
 else:
     request_form(store)
 
-with st.expander(tr("task_lookup_title")):
-    typed = st.text_input(tr("task_lookup_code"), key="task_lookup", placeholder="ZY-XXXX-XXXX")
-    if typed.strip():
-        st.page_link("views/ask.py", label=tr("task_lookup_go"), query_params={"code": typed.strip()},
-                     icon="🔎")
+
+
+def _look_up() -> None:
+    if typed := st.session_state.get("task_lookup", "").strip():
+        st.query_params["code"] = typed
+
+
+with st.expander(tr("task_lookup_title")), st.form("task_lookup_form", border=False, enter_to_submit=False):
+    st.text_input(tr("task_lookup_code"), key="task_lookup", placeholder="ZY-XXXX-XXXX")
+    st.form_submit_button(tr("task_lookup_go"), on_click=_look_up, width="stretch")

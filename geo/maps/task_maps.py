@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from geo.maps.basemaps import Basemap
-from geo.maps.builders import BASEMAP_DATUM, _base_map, _MapStyle
+from geo.maps.builders import BASEMAP_DATUM, _base_map, _label, _MapStyle, _place_label
 from geo.markup import map_text
+from geo.i18n import name_in
 from geo.place.datum import Datum, convert
-from geo.register.model import COUNTY_SEAT_LONLAT
+from geo.register.model import COUNTY_SEAT_LONLAT, STATION_TYPES, StationType
 
 #: Colour of a task by state (geo.tasks.vocabulary.TaskState codes).
 TASK_STATE_COLOURS = {"new": "#d32f2f", "dispatched": "#f57c00", "taken": "#1976d2", "done": "#388e3c",
@@ -24,9 +25,12 @@ TASK_STATE_COLOURS = {"new": "#d32f2f", "dispatched": "#f57c00", "taken": "#1976
 
 
 def build_tasks_map(tasks: pd.DataFrame, *, labels: dict[str, str], lang: str, basemap: Basemap | str = Basemap.OSM,
+                    stations: pd.DataFrame | None = None, landmarks: pd.DataFrame | None = None,
                     url_prefix: str = "") -> folium.Map:
     """``tasks`` (columns ``code``, ``state``, ``lon``, ``lat``; WGS-84) as circles coloured by
-    state, with the tooltip ``labels[code]``; the view fits them (the town's seat when none)."""
+    state, with the tooltip ``labels[code]``; the view fits them (the town's seat when none).
+    ``stations`` (the register) and ``landmarks`` (``name_zh``, ``name_en``, ``lon``, ``lat``) are
+    drawn as named dots that let taps through, so the map is readable with no tiles."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
     placed = tasks.dropna(subset=["lon", "lat"])
@@ -36,6 +40,20 @@ def build_tasks_map(tasks: pd.DataFrame, *, labels: dict[str, str], lang: str, b
               else tuple(float(v) for v in convert(*COUNTY_SEAT_LONLAT, source=Datum.WGS84, target=datum)))
     fmap = _base_map(centre, basemap, lang, url_prefix=url_prefix)
     fmap.add_child(_MapStyle())
+    context = folium.FeatureGroup(name=_label("layer_report_context", lang), control=False)
+    if stations is not None and len(stations):
+        sx, sy = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84,
+                         target=datum)
+        for (_, station), x, y in zip(stations.iterrows(), np.atleast_1d(sx), np.atleast_1d(sy)):
+            _place_label(context, float(x), float(y), name_in(station, lang),
+                         colour=STATION_TYPES[StationType(station.station_type)].colour, css_class="gh-place-station")
+    if landmarks is not None and len(landmarks):
+        known = landmarks.dropna(subset=["lon", "lat"]).drop_duplicates(subset=["lon", "lat"])
+        lx, ly = convert(known["lon"].to_numpy(float), known["lat"].to_numpy(float), source=Datum.WGS84, target=datum)
+        for (_, landmark), x, y in zip(known.iterrows(), np.atleast_1d(lx), np.atleast_1d(ly)):
+            _place_label(context, float(x), float(y), name_in(landmark, lang), colour="#455a64",
+                         css_class="gh-place-landmark")
+    context.add_to(fmap)
     for code, state, x, y in zip(placed["code"], placed["state"], lon, lat):
         folium.CircleMarker(
             location=[float(y), float(x)], radius=9, color="#fff", weight=2, fill=True, fill_opacity=0.9,

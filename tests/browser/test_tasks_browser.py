@@ -76,11 +76,22 @@ def _photo(path) -> None:
 
 
 def _sign_in(page, name: str) -> None:
-    page.get_by_label("登录名").first.fill(name)
-    page.get_by_label("密码").first.fill(PASSWORD)
+    page.get_by_label("登录名", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text(re.compile(rf"\({name}\)")).wait_for(timeout=30_000)
     wait_for_app_idle(page)
+
+
+#: Streamlit's "Press Enter to apply" hints shown on the page.
+HINTS_JS = ("() => [...document.querySelectorAll('[data-testid=InputInstructions] span')]"
+            ".map(e => e.innerText).filter(t => /Press/.test(t))")
+#: How the top navigation's overflow button ("3 more") is drawn: its text's size and what replaces it.
+MORE_JS = """() => {
+  const p = document.querySelector('.rc-overflow-item-rest [data-testid=stTopNavSection] p');
+  if (!p || p.getBoundingClientRect().width === 0 && !p.offsetParent) { return null; }
+  return [getComputedStyle(p).fontSize, getComputedStyle(p, '::after').content];
+}"""
 
 
 def _fits_the_phone(page) -> None:
@@ -251,7 +262,15 @@ def test_every_task_page_reads_at_both_sizes(browser, task_app, viewport, size):
                             ("/ask?lang=en", "What help do you need")):
             page.goto(app_url + path)
             page.get_by_text(re.compile(ready)).first.wait_for(timeout=60_000)
+            if path.startswith("/ask"):
+                map_frame(page, MAP_BUILT_JS)
             wait_for_app_idle(page)
+            if "lang=en" not in path:  # Streamlit's own English hints have no place on a Chinese page
+                assert page.evaluate(HINTS_JS) == [], path
+                # the navigation is drawn before the page's style arrives: "3 more" may flash first
+                page.wait_for_function(f"() => {{ const m = ({MORE_JS})(); return m === null || m[0] === '0px'; }}",
+                                       timeout=10_000)
+                assert page.evaluate(MORE_JS) in (None, ["0px", '"更多页面"']), path
             if size == "phone":
                 _fits_the_phone(page)
             screenshot(page, f"tasks_{size}_{path.strip('/').replace('?', '_').replace('=', '-')}")
