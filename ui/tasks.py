@@ -161,7 +161,8 @@ def sign_in(role: Role, name: str, password: str) -> float | None:
     returned, else the seconds to wait before another try (0: try again now)."""
     store = task_store()
     key = f"{role.value}:{name.strip()}"
-    table = {key: stored for stored in store.password_table(role, name).values()}
+    stored = store.password_table(role, name).get(name.strip())
+    table = {} if stored is None else {key: stored}
     outcome = _throttle().attempt(key, password, table, client=_client())
     if not outcome.signed_in:
         return outcome.retry_after_s
