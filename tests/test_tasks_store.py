@@ -353,3 +353,33 @@ def test_the_volunteers_list_has_their_tasks_offers_and_the_open_ones_nearest_fi
     assert all(c.lonlat is None and c.contact is None and c.note == NOTE for c in board.open)
     wang = store.volunteer_board(people.wang, at=PLACE)
     assert offered not in [c.code for c in (*wang.offered, *wang.open)] and wang.mine == ()
+
+
+def test_a_phone_stays_signed_in_until_it_signs_out_the_token_expires_or_the_volunteer_is_removed(store, people, clock):
+    token = store.remember(people.li, days=30)
+    assert store.recall(token) == people.li and store.recall(token + "x") is None and store.recall(None) is None
+    with store.engine.connect() as connection:
+        assert token not in str(connection.execute(text("SELECT * FROM task_sign_ins")).all())  # only its hash
+    store.forget(token)
+    assert store.recall(token) is None
+    later = store.remember(people.li, days=30)
+    clock.advance(days=30, seconds=1)
+    assert store.recall(later) is None
+    store.purge_expired()
+    assert _rows(store, "task_sign_ins") == 0
+    third = store.remember(people.wang)
+    store.set_active("wang", False)
+    assert store.recall(third) is None
+
+
+def test_a_volunteer_is_told_for_a_day_when_a_task_they_had_is_cancelled(store, people, clock):
+    code = ask(store)
+    store.dispatch(code, people.desk)
+    store.take(code, people.li)
+    store.cancel(code, Actor.resident(), "other")
+    board = store.volunteer_board(people.li)
+    assert [c.code for c in board.cancelled] == [code] and board.mine == ()
+    assert board.cancelled[0].cancel_reason == "resident_withdrew" and board.cancelled[0].contact is None
+    assert store.volunteer_board(people.wang).cancelled == ()
+    clock.advance(days=1, seconds=1)
+    assert store.volunteer_board(people.li).cancelled == ()

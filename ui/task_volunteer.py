@@ -59,6 +59,8 @@ def _register() -> None:
     finally:
         state["register_password"] = state["register_password_again"] = ""
     state["task_volunteer_id"] = account.id
+    state.pop("task_signed_out", None)
+    state["task_remember_token"] = task_store().remember(account)
     _say("success", tr("task_register_done", name=account.shown_name))
 
 
@@ -205,6 +207,9 @@ def lists(store: TaskStore, account: Account, board: VolunteerBoard) -> None:
         if (message := st.session_state.pop("volunteer_message", None)) is not None:
             getattr(st, message[0])(message[1])
             bring_into_view("volunteer_message_box")
+    for card in board.cancelled:
+        st.warning(tr("task_cancelled_notice", code=card.code, category=word("category", card.category.value),
+                      reason=word("reason", card.cancel_reason or "other")))
     sections = ((tr("task_section_mine"), board.mine, _mine), (tr("task_section_offered"), board.offered, _offer),
                 (tr("task_section_open"), board.open, _open))
     for title, cards, draw in sections:

@@ -9,6 +9,7 @@ database on every run: a removed account is signed out at once.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from geo.tasks.errors import TaskError
 from geo.tasks.places import community_centres
 from geo.tasks.points import load_points_rules
 from geo.tasks.settings import points_rules_path, retention_days, task_photos_dir
-from geo.tasks.store import Account, TaskStore
+from geo.tasks.store import REMEMBER_DAYS, Account, TaskStore
 from geo.tasks.vocabulary import Role, label
 from ui import data
 from ui.lang import current_language, tr
@@ -143,9 +144,44 @@ def _session_key(role: Role) -> str:
     return f"task_{role.value}_id"
 
 
+#: The cookie that keeps a volunteer's phone signed in (a random token; only its hash is stored).
+#: Dispatchers work at shared desks: their sign-in lasts the browser session only.
+REMEMBER_COOKIE = "gh_task_volunteer"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+def _phone_token() -> str | None:
+    """The token this phone's cookie held when the session started (``None`` without one)."""
+    sent = st.context.cookies.get(REMEMBER_COOKIE)
+    return sent if isinstance(sent, str) and _TOKEN.match(sent) else None
+
+
+def _remember_on_this_phone(account: Account) -> None:
+    """Keep the volunteer signed in on this phone (the cookie is written on the next run)."""
+    if account.role is Role.VOLUNTEER:
+        st.session_state["task_remember_token"] = task_store().remember(account)
+
+
+def _cookie_script(value: str, max_age_s: int) -> None:
+    if not _TOKEN.match(value) and value != "":
+        return  # our own tokens only reach this script
+    st.sidebar.html(
+        f"<script>document.cookie = '{REMEMBER_COOKIE}={value}; Max-Age={max_age_s}; Path=/; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def signed_in(role: Role) -> Account | None:
-    """The account of ``role`` signed in in this session, if it still exists and is active."""
+    """The account of ``role`` signed in in this session (for a volunteer also: on this phone,
+    by its cookie), if it still exists and is active."""
+    if st.session_state.pop("task_clear_cookie", False):
+        _cookie_script("", 0)
     account_id = st.session_state.get(_session_key(role))
+    if account_id is None and role is Role.VOLUNTEER and not st.session_state.get("task_signed_out"):
+        remembered = task_store().recall(_phone_token())
+        if remembered is not None and remembered.role is Role.VOLUNTEER:
+            st.session_state[_session_key(role)] = account_id = remembered.id
     if account_id is None:
         return None
     account = task_store().account_by_id(int(account_id))
@@ -166,12 +202,19 @@ def sign_in(role: Role, name: str, password: str) -> float | None:
     outcome = _throttle().attempt(key, password, table, client=_client())
     if not outcome.signed_in:
         return outcome.retry_after_s
-    st.session_state[_session_key(role)] = store.account(name).id
+    account = store.account(name)
+    st.session_state[_session_key(role)] = account.id
+    st.session_state.pop("task_signed_out", None)
+    _remember_on_this_phone(account)
     return None
 
 
 def sign_out(role: Role) -> None:
     st.session_state.pop(_session_key(role), None)
+    if role is Role.VOLUNTEER:
+        task_store().forget(_phone_token())
+        st.session_state["task_clear_cookie"] = True
+        st.session_state["task_signed_out"] = True  # the cookie this session started with is void
 
 
 def sign_in_form(role: Role, prefix: str) -> None:
@@ -192,12 +235,17 @@ def sign_in_form(role: Role, prefix: str) -> None:
 
 
 def signed_in_bar(account: Account, role: Role) -> None:
-    """Who is signed in, for which community, and a way out."""
-    who, out = st.columns([4, 1], vertical_alignment="center")
+    """Who is signed in, for which community; a refresh (lists do not update by themselves) and a
+    way out."""
+    if (token := st.session_state.pop("task_remember_token", None)) is not None:
+        _cookie_script(token, REMEMBER_DAYS * 24 * 3600)
+    who, refresh, out = st.columns([4, 1, 1], vertical_alignment="center")
     who.success(tr("task_signed_in_as", role=word("role", role.value), name=account.shown_name,
                    user=account.name, community=community_name(account.community_code)))
+    refresh.button(tr("task_refresh"), key=f"task_refresh_{role.value}", width="stretch")
     out.button(tr("task_sign_out"), key=f"task_sign_out_{role.value}", on_click=sign_out, args=(role,),
                width="stretch")
+    st.caption(tr("task_refreshed_at", time=local_time(task_store().clock(), "%H:%M")))
 
 
 # figures ------------------------------------------------------------------------------------------

@@ -56,6 +56,19 @@ class TaskAccount(Base):
     created_by: Mapped[str] = mapped_column(String(80))
 
 
+class TaskSignIn(Base):
+    """A volunteer's phone that stays signed in: the SHA-256 of a random token kept in a cookie of
+    that phone, until it expires or the volunteer signs out."""
+
+    __tablename__ = "task_sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("task_accounts.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class TaskInvitation(Base):
     """A code a dispatcher hands to riders so they can register as volunteers of the community.
     Only the code's SHA-256 is stored."""

@@ -72,6 +72,7 @@ from geo.tasks.schema import (
     TaskAccount,
     TaskEvent,
     TaskInvitation,
+    TaskSignIn,
 )
 from geo.tasks.settings import points_rules_path, task_photos_dir
 from geo.tasks.settings import retention_days as configured_retention
@@ -105,6 +106,9 @@ _TASKS = Task.__table__
 _EVENTS = TaskEvent.__table__
 _ACCOUNTS = TaskAccount.__table__
 _INVITATIONS = TaskInvitation.__table__
+_SIGN_INS = TaskSignIn.__table__
+#: How long a phone stays signed in without signing in again.
+REMEMBER_DAYS = 30
 
 
 def utc_now() -> datetime:
@@ -316,6 +320,8 @@ class VolunteerBoard:
     offered: tuple[TaskCard, ...]
     open: tuple[TaskCard, ...]
     finished: tuple[TaskCard, ...]
+    #: Tasks the volunteer had that were cancelled (by the resident or the dispatcher) in the last day.
+    cancelled: tuple[TaskCard, ...]
     #: metres from where the volunteer stands to each task's area (by code), when known.
     distances_m: Mapping[str, float]
 
@@ -458,6 +464,33 @@ class TaskStore:
         with self._write() as connection:
             connection.execute(update(_ACCOUNTS).where(_ACCOUNTS.c.id == account.id).values(shown_name=shown))
         return self.account_by_id(account.id)
+
+    def remember(self, account: Account, *, days: int = REMEMBER_DAYS) -> str:
+        """A random token for ``account``'s phone to stay signed in for ``days`` (kept there in a
+        cookie; only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self._write() as connection:
+            connection.execute(insert(_SIGN_INS), {"account_id": account.id, "token_hash": _code_hash(token),
+                                                   "created_at": now, "expires_at": now + timedelta(days=days)})
+        return token
+
+    def recall(self, token: str | None) -> Account | None:
+        """The active account a phone's token stands for, if it has not expired; else ``None``."""
+        if not token or len(token) > 100 or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
+            return None
+        query = (select(*_ACCOUNT_COLUMNS).select_from(_SIGN_INS.join(_ACCOUNTS, _ACCOUNTS.c.id == _SIGN_INS.c.account_id))
+                 .where(_SIGN_INS.c.token_hash == _code_hash(token), _SIGN_INS.c.expires_at > self.clock(),
+                        _ACCOUNTS.c.active.is_(True)))
+        with self._read() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else _account(row)
+
+    def forget(self, token: str | None) -> None:
+        """Sign a phone out: its token no longer stands for anyone."""
+        if token:
+            with self._write() as connection:
+                connection.execute(_SIGN_INS.delete().where(_SIGN_INS.c.token_hash == _code_hash(token)))
 
     def invite(self, community_code: str, *, created_by: str, uses: int = DEFAULT_INVITATION_USES,
                valid_days: int = DEFAULT_INVITATION_DAYS) -> Invitation:
@@ -893,7 +926,10 @@ class TaskStore:
         finished = tuple(sorted((c for c in cards if c.mine and c.state in (TaskState.DONE, TaskState.RATED)
                                  and (finished_since is None or _done_at(c) >= finished_since)),
                                 key=_done_at, reverse=True))
-        return VolunteerBoard(mine, offered, open_, finished, distances)
+        recently = self.clock() - timedelta(days=1)
+        cancelled = tuple(c for c in cards if c.mine and c.state is TaskState.CANCELLED and c.events
+                          and c.events[-1].at >= recently)
+        return VolunteerBoard(mine, offered, open_, finished, cancelled, distances)
 
     # tables (nothing personal) ----------------------------------------------------------------
 
@@ -948,6 +984,7 @@ class TaskStore:
             purged = connection.execute(update(_TASKS).where(due).values(
                 contact=None, lon=None, lat=None, area_lon=None, area_lat=None, note=None, done_note=None,
                 rating_words=None, done_photo=None, purged_at=now)).rowcount
+            connection.execute(_SIGN_INS.delete().where(_SIGN_INS.c.expires_at <= now))
         for name in photos:
             if not self._photo_in_use(name):
                 self.photos.remove(name)
@@ -1000,7 +1037,7 @@ def _hash(password: str | None) -> str:
 
 
 def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode("ascii")).hexdigest()
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
 def _clean_photo(photo: bytes) -> bytes:

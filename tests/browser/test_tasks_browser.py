@@ -231,8 +231,8 @@ def test_the_whole_loop_resident_dispatcher_two_volunteers_rating_points(browser
 
     # --- points on the monthly list, and the overview ----------------------------------------------
     shown = store.account(won[0]).shown_name
-    winner.reload()
-    _sign_in(winner, won[0])
+    winner.reload()  # a new session: the phone stays signed in
+    winner.get_by_text(re.compile(rf"\({won[0]}\)")).wait_for(timeout=30_000)
     board = winner.locator(".st-key-volunteer_monthly table")
     board.wait_for(timeout=30_000)
     cells = [c.strip() for c in board.locator("tbody tr").first.locator("th, td").all_inner_texts()]
@@ -245,6 +245,12 @@ def test_the_whole_loop_resident_dispatcher_two_volunteers_rating_points(browser
     overview.get_by_text("🤝 志愿服务:本月完成 1 单 · 平均评分 5.0").wait_for(timeout=60_000)
     wait_for_app_idle(overview)
     screenshot(overview, "tasks_desk_overview_line")
+    # signing out on a phone ends its staying signed in
+    loser.get_by_role("button", name="退出").click()
+    loser.get_by_role("tab", name="登录").wait_for(timeout=30_000)
+    wait_for_app_idle(loser)
+    loser.reload()
+    loser.get_by_role("tab", name="登录").wait_for(timeout=30_000)
     assert blocked == [] or all(not u.startswith(app_url) for u in blocked)
     for context in (resident, desk_context, *(c for c, _ in phones.values())):
         context.close()

@@ -1,5 +1,5 @@
 """Volunteer tasks (居民点单、党组织派单、新就业群体接单、评单): accounts of dispatchers and
-volunteers, invitations, tasks and their state changes.
+volunteers, phones that stay signed in, invitations, tasks and their state changes.
 
 The tables are new: nothing stored before changes.
 
@@ -46,6 +46,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name="uq_task_accounts_name"),
     )
     op.create_index("ix_task_accounts_community_code", "task_accounts", ["community_code"])
+    op.create_table(
+        "task_sign_ins",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("account_id", sa.Integer(), sa.ForeignKey("task_accounts.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        _time("created_at"),
+        _time("expires_at"),
+        sa.UniqueConstraint("token_hash", name="uq_task_sign_ins_token_hash"),
+    )
+    op.create_index("ix_task_sign_ins_account_id", "task_sign_ins", ["account_id"])
     op.create_table(
         "task_invitations",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -127,4 +137,5 @@ def downgrade() -> None:
     op.drop_table("task_events")
     op.drop_table("tasks")
     op.drop_table("task_invitations")
+    op.drop_table("task_sign_ins")
     op.drop_table("task_accounts")
