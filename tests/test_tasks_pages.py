@@ -306,3 +306,23 @@ def test_the_task_pages_in_english(tasks_db):
     at = open_page("views/ask.py", lang="en")
     assert at.button(key="task_submit").label == "Send the request"
     assert at.radio(key="task_category").options[:2] == ["Meal delivery", "Medicine delivery"]
+
+
+def test_a_volunteers_chosen_name_stays_text_wherever_it_is_shown(tasks_db):
+    from geo.markup import markdown_text
+
+    hostile = "*粗*[a](b:c)"  # a valid name (no tag, template or control character) that markdown would read
+    tasks_db.add_account("volunteer", "sun", community_code=TAOTING, password_hash=hash_password(PASSWORD,
+                         iterations=1000), shown_name=hostile)
+    code = ask(tasks_db)
+    tasks_db.dispatch(code, Actor.of(tasks_db.account("zhang")), to="sun")
+    tasks_db.take(code, tasks_db.account("sun"))
+    tasks_db.finish(code, tasks_db.account("sun"))
+    desk = as_dispatcher(tasks_db, dispatch_task=code)
+    volunteer = as_volunteer(tasks_db, "sun")
+    status = open_page("views/ask.py", {"code": code})
+    for at in (desk, volunteer, status):
+        rendered = texts(at, "markdown") + texts(at, "success") + texts(at, "caption")
+        assert any(markdown_text(hostile) in text for text in rendered)
+        assert not any(hostile in text for text in rendered)
+    assert desk.get_by_key("dispatch_monthly").table[0].value.iloc[0, 0] == markdown_text(hostile)

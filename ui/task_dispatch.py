@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maps.task_maps import build_tasks_map, chosen_task_layer
+from geo.markup import markdown_text
 from geo.register.model import LOCAL_TIMEZONE
 from geo.rider.navigation import navigation_links
 from geo.tasks.analysis import export_tasks, public_table
@@ -28,7 +29,7 @@ from geo.tasks.vocabulary import ALLOWED_TRANSITIONS, OPEN_STATES, CancelReason,
 from ui import data, deployment
 from ui.lang import current_language, tr
 from ui.reports import bring_into_view
-from ui.tasks import community_name, local_time, window_text, word, words
+from ui.tasks import community_name, error_text, local_time, window_text, word, words
 
 LIST_COLUMNS = ("task_col_code", "task_col_state_label", "task_col_category_label", "task_col_window",
                 "task_col_place", "task_col_contact_given", "task_col_volunteer")
@@ -44,7 +45,7 @@ def _act(action, success_key: str, **values) -> None:  # noqa: ANN001
         step = action()
         st.session_state["dispatch_message"] = ("success", tr(success_key, code=step.code, **values))
     except TaskError as err:
-        st.session_state["dispatch_message"] = ("error", err.localized(current_language()))
+        st.session_state["dispatch_message"] = ("error", error_text(err))
 
 
 def _on_map_tap() -> None:
@@ -114,7 +115,7 @@ def _details(store: TaskStore, card: TaskCard) -> None:
         st.caption(tr("task_dispatch_personal_until", day=local_time(card.personal_until, "%Y-%m-%d"),
                       days=store.retention.days))
     if card.volunteer:
-        st.markdown(tr("task_dispatch_volunteer", name=card.volunteer))
+        st.markdown(tr("task_dispatch_volunteer", name=markdown_text(card.volunteer)))
     if card.photo:
         st.image(store.photos.read(card.photo), caption=tr("task_status_photo"), width=280)
     if card.done_note:
@@ -149,7 +150,7 @@ def task_actions(store: TaskStore, account: Account, card: TaskCard) -> None:
                     st.session_state["dispatch_message"] = ("error", tr("task_dispatch_need_volunteer"))
                     return
                 _act(lambda: store.dispatch(card.code, me, to=name), "task_dispatch_sent_to",
-                     name=volunteers[name].shown_name)
+                     name=markdown_text(volunteers[name].shown_name))
 
             send.button(tr("task_dispatch_send"), key="dispatch_send", on_click=to_named, width="stretch")
             if not card.open_to_all:
@@ -188,7 +189,7 @@ def team(store: TaskStore, account: Account) -> None:
             def deactivate() -> None:
                 if name := st.session_state.get("team_remove"):
                     store.set_active(name, False)
-                    st.session_state["team_message"] = tr("task_team_removed", name=name)
+                    st.session_state["team_message"] = tr("task_team_removed", name=markdown_text(name))
 
             remove.button(tr("task_team_remove"), key="team_remove_go", on_click=deactivate, width="stretch")
         st.markdown(f"**{tr('task_invite_title')}**")

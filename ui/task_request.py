@@ -23,7 +23,7 @@ from ui import data, deployment
 from ui.lang import current_language, tr
 from ui.location import phone_position
 from ui.reports import bring_into_view, client_address, reporter_session
-from ui.tasks import LOCAL, centres, community_name, local_time, request_limiter, window_text, word, words
+from ui.tasks import LOCAL, centres, community_name, error_text, local_time, request_limiter, window_text, word, words
 
 #: What the resident entered, cleared once the request is sent.
 FORM_KEYS = ("task_category", "task_place_mode", "task_place", "task_place_centre", "task_community", "task_when",
@@ -132,7 +132,7 @@ def _submit(store: TaskStore) -> None:
                               submission_key=state["task_form_key"])
     except TaskError as err:
         request_limiter().release(session=session, address=address)  # nothing stored: it does not count
-        state["task_message"] = err.localized(current_language())
+        state["task_message"] = error_text(err)
         return
     state["task_filed"] = filed.code
     state["task_form_key"] = secrets.token_hex(16)
@@ -193,7 +193,7 @@ def _rate(store: TaskStore, code: str) -> None:
         store.rate(code, int(stars) + 1, st.session_state.get("task_rating_words"))
         st.session_state["task_status_message"] = ("success", tr("task_rate_thanks"))
     except TaskError as err:
-        st.session_state["task_status_message"] = ("error", err.localized(current_language()))
+        st.session_state["task_status_message"] = ("error", error_text(err))
 
 
 def _withdraw(store: TaskStore, code: str) -> None:
@@ -201,7 +201,7 @@ def _withdraw(store: TaskStore, code: str) -> None:
         store.cancel(code, Actor.resident(), CancelReason.RESIDENT_WITHDREW)
         st.session_state["task_status_message"] = ("success", tr("task_status_withdrawn"))
     except TaskError as err:
-        st.session_state["task_status_message"] = ("error", err.localized(current_language()))
+        st.session_state["task_status_message"] = ("error", error_text(err))
 
 
 def _history(card: TaskCard) -> None:

@@ -19,10 +19,10 @@ from geo.tasks.places import approximate_m
 from geo.tasks.schema import MAX_DONE_NOTE_CHARS, MAX_NAME_CHARS, MAX_SHOWN_NAME_CHARS
 from geo.tasks.store import MIN_PASSWORD_CHARS, Account, TaskCard, TaskStore, VolunteerBoard
 from geo.tasks.vocabulary import ReleaseReason, Role
-from ui.lang import current_language, file_uploader, tr
+from ui.lang import file_uploader, tr
 from ui.location import phone_position
 from ui.reports import bring_into_view, client_address, reporter_session
-from ui.tasks import request_limiter, sign_in_form, window_text, word, words
+from ui.tasks import error_text, request_limiter, sign_in_form, window_text, word, words
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
 MAX_PHOTO_MB = MAX_PHOTO_BYTES // (1024 * 1024)
@@ -54,14 +54,14 @@ def _register() -> None:
                                                   password=state.get("register_password", ""),
                                                   shown_name=state.get("register_shown") or None)
     except TaskError as err:
-        state["register_message"] = err.localized(current_language())
+        state["register_message"] = error_text(err)
         return
     finally:
         state["register_password"] = state["register_password_again"] = ""
     state["task_volunteer_id"] = account.id
     state.pop("task_signed_out", None)
     state["task_remember_token"] = task_store().remember(account)
-    _say("success", tr("task_register_done", name=account.shown_name))
+    _say("success", tr("task_register_done", name=markdown_text(account.shown_name)))
 
 
 def sign_in_or_register() -> None:
@@ -134,7 +134,7 @@ def _take(store: TaskStore, account: Account, code: str) -> None:
     except TakenByOtherError:
         _say("warning", tr("task_take_lost", code=code))
     except TaskError as err:
-        _say("error", err.localized(current_language()))
+        _say("error", error_text(err))
 
 
 def _release(store: TaskStore, account: Account, code: str, reason_key: str) -> None:
@@ -142,7 +142,7 @@ def _release(store: TaskStore, account: Account, code: str, reason_key: str) -> 
         store.release(code, account, st.session_state.get(reason_key) or ReleaseReason.OTHER)
         _say("info", tr("task_released", code=code))
     except TaskError as err:
-        _say("error", err.localized(current_language()))
+        _say("error", error_text(err))
 
 
 def _finish(store: TaskStore, account: Account, code: str) -> None:
@@ -152,7 +152,7 @@ def _finish(store: TaskStore, account: Account, code: str) -> None:
                      note=st.session_state.get(f"done_note_{code}"))
         _say("success", tr("task_done_thanks", code=code))
     except TaskError as err:
-        _say("error", err.localized(current_language()))
+        _say("error", error_text(err))
 
 
 def _mine(store: TaskStore, account: Account, board: VolunteerBoard, card: TaskCard) -> None:

@@ -24,6 +24,7 @@ from geo.auth import SignInThrottle
 from geo.database.engine import database_url
 from geo.feedback.limits import ReportRateLimiter, configured_limits
 from geo.i18n import t
+from geo.markup import markdown_text
 from geo.register.model import LOCAL_TIMEZONE
 from geo.tasks.analysis import month_figures, month_of, monthly_points
 from geo.tasks.errors import TaskError
@@ -77,7 +78,7 @@ def task_store_or_stop(lang: str) -> TaskStore:
     try:
         return task_store()
     except TaskError as err:
-        st.error(err.localized(lang))
+        st.error(error_text(err, lang))
         st.stop()
 
 
@@ -98,6 +99,12 @@ def _client() -> str:
 
 
 # words --------------------------------------------------------------------------------------------
+
+
+def error_text(err: TaskError, lang: str | None = None) -> str:
+    """An error in the page's language, for Streamlit's markdown: names and codes in it stay text."""
+    return markdown_text(err.localized(lang or current_language()))
+
 
 
 def word(kind: str, code: str) -> str:
@@ -240,8 +247,8 @@ def signed_in_bar(account: Account, role: Role) -> None:
     if (token := st.session_state.pop("task_remember_token", None)) is not None:
         _cookie_script(token, REMEMBER_DAYS * 24 * 3600)
     who, refresh, out = st.columns([4, 1, 1], vertical_alignment="center")
-    who.success(tr("task_signed_in_as", role=word("role", role.value), name=account.shown_name,
-                   user=account.name, community=community_name(account.community_code)))
+    who.success(tr("task_signed_in_as", role=word("role", role.value), name=markdown_text(account.shown_name),
+                   user=markdown_text(account.name), community=community_name(account.community_code)))
     refresh.button(tr("task_refresh"), key=f"task_refresh_{role.value}", width="stretch")
     out.button(tr("task_sign_out"), key=f"task_sign_out_{role.value}", on_click=sign_out, args=(role,),
                width="stretch")
@@ -260,7 +267,7 @@ def monthly_list(store: TaskStore, *, key: str) -> None:
         st.caption(tr("task_monthly_none"))
         return
     stars = ranking["average_stars"].map(lambda s: "—" if s is None or pd.isna(s) else f"{s:.1f}")
-    table = pd.DataFrame({tr("task_col_rank"): ranking["rank"], tr("task_col_volunteer"): ranking["shown_name"],
+    table = pd.DataFrame({tr("task_col_rank"): ranking["rank"], tr("task_col_volunteer"): ranking["shown_name"].map(markdown_text),
                           tr("task_col_tasks"): ranking["tasks"], tr("task_col_points"): ranking["points"],
                           tr("task_col_average_stars"): stars})
     # a plain table: short, read on phones and by screen readers

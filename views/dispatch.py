@@ -10,7 +10,15 @@ from geo.tasks.errors import TaskError
 from geo.tasks.vocabulary import Role
 from ui.lang import current_language, tr
 from ui.task_dispatch import export, task_actions, task_list, team
-from ui.tasks import TAP_TARGETS_CSS, monthly_list, sign_in_form, signed_in, signed_in_bar, task_store_or_stop
+from ui.tasks import (
+    TAP_TARGETS_CSS,
+    error_text,
+    monthly_list,
+    sign_in_form,
+    signed_in,
+    signed_in_bar,
+    task_store_or_stop,
+)
 
 st.html(TAP_TARGETS_CSS)
 lang = current_language()
@@ -26,7 +34,7 @@ signed_in_bar(account, Role.DISPATCHER)
 try:
     cards = store.dispatcher_cards(account)
 except TaskError as err:
-    st.error(err.localized(lang))
+    st.error(error_text(err, lang))
     st.stop()
 chosen = task_list(store, account, cards)
 if chosen is not None:

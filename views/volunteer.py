@@ -12,7 +12,16 @@ from geo.tasks.errors import TaskError
 from geo.tasks.vocabulary import Role
 from ui.lang import current_language, tr
 from ui.task_volunteer import lists, sign_in_or_register, where_i_am
-from ui.tasks import LOCAL, TAP_TARGETS_CSS, centres, monthly_list, signed_in, signed_in_bar, task_store_or_stop
+from ui.tasks import (
+    LOCAL,
+    TAP_TARGETS_CSS,
+    centres,
+    error_text,
+    monthly_list,
+    signed_in,
+    signed_in_bar,
+    task_store_or_stop,
+)
 
 st.html(TAP_TARGETS_CSS)
 lang = current_language()
@@ -31,7 +40,7 @@ month_start = datetime(now.year, now.month, 1, tzinfo=LOCAL)
 try:
     board = store.volunteer_board(account, at=at, centres=centres(), finished_since=month_start)
 except TaskError as err:
-    st.error(err.localized(lang))
+    st.error(error_text(err, lang))
     st.stop()
 lists(store, account, board)
 monthly_list(store, key="volunteer_monthly")

@@ -12,10 +12,10 @@ import folium
 import numpy as np
 import pandas as pd
 
+from geo.i18n import name_in
 from geo.maps.basemaps import Basemap
 from geo.maps.builders import BASEMAP_DATUM, _base_map, _label, _MapStyle, _place_label
 from geo.markup import map_text
-from geo.i18n import name_in
 from geo.place.datum import Datum, convert
 from geo.register.model import COUNTY_SEAT_LONLAT, STATION_TYPES, StationType
 

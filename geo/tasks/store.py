@@ -35,8 +35,6 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, upda
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from geo.auth import hash_password
-from geo.errors import ByLanguage
-from geo.i18n import LANGUAGES
 from geo.database.engine import (
     create_report_engine,
     current_revision,
@@ -45,8 +43,10 @@ from geo.database.engine import (
     upgrade_database,
     writer,
 )
+from geo.errors import ByLanguage
 from geo.feedback.errors import PhotoError
 from geo.feedback.photos import PhotoFolder, clean_photo
+from geo.i18n import LANGUAGES
 from geo.markup import markup_problem
 from geo.place.reference import load_communities
 from geo.register.validate import town_extent
