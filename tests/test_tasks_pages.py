@@ -170,7 +170,7 @@ def test_a_dispatcher_signs_in_and_sees_their_communitys_tasks_with_the_contact(
     at.text_input(key="dispatch_password").input(PASSWORD)
     at.button(key="FormSubmitter:dispatch_sign_in_form-登录").click().run()
     assert not at.exception
-    assert at.selectbox(key="dispatch_task").options == [f"{mine} · 送药 · 新"]
+    assert at.selectbox(key="dispatch_task").options == [f"{mine} · 送药"]
     assert f"联系方式:{CONTACT}" in texts(at, "text") and NOTE in texts(at, "text")
     assert theirs not in everything(at)
     at.button(key="dispatch_open").click().run()

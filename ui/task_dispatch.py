@@ -29,7 +29,7 @@ from geo.tasks.vocabulary import ALLOWED_TRANSITIONS, OPEN_STATES, CancelReason,
 from ui import data, deployment
 from ui.lang import current_language, tr
 from ui.reports import bring_into_view
-from ui.tasks import community_name, error_text, local_time, window_text, word, words
+from ui.tasks import centres, community_name, error_text, local_time, window_text, word, words
 
 LIST_COLUMNS = ("task_col_code", "task_col_state_label", "task_col_category_label", "task_col_window",
                 "task_col_place", "task_col_contact_given", "task_col_volunteer")
@@ -76,7 +76,8 @@ def task_list(store: TaskStore, account: Account, cards: list[TaskCard]) -> Task
     places = data.gazetteer()
     fmap = build_tasks_map(placed, labels={c.code: _label(c) for c in shown}, lang=current_language(),
                            basemap=basemap, stations=data.stations_or_stop(current_language()),
-                           landmarks=places[places["kind"] == "landmark"], url_prefix=deployment.url_prefix())
+                           landmarks=places[places["kind"] == "landmark"],
+                           centre_lonlat=centres().get(account.community_code), url_prefix=deployment.url_prefix())
     st_folium(fmap, key="dispatch_map", feature_group_to_add=chosen_task_layer(chosen.lonlat, basemap=basemap),
               returned_objects=["last_object_clicked_tooltip"], height=340, use_container_width=True,
               on_change=_on_map_tap)
@@ -90,8 +91,10 @@ def task_list(store: TaskStore, account: Account, cards: list[TaskCard]) -> Task
                                                        else tr("task_dispatch_open") if c.open_to_all else "")}
             for c in shown]
     st.dataframe(rows, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 320))
+    # the browser sends back the option's text: a label that changes with the state (a volunteer
+    # took the task meanwhile) would lose the choice, so it names the code and category only
     st.selectbox(tr("task_dispatch_choose"), list(by_code), key="dispatch_task",
-                 format_func=lambda code: _label(by_code[code]))
+                 format_func=lambda code: f"{code} · {word('category', by_code[code].category.value)}")
     return chosen
 
 

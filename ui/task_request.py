@@ -220,7 +220,10 @@ def status(store: TaskStore, code: str) -> None:
     if card is None:
         st.warning(tr("task_status_none", code=markdown_text(code, max_chars=20)))
         return
+    if st.query_params.get("code") != card.code:
+        st.query_params["code"] = card.code  # the address bar holds the link to keep
     st.subheader(tr("task_status_state", state=word("state", card.state.value)))
+    st.markdown(tr(f"task_status_next_{card.state.value}"))
     st.caption(" · ".join([card.code, word("category", card.category.value), community_name(card.community_code),
                            window_text(card.window_start, card.window_end)]))
     if card.volunteer:

@@ -121,6 +121,7 @@ def _distance(board: VolunteerBoard, card: TaskCard, *, exact: bool) -> str:
 def _headline(board: VolunteerBoard, card: TaskCard, *, exact: bool = False) -> None:
     st.markdown(f"**{word('category', card.category.value)}** · {window_text(card.window_start, card.window_end)}"
                 f"{_distance(board, card, exact=exact)}")
+    st.caption(card.code)  # to name the task when talking with the dispatcher
     if card.area is None and card.lonlat is None:
         st.caption(tr("task_volunteer_community_only"))
     if card.note:

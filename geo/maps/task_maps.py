@@ -26,18 +26,20 @@ TASK_STATE_COLOURS = {"new": "#d32f2f", "dispatched": "#f57c00", "taken": "#1976
 
 def build_tasks_map(tasks: pd.DataFrame, *, labels: dict[str, str], lang: str, basemap: Basemap | str = Basemap.OSM,
                     stations: pd.DataFrame | None = None, landmarks: pd.DataFrame | None = None,
-                    url_prefix: str = "") -> folium.Map:
+                    centre_lonlat: tuple[float, float] | None = None, url_prefix: str = "") -> folium.Map:
     """``tasks`` (columns ``code``, ``state``, ``lon``, ``lat``; WGS-84) as circles coloured by
     state, with the tooltip ``labels[code]``; the view fits them (the town's seat when none).
     ``stations`` (the register) and ``landmarks`` (``name_zh``, ``name_en``, ``lon``, ``lat``) are
-    drawn as named dots that let taps through, so the map is readable with no tiles."""
+    drawn as named dots that let taps through, so the map is readable with no tiles. With no task
+    to draw, the map shows ``centre_lonlat`` (e.g. the community's centre; WGS-84) up close."""
     basemap = Basemap(basemap)
     datum = BASEMAP_DATUM[basemap]
     placed = tasks.dropna(subset=["lon", "lat"])
     lon, lat = convert(placed["lon"].to_numpy(float), placed["lat"].to_numpy(float), source=Datum.WGS84, target=datum)
     lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
     centre = ((float(lon.mean()), float(lat.mean())) if len(placed)
-              else tuple(float(v) for v in convert(*COUNTY_SEAT_LONLAT, source=Datum.WGS84, target=datum)))
+              else tuple(float(v) for v in convert(*(centre_lonlat or COUNTY_SEAT_LONLAT), source=Datum.WGS84,
+                                                   target=datum)))
     fmap = _base_map(centre, basemap, lang, url_prefix=url_prefix)
     fmap.add_child(_MapStyle())
     context = folium.FeatureGroup(name=_label("layer_report_context", lang), control=False)
@@ -63,7 +65,7 @@ def build_tasks_map(tasks: pd.DataFrame, *, labels: dict[str, str], lang: str, b
     if len(placed) > 1:
         fmap.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]],
                         padding=(30, 30), max_zoom=17)
-    elif len(placed) == 1:
+    else:
         fmap.options["zoom"] = 16
     return fmap
 
