@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from geo.auth import hash_password
-from geo.tasks.store import Actor, TaskStore
+from geo.tasks.accounts import Actor
+from geo.tasks.store import TaskStore
 
 TAOTING = "340822100004"  # 陶亭社区
 QILONG = "340822100008"  # 骑龙社区

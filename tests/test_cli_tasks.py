@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from geo.cli.main import main
-from geo.tasks.store import Actor, TaskStore
+from geo.tasks.accounts import Actor
+from geo.tasks.store import TaskStore
 from tests.reports_backends import database_url  # noqa: F401 (fixture)
 from tests.tasks_fixtures import CONTACT, FAST_HASH, NOTE, TAOTING, phone_photo
 

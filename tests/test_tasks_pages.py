@@ -15,7 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.auth import hash_password
-from geo.tasks.store import Actor, TaskStore
+from geo.tasks.accounts import Actor
+from geo.tasks.store import TaskStore
 from tests.tasks_fixtures import CONTACT, NOTE, PLACE, QILONG, TAOTING, phone_photo
 from tests.test_page_language import _english_phrases, shown_texts
 

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import text
 
 from geo.place.reference import load_communities
+from geo.tasks.accounts import Actor
 from geo.tasks.analysis import PUBLIC_COLUMNS, export_tasks, monthly_points, public_table
+from geo.tasks.cards import PUBLIC
 from geo.tasks.errors import InvalidTaskError, TaskError
 from geo.tasks.settings import DEFAULT_RETENTION_DAYS, retention_days
-from geo.tasks.store import PUBLIC, Actor
 from geo.tasks.vocabulary import TaskState
 from tests.reports_backends import database_url  # noqa: F401 (fixture)
 from tests.tasks_fixtures import (  # noqa: F401 (fixtures)

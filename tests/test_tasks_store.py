@@ -13,9 +13,11 @@ import pytest
 from sqlalchemy import text
 
 from geo.place.geodesy import ellipsoidal_distance_m
+from geo.tasks.accounts import Actor
+from geo.tasks.codes import normalise_code
 from geo.tasks.errors import AccountError, InvalidTaskError, NotAllowedError, TakenByOtherError, TaskStateError
 from geo.tasks.points import PointsRules
-from geo.tasks.store import Actor, TaskStore, normalise_code
+from geo.tasks.store import TaskStore
 from geo.tasks.vocabulary import TaskCategory, TaskState
 from tests.reports_backends import database_url  # noqa: F401 (fixture)
 from tests.tasks_fixtures import (  # noqa: F401 (fixtures)

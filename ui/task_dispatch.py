@@ -13,18 +13,18 @@ from geo.maps.task_maps import build_tasks_map, chosen_task_layer
 from geo.markup import markdown_text
 from geo.register.model import LOCAL_TIMEZONE
 from geo.rider.navigation import navigation_links
-from geo.tasks.analysis import export_tasks, public_table
-from geo.tasks.errors import TaskError
-from geo.tasks.store import (
+from geo.tasks.accounts import (
     DEFAULT_INVITATION_DAYS,
     DEFAULT_INVITATION_USES,
     MAX_INVITATION_DAYS,
     MAX_INVITATION_USES,
     Account,
     Actor,
-    TaskCard,
-    TaskStore,
 )
+from geo.tasks.analysis import export_tasks, public_table
+from geo.tasks.cards import TaskCard
+from geo.tasks.errors import TaskError
+from geo.tasks.store import TaskStore
 from geo.tasks.vocabulary import ALLOWED_TRANSITIONS, OPEN_STATES, CancelReason, Role, TaskState
 from ui import data, deployment
 from ui.lang import current_language, tr

@@ -14,10 +14,12 @@ from streamlit_folium import st_folium
 from geo.feedback.errors import RateLimitedError
 from geo.maps.builders import build_report_pick_map, map_point_to_wgs84, report_place_layer
 from geo.markup import markdown_text
+from geo.tasks.accounts import Actor
+from geo.tasks.cards import TaskCard
 from geo.tasks.errors import TaskError
 from geo.tasks.places import nearest_community
 from geo.tasks.schema import MAX_CONTACT_CHARS, MAX_NOTE_CHARS, MAX_RATING_WORDS_CHARS
-from geo.tasks.store import MAX_DAYS_AHEAD, Actor, TaskCard, TaskStore
+from geo.tasks.store import MAX_DAYS_AHEAD, TaskStore
 from geo.tasks.vocabulary import CancelReason, PlaceSource, TaskCategory, TaskState
 from ui import data, deployment
 from ui.lang import current_language, tr

@@ -14,10 +14,12 @@ from geo.feedback.errors import RateLimitedError
 from geo.feedback.photos import MAX_PHOTO_BYTES
 from geo.markup import markdown_text
 from geo.rider.navigation import navigation_links
+from geo.tasks.accounts import MIN_PASSWORD_CHARS, Account
+from geo.tasks.cards import TaskCard, VolunteerBoard
 from geo.tasks.errors import TakenByOtherError, TaskError
 from geo.tasks.places import approximate_m
 from geo.tasks.schema import MAX_DONE_NOTE_CHARS, MAX_NAME_CHARS, MAX_SHOWN_NAME_CHARS
-from geo.tasks.store import MIN_PASSWORD_CHARS, Account, TaskCard, TaskStore, VolunteerBoard
+from geo.tasks.store import TaskStore
 from geo.tasks.vocabulary import ReleaseReason, Role
 from ui.lang import file_uploader, tr
 from ui.location import phone_position

@@ -26,12 +26,13 @@ from geo.feedback.limits import ReportRateLimiter, configured_limits
 from geo.i18n import t
 from geo.markup import markdown_text
 from geo.register.model import LOCAL_TIMEZONE
+from geo.tasks.accounts import REMEMBER_DAYS, Account
 from geo.tasks.analysis import month_figures, month_of, monthly_points
 from geo.tasks.errors import TaskError
 from geo.tasks.places import community_centres
 from geo.tasks.points import load_points_rules
 from geo.tasks.settings import points_rules_path, retention_days, task_photos_dir
-from geo.tasks.store import REMEMBER_DAYS, Account, TaskStore
+from geo.tasks.store import TaskStore
 from geo.tasks.vocabulary import Role, label
 from ui import data
 from ui.lang import current_language, tr

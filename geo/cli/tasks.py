@@ -136,7 +136,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_dispatch(args: argparse.Namespace) -> int:
-    from geo.tasks.store import Actor
+    from geo.tasks.accounts import Actor
 
     try:
         return _step(_store(args).dispatch(args.code, Actor.staff(args.user), to=args.to), args.json)
@@ -170,7 +170,7 @@ def _cmd_rate(args: argparse.Namespace) -> int:
 
 
 def _cmd_cancel(args: argparse.Namespace) -> int:
-    from geo.tasks.store import Actor
+    from geo.tasks.accounts import Actor
     from geo.tasks.vocabulary import CancelReason, parse_choice
 
     try:

@@ -9,12 +9,15 @@ stations (an approximation, as in the gazetteer), unknown for a community withou
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.place.geodesy import ellipsoidal_distance_m
+from geo.place.reference import load_communities
+from geo.tasks.errors import InvalidTaskError
 
 #: Side of the grid cells the coarse area snaps to, degrees (~480 m north-south, ~430 m east-west
 #: at 30.7°N).
@@ -84,3 +87,17 @@ def find_community(text: str, communities: pd.DataFrame) -> str | None:
                 core(row.name_official), core(row.name_short)) or wanted.casefold() in (english, english.split(" ")[0]):
             return str(row.code)
     return None
+
+
+@cache
+def community_codes() -> frozenset[str]:
+    """The 12-digit NBS codes of the town's 24 villages and communities."""
+    return frozenset(load_communities()["code"])
+
+
+def check_community(code: str) -> str:
+    """``code`` if it is one of the town's villages/communities, else :class:`InvalidTaskError`."""
+    code = (code or "").strip()
+    if code not in community_codes():
+        raise InvalidTaskError("task_error_community", code=code[:20])
+    return code

@@ -1,4 +1,4 @@
-"""The task store: accounts and invitations, requests, dispatch, the one-winner take, finishing
+"""The task store: accounts (:mod:`geo.tasks.accounts`), requests, dispatch, the one-winner take, finishing
 with a photo, rating, what each person may see of a task, and retention.
 
 Every change is one transaction and a conditional ``UPDATE ... WHERE state = <the state read>``
@@ -7,26 +7,20 @@ volunteers taking the same open task, exactly one gets it and the other is told 
 (:class:`TakenByOtherError`). Each change writes an event with who and when.
 
 Privacy (PIPL): a resident's contact and exact place reach only the dispatchers of the task's
-community and the volunteer who has taken it (:meth:`TaskStore.card`, the one place that
-decides); the volunteers of the community see the category, time, note and a coarse area of
-the open tasks they may take; the resident, holding the code, sees the state and who helped;
-everyone else the community and category only. They are deleted
+community and the volunteer who has taken it (:mod:`geo.tasks.cards` decides what each person
+sees; :meth:`TaskStore.card` and the lists go through it). They are deleted
 :func:`geo.tasks.settings.retention_days` after the task ends (:meth:`TaskStore.purge_expired`),
 and hidden from that moment even before the purge runs.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -34,7 +28,6 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from geo.auth import hash_password
 from geo.database.engine import (
     create_report_engine,
     current_revision,
@@ -47,11 +40,11 @@ from geo.errors import ByLanguage
 from geo.feedback.errors import PhotoError
 from geo.feedback.photos import PhotoFolder, clean_photo
 from geo.i18n import LANGUAGES
-from geo.markup import markup_problem
-from geo.place.reference import load_communities
 from geo.register.validate import town_extent
+from geo.tasks.accounts import Account, AccountsMixin, Actor
+from geo.tasks.cards import TaskCard, Viewer, VolunteerBoard, build_card, done_at, may_list
+from geo.tasks.codes import TASK_PREFIX, as_utc, new_code, normalise_code, utc_now
 from geo.tasks.errors import (
-    AccountError,
     InvalidTaskError,
     NotAllowedError,
     TakenByOtherError,
@@ -59,7 +52,7 @@ from geo.tasks.errors import (
     TaskStateError,
     TaskStorageError,
 )
-from geo.tasks.places import coarse_area, distance_m
+from geo.tasks.places import check_community, coarse_area, distance_m
 from geo.tasks.points import PointsRules, load_points_rules
 from geo.tasks.schema import (
     MAX_CONTACT_CHARS,
@@ -67,11 +60,9 @@ from geo.tasks.schema import (
     MAX_NAME_CHARS,
     MAX_NOTE_CHARS,
     MAX_RATING_WORDS_CHARS,
-    MAX_SHOWN_NAME_CHARS,
     Task,
     TaskAccount,
     TaskEvent,
-    TaskInvitation,
     TaskSignIn,
 )
 from geo.tasks.settings import points_rules_path, task_photos_dir
@@ -87,49 +78,14 @@ from geo.tasks.vocabulary import (
     label,
 )
 
-#: Codes: Crockford's base-32 alphabet (no I, L, O, U), 8 symbols = 40 random bits.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-TASK_PREFIX = "ZY"  # 志愿
-INVITATION_PREFIX = "YQ"  # 邀请
-_SYMBOLS = "[0-9A-HJKMNP-TV-Z]"
-MIN_PASSWORD_CHARS = 8
 #: How far ahead a resident may ask, and the longest time window.
 MAX_DAYS_AHEAD = 14
 MAX_WINDOW = timedelta(days=7)
-DEFAULT_INVITATION_USES = 10
-DEFAULT_INVITATION_DAYS = 7
-MAX_INVITATION_USES = 200
-MAX_INVITATION_DAYS = 90
-_MAX_ACTOR_CHARS = 80
 
 _TASKS = Task.__table__
 _EVENTS = TaskEvent.__table__
 _ACCOUNTS = TaskAccount.__table__
-_INVITATIONS = TaskInvitation.__table__
 _SIGN_INS = TaskSignIn.__table__
-#: How long a phone stays signed in without signing in again.
-REMEMBER_DAYS = 30
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _new_code(prefix: str) -> str:
-    symbols = "".join(secrets.choice(_ALPHABET) for _ in range(8))
-    return f"{prefix}-{symbols[:4]}-{symbols[4:]}"
-
-
-def normalise_code(text: str | None, prefix: str = TASK_PREFIX) -> str | None:
-    """The code as stored, from what a person typed (any case, spaces or dashes, O for 0, I or L
-    for 1, with or without the prefix); ``None`` when it cannot be one."""
-    compact = re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text or "")).upper()
-    if compact.startswith(prefix):
-        compact = compact[len(prefix):]
-    compact = compact.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    candidate = f"{prefix}-{compact[:4]}-{compact[4:]}"
-    return candidate if len(compact) == 8 and re.fullmatch(f"{prefix}-{_SYMBOLS}{{4}}-{_SYMBOLS}{{4}}", candidate) \
-        else None
 
 
 def clean_text(text: str | None, *, max_chars: int, key: str, multiline: bool = True) -> str | None:
@@ -145,29 +101,6 @@ def clean_text(text: str | None, *, max_chars: int, key: str, multiline: bool = 
     if len(value) > max_chars:
         raise InvalidTaskError(key, chars=len(value), max_chars=max_chars)
     return value or None
-
-
-def check_name(text: str | None, *, max_chars: int, key: str) -> str:
-    """A sign-in or shown name: plain text on one line, no control characters (C0 or C1), no
-    markup, template or direction controls, 1 to ``max_chars`` characters after trimming."""
-    value = unicodedata.normalize("NFC", text or "").strip()
-    if (not value or len(value) > max_chars or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
-            or markup_problem(value) is not None):
-        raise AccountError(key, max_chars=max_chars)
-    return value
-
-
-@cache
-def community_codes() -> frozenset[str]:
-    """The 12-digit NBS codes of the town's 24 villages and communities."""
-    return frozenset(load_communities()["code"])
-
-
-def _check_community(code: str) -> str:
-    code = (code or "").strip()
-    if code not in community_codes():
-        raise InvalidTaskError("task_error_community", code=code[:20])
-    return code
 
 
 def _check_place(lon: float, lat: float) -> tuple[float, float]:
@@ -193,56 +126,6 @@ def _aware(moment: datetime) -> datetime:
 
 
 @dataclass(frozen=True)
-class Account:
-    id: int
-    role: Role
-    name: str
-    shown_name: str
-    community_code: str
-    active: bool
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """An invitation code, shown once to the dispatcher who made it (only its hash is kept)."""
-
-    code: str
-    community_code: str
-    uses: int
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: an account (dispatcher, volunteer), the town's staff on the command
-    line (a name), the resident (holding the code) or the app itself."""
-
-    role: Role
-    account: Account | None = None
-    name: str | None = None
-
-    @classmethod
-    def of(cls, account: Account) -> Actor:
-        return cls(account.role, account, account.name)
-
-    @classmethod
-    def staff(cls, name: str) -> Actor:
-        name = (name or "").strip()
-        if not name or len(name) > _MAX_ACTOR_CHARS:
-            raise NotAllowedError("task_error_actor")
-        return cls(Role.STAFF, None, name)
-
-    @classmethod
-    def resident(cls) -> Actor:
-        return cls(Role.RESIDENT)
-
-
-#: Someone looking at tasks: an account, the resident with the code, or anyone (public).
-Viewer = Actor
-PUBLIC = Actor(Role.SYSTEM, None, None)
-
-
-@dataclass(frozen=True)
 class FiledTask:
     code: str
     community_code: str
@@ -263,69 +146,6 @@ class TaskStep:
     repeated: bool = False
 
 
-@dataclass(frozen=True)
-class EventLine:
-    """A state change as a viewer may see it: the role always; the volunteer's shown name for
-    steps a volunteer made; account names only for dispatchers of the community."""
-
-    to_state: TaskState
-    at: datetime
-    role: Role
-    who: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class TaskCard:
-    """What one viewer may see of one task; fields the viewer may not see are ``None``."""
-
-    code: str | None
-    category: TaskCategory
-    community_code: str
-    state: TaskState
-    window_start: datetime
-    window_end: datetime
-    created_at: datetime
-    place_source: PlaceSource
-    note: str | None = None
-    contact: str | None = None
-    #: The exact place, WGS-84.
-    lonlat: tuple[float, float] | None = None
-    #: The place to about 500 m, WGS-84.
-    area: tuple[float, float] | None = None
-    offered_to: str | None = None
-    offered_to_me: bool = False
-    open_to_all: bool = False
-    volunteer: str | None = None
-    mine: bool = False
-    has_contact: bool = False
-    done_note: str | None = None
-    photo: str | None = None
-    stars: int | None = None
-    rating_words: str | None = None
-    points: int | None = None
-    cancel_reason: str | None = None
-    #: When the contact, place, texts and photo are (or were) deleted.
-    personal_until: datetime | None = None
-    personal_deleted: bool = False
-    events: tuple[EventLine, ...] = ()
-
-
-@dataclass(frozen=True)
-class VolunteerBoard:
-    """A volunteer's phone list: tasks they have, tasks offered to them, open tasks of their
-    community (nearest first from where they stand), and what they finished."""
-
-    mine: tuple[TaskCard, ...]
-    offered: tuple[TaskCard, ...]
-    open: tuple[TaskCard, ...]
-    finished: tuple[TaskCard, ...]
-    #: Tasks the volunteer had that were cancelled (by the resident or the dispatcher) in the last day.
-    cancelled: tuple[TaskCard, ...]
-    #: metres from where the volunteer stands to each task's area (by code), when known.
-    distances_m: Mapping[str, float]
-
-
 def _storage_error(err: DBAPIError) -> TaskStorageError:
     orig = err.orig
     code = getattr(orig, "sqlite_errorcode", None)
@@ -338,15 +158,7 @@ def _storage_error(err: DBAPIError) -> TaskStorageError:
     return TaskStorageError("task_error_unavailable")
 
 
-_ACCOUNT_COLUMNS = (_ACCOUNTS.c.id, _ACCOUNTS.c.role, _ACCOUNTS.c.name, _ACCOUNTS.c.shown_name,
-                    _ACCOUNTS.c.community_code, _ACCOUNTS.c.active)
-
-
-def _account(row) -> Account:  # noqa: ANN001
-    return Account(int(row.id), Role(row.role), row.name, row.shown_name, row.community_code, bool(row.active))
-
-
-class TaskStore:
+class TaskStore(AccountsMixin):
     """Volunteer tasks in the database at ``url`` (default :func:`geo.database.engine.database_url`:
     the reports' database), photos of finished tasks in ``photos_dir`` (default
     :func:`geo.tasks.settings.task_photos_dir`). ``clock`` gives the current UTC time (tests pass
@@ -394,156 +206,6 @@ class TaskStore:
         except (OperationalError, DBAPIError) as err:
             raise _storage_error(err) from err
 
-    # accounts and invitations ---------------------------------------------------------------
-
-    def add_account(self, role: Role | str, name: str, *, community_code: str, password: str | None = None,
-                    password_hash: str | None = None, shown_name: str | None = None,
-                    created_by: str = "cli") -> Account:
-        """A dispatcher or volunteer of ``community_code`` who signs in as ``name`` with
-        ``password`` (or an already made ``password_hash``, see :func:`geo.auth.hash_password`).
-        ``shown_name`` is what the monthly list and residents see (default: ``name``)."""
-        role = Role(role)
-        if role not in (Role.DISPATCHER, Role.VOLUNTEER):
-            raise AccountError("task_error_role")
-        name = check_name(name, max_chars=MAX_NAME_CHARS, key="task_error_name")
-        shown = check_name(shown_name if shown_name is not None else name[:MAX_SHOWN_NAME_CHARS],
-                           max_chars=MAX_SHOWN_NAME_CHARS, key="task_error_shown_name")
-        community = _check_community(community_code)
-        stored = password_hash or _hash(password)
-        row = {"role": role.value, "name": name, "shown_name": shown, "community_code": community,
-               "password_hash": stored, "active": True, "created_at": self.clock(), "created_by": created_by[:80]}
-        try:
-            with self._write() as connection:
-                account_id = connection.execute(insert(_ACCOUNTS).returning(_ACCOUNTS.c.id), row).scalar_one()
-        except IntegrityError as err:
-            raise AccountError("task_error_name_taken", name=name) from err
-        return Account(account_id, role, name, shown, community, True)
-
-    def account(self, name: str) -> Account | None:
-        """The account signing in as ``name`` (active or not), or ``None``."""
-        with self._read() as connection:
-            row = connection.execute(select(*_ACCOUNT_COLUMNS).where(_ACCOUNTS.c.name == (name or "").strip())).first()
-        return None if row is None else _account(row)
-
-    def account_by_id(self, account_id: int) -> Account | None:
-        with self._read() as connection:
-            row = connection.execute(select(*_ACCOUNT_COLUMNS).where(_ACCOUNTS.c.id == account_id)).first()
-        return None if row is None else _account(row)
-
-    def accounts(self, *, role: Role | str | None = None, community_code: str | None = None) -> list[Account]:
-        """Accounts, by community and name."""
-        query = select(*_ACCOUNT_COLUMNS).order_by(_ACCOUNTS.c.community_code, _ACCOUNTS.c.name)
-        if role is not None:
-            query = query.where(_ACCOUNTS.c.role == Role(role).value)
-        if community_code is not None:
-            query = query.where(_ACCOUNTS.c.community_code == community_code)
-        with self._read() as connection:
-            return [_account(row) for row in connection.execute(query)]
-
-    def password_table(self, role: Role | str, name: str) -> dict[str, str]:
-        """``{name: password hash}`` for an active account of ``role`` named ``name``, else ``{}``:
-        what :meth:`geo.auth.SignInThrottle.attempt` checks a password against."""
-        with self._read() as connection:
-            stored = connection.execute(select(_ACCOUNTS.c.password_hash).where(
-                _ACCOUNTS.c.name == (name or "").strip(), _ACCOUNTS.c.role == Role(role).value,
-                _ACCOUNTS.c.active.is_(True))).scalar()
-        return {} if stored is None else {(name or "").strip(): stored}
-
-    def set_active(self, name: str, active: bool) -> Account:
-        """Remove a volunteer or dispatcher (``active=False``: they can no longer sign in or take
-        tasks; their finished tasks and points stay) or bring them back."""
-        with self._write() as connection:
-            done = connection.execute(update(_ACCOUNTS).where(_ACCOUNTS.c.name == (name or "").strip())
-                                      .values(active=active))
-        if done.rowcount != 1:
-            raise AccountError("task_error_no_account", name=(name or "")[:MAX_NAME_CHARS])
-        return self.account(name)
-
-    def set_shown_name(self, account: Account, shown_name: str) -> Account:
-        shown = check_name(shown_name, max_chars=MAX_SHOWN_NAME_CHARS, key="task_error_shown_name")
-        with self._write() as connection:
-            connection.execute(update(_ACCOUNTS).where(_ACCOUNTS.c.id == account.id).values(shown_name=shown))
-        return self.account_by_id(account.id)
-
-    def remember(self, account: Account, *, days: int = REMEMBER_DAYS) -> str:
-        """A random token for ``account``'s phone to stay signed in for ``days`` (kept there in a
-        cookie; only its hash is stored)."""
-        token = secrets.token_urlsafe(32)
-        now = self.clock()
-        with self._write() as connection:
-            connection.execute(insert(_SIGN_INS), {"account_id": account.id, "token_hash": _code_hash(token),
-                                                   "created_at": now, "expires_at": now + timedelta(days=days)})
-        return token
-
-    def recall(self, token: str | None) -> Account | None:
-        """The active account a phone's token stands for, if it has not expired; else ``None``."""
-        if not token or len(token) > 100 or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
-            return None
-        query = (select(*_ACCOUNT_COLUMNS).select_from(_SIGN_INS.join(_ACCOUNTS, _ACCOUNTS.c.id == _SIGN_INS.c.account_id))
-                 .where(_SIGN_INS.c.token_hash == _code_hash(token), _SIGN_INS.c.expires_at > self.clock(),
-                        _ACCOUNTS.c.active.is_(True)))
-        with self._read() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else _account(row)
-
-    def forget(self, token: str | None) -> None:
-        """Sign a phone out: its token no longer stands for anyone."""
-        if token:
-            with self._write() as connection:
-                connection.execute(_SIGN_INS.delete().where(_SIGN_INS.c.token_hash == _code_hash(token)))
-
-    def invite(self, community_code: str, *, created_by: str, uses: int = DEFAULT_INVITATION_USES,
-               valid_days: int = DEFAULT_INVITATION_DAYS) -> Invitation:
-        """An invitation code for riders to register as volunteers of ``community_code``: valid
-        for ``valid_days`` and ``uses`` registrations. Only its hash is stored."""
-        community = _check_community(community_code)
-        if not 1 <= int(uses) <= MAX_INVITATION_USES or not 1 <= int(valid_days) <= MAX_INVITATION_DAYS:
-            raise AccountError("task_error_invitation_limits", max_uses=MAX_INVITATION_USES,
-                               max_days=MAX_INVITATION_DAYS)
-        now = self.clock()
-        for _ in range(5):
-            code = _new_code(INVITATION_PREFIX)
-            row = {"code_hash": _code_hash(code), "community_code": community, "uses_left": int(uses),
-                   "expires_at": now + timedelta(days=int(valid_days)), "created_at": now,
-                   "created_by": (created_by or "cli")[:80]}
-            try:
-                with self._write() as connection:
-                    connection.execute(insert(_INVITATIONS), row)
-                return Invitation(code, community, int(uses), row["expires_at"])
-            except IntegrityError:
-                continue
-        raise TaskStorageError("task_error_unavailable")
-
-    def register_volunteer(self, invitation: str, name: str, *, password: str, shown_name: str | None = None,
-                           password_hash: str | None = None) -> Account:
-        """A rider registers with an invitation code: one use of it and the new volunteer
-        account, in one transaction (a name already taken uses nothing up)."""
-        code = normalise_code(invitation, INVITATION_PREFIX)
-        name = check_name(name, max_chars=MAX_NAME_CHARS, key="task_error_name")
-        shown = check_name(shown_name if shown_name else name[:MAX_SHOWN_NAME_CHARS],
-                           max_chars=MAX_SHOWN_NAME_CHARS, key="task_error_shown_name")
-        stored = password_hash or _hash(password)
-        if code is None:
-            raise AccountError("task_error_invitation")
-        now = self.clock()
-        try:
-            with self._write() as connection:
-                community = connection.execute(
-                    update(_INVITATIONS)
-                    .where(_INVITATIONS.c.code_hash == _code_hash(code), _INVITATIONS.c.uses_left > 0,
-                           _INVITATIONS.c.expires_at > now)
-                    .values(uses_left=_INVITATIONS.c.uses_left - 1)
-                    .returning(_INVITATIONS.c.community_code)).scalar()
-                if community is None:
-                    raise AccountError("task_error_invitation")
-                account_id = connection.execute(insert(_ACCOUNTS).returning(_ACCOUNTS.c.id), {
-                    "role": Role.VOLUNTEER.value, "name": name, "shown_name": shown, "community_code": community,
-                    "password_hash": stored, "active": True, "created_at": now, "created_by": "invitation"}
-                ).scalar_one()
-        except IntegrityError as err:
-            raise AccountError("task_error_name_taken", name=name) from err
-        return Account(account_id, Role.VOLUNTEER, name, shown, community, True)
-
     # requests -------------------------------------------------------------------------------
 
     def request(self, *, category: TaskCategory | str, community_code: str, place_source: PlaceSource | str,
@@ -563,7 +225,7 @@ class TaskStore:
             place_source = PlaceSource(place_source)
         except ValueError as err:
             raise InvalidTaskError("task_error_place") from err
-        community = _check_community(community_code)
+        community = check_community(community_code)
         if place_source is PlaceSource.COMMUNITY:
             place = area = None
         else:
@@ -582,7 +244,7 @@ class TaskStore:
         if submission_key is not None and (earlier := self._by_submission_key(submission_key)) is not None:
             return earlier
         for _ in range(5):
-            row = {"code": _new_code(TASK_PREFIX), "submission_key": submission_key, "category": category.value,
+            row = {"code": new_code(TASK_PREFIX), "submission_key": submission_key, "category": category.value,
                    "community_code": community, "place_source": place_source.value,
                    "lon": None if place is None else place[0], "lat": None if place is None else place[1],
                    "area_lon": None if area is None else area[0], "area_lat": None if area is None else area[1],
@@ -604,7 +266,7 @@ class TaskStore:
         with self._read() as connection:
             row = connection.execute(select(_TASKS.c.code, _TASKS.c.community_code, _TASKS.c.created_at)
                                      .where(_TASKS.c.submission_key == submission_key)).first()
-        return None if row is None else FiledTask(row.code, row.community_code, _utc(row.created_at), resent=True)
+        return None if row is None else FiledTask(row.code, row.community_code, as_utc(row.created_at), resent=True)
 
     # state changes --------------------------------------------------------------------------
 
@@ -699,7 +361,7 @@ class TaskStore:
 
         def check(row) -> None:  # noqa: ANN001
             if row.state == TaskState.TAKEN.value and row.taken_by == volunteer.id:
-                raise _AlreadyYours(TaskStep(row.code, TaskState.TAKEN, TaskState.TAKEN, _utc(row.taken_at),
+                raise _AlreadyYours(TaskStep(row.code, TaskState.TAKEN, TaskState.TAKEN, as_utc(row.taken_at),
                                              repeated=True))
             if row.state == TaskState.TAKEN.value:
                 raise TakenByOtherError("task_error_taken_by_other", code=row.code)
@@ -784,7 +446,7 @@ class TaskStore:
         """When the task's contact, place, texts and photo are deleted: the retention time after
         it ended (done or cancelled), or after its time window for a task that never ended."""
         start = row.ended_at if row.ended_at is not None else row.window_end
-        return _utc(start) + self.retention
+        return as_utc(start) + self.retention
 
     def _personal_gone(self, row, now: datetime) -> bool:  # noqa: ANN001
         return row.purged_at is not None or now >= self.personal_until(row)
@@ -797,7 +459,7 @@ class TaskStore:
             row = None if normal is None else connection.execute(select(_TASKS).where(_TASKS.c.code == normal)).first()
             if row is None:
                 return None
-            return self._cards(connection, [row], viewer)[0] if self._may_list(row, viewer) else None
+            return self._cards(connection, [row], viewer)[0] if may_list(row, viewer) else None
 
     def status(self, code: str) -> TaskCard | None:
         """What the resident holding ``code`` sees (no contact or place: the link may be shared)."""
@@ -808,17 +470,6 @@ class TaskStore:
         card = self.card(code, viewer)
         return None if card is None else card.contact
 
-    def _may_list(self, row, viewer: Viewer) -> bool:  # noqa: ANN001
-        if viewer.role in (Role.RESIDENT, Role.STAFF, Role.SYSTEM):
-            return True
-        account = viewer.account
-        if account is None or not account.active or account.community_code != row.community_code:
-            return False
-        if account.role is Role.DISPATCHER:
-            return True
-        return (row.taken_by == account.id or row.offered_to == account.id
-                or (row.state == TaskState.DISPATCHED.value and row.offered_to is None))
-
     def _cards(self, connection: Connection, rows: list, viewer: Viewer) -> list[TaskCard]:
         ids = [row.id for row in rows]
         people = {r.id: r for r in connection.execute(select(_ACCOUNTS.c.id, _ACCOUNTS.c.name,
@@ -828,59 +479,8 @@ class TaskStore:
             for event in connection.execute(select(_EVENTS).where(_EVENTS.c.task_id.in_(ids)).order_by(_EVENTS.c.id)):
                 events[event.task_id].append(event)
         now = self.clock()
-        return [self._card(row, viewer, people, events[row.id], now) for row in rows]
-
-    def _card(self, row, viewer: Viewer, people: Mapping, events: list, now: datetime) -> TaskCard:  # noqa: ANN001
-        account = viewer.account
-        role = viewer.role
-        dispatcher = role is Role.DISPATCHER and account is not None and account.community_code == row.community_code
-        me = account.id if account is not None and role is Role.VOLUNTEER else None
-        holder = me is not None and row.taken_by == me
-        taking_now = holder and row.state == TaskState.TAKEN.value
-        may_take = me is not None and row.state == TaskState.DISPATCHED.value and row.offered_to in (None, me)
-        gone = self._personal_gone(row, now)
-        personal = not gone and (dispatcher or taking_now)
-        community_sees = not gone and (dispatcher or holder or may_take)
-        involved = dispatcher or holder or role is Role.RESIDENT
-
-        def shown(account_id: int | None) -> str | None:
-            return None if account_id is None else people[account_id].shown_name
-
-        def who(event) -> str | None:  # noqa: ANN001
-            if dispatcher:  # the community's dispatchers see every account and staff name
-                return people[event.actor_id].name if event.actor_id else event.actor_name
-            if event.actor_role == Role.VOLUNTEER.value and event.actor_id:
-                return shown(event.actor_id)  # the name the volunteer chose to show
-            return None
-
-        lines = tuple(EventLine(TaskState(e.to_state), _utc(e.at), Role(e.actor_role), who(e), e.reason)
-                      for e in events) if involved else ()
-        return TaskCard(
-            code=row.code if (involved or may_take or role is Role.STAFF) else None,
-            category=TaskCategory(row.category), community_code=row.community_code, state=TaskState(row.state),
-            window_start=_utc(row.window_start), window_end=_utc(row.window_end), created_at=_utc(row.created_at),
-            place_source=PlaceSource(row.place_source),
-            note=row.note if community_sees else None,
-            contact=row.contact if personal else None,
-            lonlat=(row.lon, row.lat) if personal and row.lon is not None else None,
-            area=(row.area_lon, row.area_lat) if community_sees and row.area_lon is not None else None,
-            offered_to=shown(row.offered_to) if dispatcher else None,
-            offered_to_me=me is not None and row.offered_to == me,
-            open_to_all=row.state == TaskState.DISPATCHED.value and row.offered_to is None,
-            volunteer=shown(row.taken_by) if involved else None,
-            mine=holder,
-            has_contact=row.contact is not None and (dispatcher or role is Role.RESIDENT or taking_now),
-            done_note=row.done_note if involved and not gone else None,
-            photo=row.done_photo if involved and not gone else None,
-            stars=row.stars if involved else None,
-            rating_words=row.rating_words if involved and not gone else None,
-            points=(row.points or 0) + (row.bonus_points or 0) if (holder or dispatcher) and row.points is not None
-            else None,
-            cancel_reason=row.cancel_reason if involved else None,
-            personal_until=self.personal_until(row) if involved else None,
-            personal_deleted=gone if involved else False,
-            events=lines,
-        )
+        return [build_card(row, viewer, people, events[row.id], personal_until=self.personal_until(row),
+                           gone=self._personal_gone(row, now)) for row in rows]
 
     def dispatcher_cards(self, dispatcher: Account, *, states: list[TaskState | str] | None = None) -> list[TaskCard]:
         """The tasks of the dispatcher's community (``states``: only those), newest first."""
@@ -924,8 +524,8 @@ class TaskStore:
         open_ = tuple(sorted((c for c in cards if c.open_to_all),
                              key=lambda c: (distances.get(c.code, far), c.window_start)))
         finished = tuple(sorted((c for c in cards if c.mine and c.state in (TaskState.DONE, TaskState.RATED)
-                                 and (finished_since is None or _done_at(c) >= finished_since)),
-                                key=_done_at, reverse=True))
+                                 and (finished_since is None or done_at(c) >= finished_since)),
+                                key=done_at, reverse=True))
         recently = self.clock() - timedelta(days=1)
         cancelled = tuple(c for c in cards if c.mine and c.state is TaskState.CANCELLED and c.events
                           and c.events[-1].at >= recently)
@@ -1018,26 +618,6 @@ def state_word(state: TaskState | str) -> ByLanguage:
 
 def _same(column, value):  # noqa: ANN001, ANN202
     return column.is_(None) if value is None else column == value
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def _done_at(card: TaskCard) -> datetime:
-    return next((e.at for e in reversed(card.events) if e.to_state is TaskState.DONE), card.created_at)
-
-
-def _hash(password: str | None) -> str:
-    if password is None or len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError("task_error_password", min_chars=MIN_PASSWORD_CHARS)
-    return hash_password(password)
-
-
-def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
 def _clean_photo(photo: bytes) -> bytes:

@@ -17,7 +17,8 @@ from PIL import Image
 from test_rider_browser import tap_map
 
 from geo.auth import hash_password
-from geo.tasks.store import Actor, TaskStore
+from geo.tasks.accounts import Actor
+from geo.tasks.store import TaskStore
 
 pytestmark = pytest.mark.browser
 
