@@ -371,6 +371,12 @@ def register_task_commands(commands: argparse._SubParsersAction) -> None:
                                      help="delete contacts, places, texts and photos past the retention time")
     purge.set_defaults(run=_cmd_purge)
 
+    _register_account_commands(commands, common, who)
+
+
+def _register_account_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser,
+                               who: argparse.ArgumentParser) -> None:
+    """``volunteers add|list|remove|invite`` and ``dispatchers add|list|remove``."""
     for role, plural in (("volunteer", "volunteers"), ("dispatcher", "dispatchers")):
         group = commands.add_parser(plural, help=f"{role}s of the volunteer tasks, per village/community")
         group_commands = group.add_subparsers(dest=f"{plural}_command", required=True)
