@@ -19,6 +19,9 @@ navigation = st.navigation(
         st.Page("views/survey.py", title=t("page_survey", lang), icon="✅", url_path="survey"),
         st.Page("views/report.py", title=t("page_report", lang), icon="📷", url_path="report"),
         st.Page("views/triage.py", title=t("page_triage", lang), icon="📋", url_path="triage"),
+        st.Page("views/ask.py", title=t("page_task_request", lang), icon="🙋", url_path="ask"),
+        st.Page("views/dispatch.py", title=t("page_dispatch", lang), icon="🗂️", url_path="dispatch"),
+        st.Page("views/volunteer.py", title=t("page_volunteer", lang), icon="🤝", url_path="volunteer"),
     ],
     position="top",
 )

@@ -23,11 +23,17 @@ of a key, never the message itself (``err_literal`` when there is nothing else t
     ├── OutputError            an output file of the command line
     ├── StorageError           the disk or database cannot take a write; nothing changed
     ├── ConcurrentEditError    the register changed after it was loaded for editing
-    └── ReportError            a rider's report or a triage step
-        ├── InvalidReportError the report itself (category, note, place...)
-        │   └── PhotoError     its photo
-        ├── RateLimitedError   too many reports from one reporter or address
-        └── TransitionError    a state change the triage rules do not allow
+    ├── ReportError            a rider's report or a triage step
+    │   ├── InvalidReportError the report itself (category, note, place...)
+    │   │   └── PhotoError     its photo
+    │   ├── RateLimitedError   too many reports from one reporter or address
+    │   └── TransitionError    a state change the triage rules do not allow
+    └── TaskError              a volunteer task, a step of one, or an account
+        ├── InvalidTaskError   the request itself (category, place, time window, text...)
+        ├── TaskStateError     a state change the rules do not allow now
+        │   └── TakenByOtherError  another volunteer took the task first
+        ├── NotAllowedError    the person may not do this
+        └── AccountError       a volunteer or dispatcher account
 """
 
 from __future__ import annotations
@@ -218,3 +224,29 @@ class RateLimitedError(ReportError):
 
 class TransitionError(ReportError):
     """A state change that the triage rules do not allow, or on a report that does not exist."""
+
+
+class TaskError(GeoDataError):
+    """A request, a step of a volunteer task or an account change that cannot be made; nothing
+    was stored. No task error carries a resident's contact, note or place: errors may reach logs."""
+
+
+class InvalidTaskError(TaskError):
+    """The request itself is wrong (category, place, time window, text too long...)."""
+
+
+class TaskStateError(TaskError):
+    """A state change the rules do not allow now (a done task cannot be taken...)."""
+
+
+class TakenByOtherError(TaskStateError):
+    """Another volunteer took the task first."""
+
+
+class NotAllowedError(TaskError):
+    """The person is not allowed to do this (another community's task, an offer made to someone
+    else, a volunteer who was removed)."""
+
+
+class AccountError(TaskError):
+    """A volunteer or dispatcher account cannot be made or used (name taken, invitation used up...)."""

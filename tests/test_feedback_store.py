@@ -383,7 +383,7 @@ def test_a_full_disk_while_saving_the_photo_stores_nothing_and_says_so(tmp_path)
         import resource, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
         from geo.feedback.store import ReportStore
-        from geo.feedback import StorageError
+        from geo.errors import StorageError
         from PIL import Image
         import io, os
         noise = io.BytesIO(); Image.frombytes("RGB", (300, 300), os.urandom(270000)).save(noise, "PNG")

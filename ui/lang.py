@@ -67,6 +67,10 @@ def language_selector() -> str:
     if lang != STREAMLIT_LANGUAGE:
         st.html("<style>[data-testid='stStatusWidget'] button {font-size:0 !important}"
                 f"[data-testid='stStatusWidget'] button::after {{content:{_css_text(t('status_stop', lang))};"
+                "font-size:0.875rem}"
+                # the top navigation's overflow button ("3 more")
+                ".rc-overflow-item-rest [data-testid='stTopNavSection'] p {font-size:0 !important}"
+                f".rc-overflow-item-rest [data-testid='stTopNavSection'] p::after {{content:{_css_text(t('nav_more', lang))};"
                 "font-size:0.875rem}</style>")
     st.sidebar.radio(
         t("language", lang),

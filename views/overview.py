@@ -12,6 +12,7 @@ from geo.register.model import STATION_TYPES, StationType
 from ui import data, deployment
 from ui.lang import choose, current_language, option_label, tr
 from ui.reports import follow_map_links, report_entry, report_store
+from ui.tasks import overview_line
 
 lang = current_language()
 st.title(tr("app_title"))
@@ -28,6 +29,7 @@ try:
     st.caption(f"✅ {tr('overview_resolved', n=report_store().count_resolved())}")
 except GeoDataError:
     pass  # the report database is down: the station overview still works
+overview_line()  # 志愿服务:本月完成 N 单 · 平均评分 x
 
 types = [t.value for t in StationType]
 with st.sidebar:

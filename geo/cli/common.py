@@ -86,17 +86,22 @@ def write_output(content: bytes, path: Path) -> None:
 
 
 def print_json(payload: Any) -> None:
-    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    """``payload`` as JSON (times and other objects as their text)."""
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
 
 
-def print_payload(payload: dict[str, Any], as_json: bool) -> None:
-    """``payload`` as JSON, or as one ``key: value`` line per entry (values as JSON)."""
+def print_payload(payload: dict[str, Any] | list[dict[str, Any]], as_json: bool) -> None:
+    """``payload`` as JSON, or as text: one ``key: value`` line per entry (values as JSON) of a
+    mapping, one line per row of a list."""
     if as_json:
         print_json(payload)
-    else:
+    elif isinstance(payload, dict):
         for key, value in payload.items():
-            print(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+            print(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+    else:
+        for row in payload:
+            print("  ".join(str(v) for v in row.values()))
 
 
 def add_lang_option(command: argparse.ArgumentParser, what: str) -> None:
@@ -114,8 +119,9 @@ def report_invalid(err: StationDataError, as_json: bool) -> int:
 
 
 def report_error(err: Exception, as_json: bool) -> int:
+    """One line (or a JSON object with the message and its catalogue key) saying why; exit 1."""
     if as_json:
-        print_json({"error": str(err)})
+        print_json({"error": str(err), "key": getattr(err, "key", None)})
     else:
         print(err, file=sys.stderr)
     return 1

@@ -18,6 +18,7 @@ from geo.cli.common import file_error, report_error
 from geo.cli.feedback import add_feedback_commands
 from geo.cli.register import add_register_commands
 from geo.cli.rider import register_rider_commands
+from geo.cli.tasks import register_task_commands
 from geo.errors import GeoDataError, OutputError
 
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analysis_commands(commands)
     add_feedback_commands(commands)
     register_rider_commands(commands)
+    register_task_commands(commands)
     return parser
 
 

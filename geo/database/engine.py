@@ -18,7 +18,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 
+from geo.errors import StorageError
 from geo.place.reference import DATA_DIR
 
 DEFAULT_DATABASE_PATH = DATA_DIR / "reports.sqlite3"
@@ -55,11 +57,12 @@ def create_report_engine(url: str, *, lock_timeout_s: float = LOCK_TIMEOUT_S) ->
     foreign keys on, and transactions begun by us (``BEGIN`` or, for writers, ``BEGIN
     IMMEDIATE`` via the ``sqlite_begin`` execution option) instead of by the sqlite3 module."""
     parsed = make_url(url)
+    # statement parameters (a resident's contact, a note) stay out of logs and error messages
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": lock_timeout_s})
+    engine = create_engine(url, connect_args={"timeout": lock_timeout_s}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -110,3 +113,22 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+#: What a database fault means to the person who sent a change: (full, busy, unavailable) keys.
+FaultKeys = tuple[str, str, str]
+
+
+def database_fault(err: DBAPIError, keys: FaultKeys) -> StorageError:
+    """A database fault as the :class:`StorageError` whose message fits it: the disk is full,
+    the database is busy (locked, a serialisation failure: send again), or it cannot be reached."""
+    orig = err.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    text = str(orig).lower()
+    full, busy, unavailable = keys
+    if code == 13 or sqlstate in ("53100", "53200") or "disk is full" in text or "no space" in text:
+        return StorageError(full)
+    if code in (5, 6) or sqlstate in ("55P03", "40001", "40P01") or "locked" in text or "busy" in text:
+        return StorageError(busy)
+    return StorageError(unavailable)

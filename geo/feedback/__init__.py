@@ -6,21 +6,11 @@
 - :mod:`~geo.feedback.photos` metadata-free, size-limited photos named by content hash;
 - :mod:`~geo.feedback.limits` per-session and per-address rate limits kept in memory only;
 - :mod:`~geo.feedback.analysis` near-duplicate groups, counts, CSV/Excel exports;
-- :mod:`~geo.database.engine` engine set-up and Alembic migrations.
+- :mod:`~geo.database.engine` engine set-up and Alembic migrations (shared with the volunteer tasks).
+
+Its errors are :mod:`geo.errors` (``ReportError`` and its kinds).
 """
 
-from geo.errors import InvalidReportError, PhotoError, RateLimitedError, ReportError, StorageError, TransitionError
 from geo.feedback.store import FiledReport, ReportStatus, ReportStore, TriageEvent
 
-__all__ = [
-    "FiledReport",
-    "InvalidReportError",
-    "PhotoError",
-    "RateLimitedError",
-    "ReportError",
-    "ReportStatus",
-    "ReportStore",
-    "StorageError",
-    "TransitionError",
-    "TriageEvent",
-]
+__all__ = ["FiledReport", "ReportStatus", "ReportStore", "TriageEvent"]

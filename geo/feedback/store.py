@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from geo.database.engine import (
     create_report_engine,
     current_revision,
+    database_fault,
     database_url,
     upgrade_database,
     writer,
@@ -177,15 +178,7 @@ class BulkChange:
 
 def _storage_error(err: DBAPIError) -> StorageError:
     """A database fault in words the reporter and the planner can act on."""
-    orig = err.orig
-    code = getattr(orig, "sqlite_errorcode", None)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    text = str(orig).lower()
-    if code == 13 or sqlstate in ("53100", "53200") or "disk is full" in text or "no space" in text:
-        return StorageError("report_error_full")
-    if code in (5, 6) or sqlstate in ("55P03", "40001", "40P01") or "locked" in text or "busy" in text:
-        return StorageError("report_error_busy")
-    return StorageError("report_error_unavailable")
+    return database_fault(err, ("report_error_full", "report_error_busy", "report_error_unavailable"))
 
 
 class ReportStore:

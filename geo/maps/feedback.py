@@ -8,12 +8,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.i18n import name_in
 from geo.maps.base import base_map, local_marker_cluster, map_label, map_tiles
 from geo.maps.basemaps import Basemap, BasemapSettings
+from geo.maps.stations import named_places_layer
 from geo.markup import map_text
 from geo.place.datum import Datum, convert, convert_geometry
-from geo.register.model import COUNTY_SEAT_LONLAT, STATION_TYPES, StationType
+from geo.register.model import COUNTY_SEAT_LONLAT
 
 #: Colour of a report marker by state (geo.feedback.vocabulary.ReportState codes).
 REPORT_STATE_COLOURS = {"new": "#d32f2f", "verified": "#f57c00", "dispatched": "#1976d2", "resolved": "#388e3c",
@@ -48,20 +48,7 @@ def build_report_pick_map(*, lang: str, basemap: Basemap | str | None = Basemap.
         folium.GeoJson(outline.__geo_interface__, name=map_label("layer_boundary", lang), interactive=False,
                        style_function=lambda _: {"color": "#555", "weight": 2, "dashArray": "6 4", "fill": False},
                        ).add_to(fmap)
-    context = folium.FeatureGroup(name=map_label("layer_report_context", lang), control=False)
-    if stations is not None and len(stations):
-        lon, lat = to_map(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy())
-        for (_, station), x, y in zip(stations.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
-            colour = STATION_TYPES[StationType(station.station_type)].colour
-            _place_label(context, float(x), float(y), name_in(station, lang),
-                         colour=colour, css_class="gh-place-station")
-    if landmarks is not None and len(landmarks):
-        known = landmarks.dropna(subset=["lon", "lat"]).drop_duplicates(subset=["lon", "lat"])
-        lon, lat = to_map(known["lon"].to_numpy(dtype=float), known["lat"].to_numpy(dtype=float))
-        for (_, landmark), x, y in zip(known.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
-            _place_label(context, float(x), float(y), name_in(landmark, lang),
-                         colour="#455a64", css_class="gh-place-landmark")
-    context.add_to(fmap)
+    named_places_layer(stations, landmarks, datum=datum, lang=lang).add_to(fmap)
     if station_lonlat is not None:
         x, y = to_map(*station_lonlat)
         folium.Marker(
@@ -87,18 +74,6 @@ def report_place_layer(picked_lonlat: tuple[float, float] | None, *, basemap: Ba
             z_index_offset=1000,
         ).add_to(layer)
     return layer
-
-
-def _place_label(layer: folium.FeatureGroup, x: float, y: float, name: str, *, colour: str, css_class: str) -> None:
-    """A small dot with its name beside it, which lets taps through to the map."""
-    folium.Marker(
-        location=[y, x], interactive=False,
-        icon=folium.DivIcon(
-            html=(f'<div class="gh-place {css_class}"><span class="gh-place-dot" style="background:{colour}"></span>'
-                  f'<span class="gh-place-name">{map_text(name)}</span></div>'),
-            icon_size=(160, 16), icon_anchor=(6, 8), class_name="gh-icon gh-icon-place",
-        ),
-    ).add_to(layer)
 
 
 def build_reports_map(reports: pd.DataFrame, *, labels: dict[int, str], lang: str,

@@ -9,10 +9,14 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import folium
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe_opening, hours_written, label_of, name_in, t
+from geo.maps.base import map_label
 from geo.markup import map_text
+from geo.place.datum import Datum, convert
 from geo.register.model import AMENITIES, STATION_TYPES, StationType
 
 #: Types drawn in marker clusters: the numerous ones that would otherwise overlap.
@@ -126,3 +130,34 @@ def named_marker_icon(station_type: StationType, verified: bool, name: str, *, r
         icon_anchor=(size // 2, size // 2),
         class_name=f"gh-icon gh-icon-{station_type.value}",
     )
+
+
+def _place_label(layer: folium.FeatureGroup, x: float, y: float, name: str, *, colour: str, css_class: str) -> None:
+    """A small dot with its name beside it, which lets taps through to the map."""
+    folium.Marker(
+        location=[y, x], interactive=False,
+        icon=folium.DivIcon(
+            html=(f'<div class="gh-place {css_class}"><span class="gh-place-dot" style="background:{colour}"></span>'
+                  f'<span class="gh-place-name">{map_text(name)}</span></div>'),
+            icon_size=(160, 16), icon_anchor=(6, 8), class_name="gh-icon gh-icon-place",
+        ),
+    ).add_to(layer)
+
+
+def named_places_layer(stations: gpd.GeoDataFrame | None, landmarks: pd.DataFrame | None, *, datum: Datum,
+                       lang: str) -> folium.FeatureGroup:
+    """Stations (the register, WGS-84) and ``landmarks`` (``name_zh``, ``name_en``, ``lon``,
+    ``lat``) as small named dots in ``datum`` that let taps through: a map readable with no tiles."""
+    layer = folium.FeatureGroup(name=map_label("layer_report_context", lang), control=False)
+    if stations is not None and len(stations):
+        lon, lat = convert(stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy(), source=Datum.WGS84, target=datum)
+        for (_, station), x, y in zip(stations.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
+            _place_label(layer, float(x), float(y), name_in(station, lang),
+                         colour=STATION_TYPES[StationType(station.station_type)].colour, css_class="gh-place-station")
+    if landmarks is not None and len(landmarks):
+        known = landmarks.dropna(subset=["lon", "lat"]).drop_duplicates(subset=["lon", "lat"])
+        lon, lat = convert(known["lon"].to_numpy(dtype=float), known["lat"].to_numpy(dtype=float), source=Datum.WGS84,
+                           target=datum)
+        for (_, landmark), x, y in zip(known.iterrows(), np.atleast_1d(lon), np.atleast_1d(lat)):
+            _place_label(layer, float(x), float(y), name_in(landmark, lang), colour="#455a64", css_class="gh-place-landmark")
+    return layer

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import geo.tasks.schema  # noqa: E402,F401 (the volunteer tasks' tables, on the same Base)
 from geo.feedback.schema import Base
 
 config = context.config
