@@ -15,14 +15,15 @@ from geo.i18n import t
 from geo.markup import plain_text
 from geo.feedback import ReportError, ReportStore, limits
 from geo.database.engine import database_url, photos_dir
-from geo.feedback.limits import ReportRateLimiter, configured_limits
+from geo.feedback.limits import ReportRateLimiter
+from geo.feedback.shared import shared_limiter, shared_store
 from geo.feedback.vocabulary import REPORT_STATES, ReportState
 from ui.lang import current_language
 
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str, photos: Path) -> ReportStore:
-    return ReportStore(url, photos_dir=photos)
+    return shared_store(url, photos)  # the same store as the open API's feedback (geo.feedback.shared)
 
 
 def report_store() -> ReportStore:
@@ -45,8 +46,7 @@ def report_store_or_stop(lang: str) -> ReportStore:
 def rate_limiter() -> ReportRateLimiter:
     """The process's limiter, with the limits of ``GAOHE_REPORT_SESSION_LIMIT`` /
     ``GAOHE_REPORT_ADDRESS_LIMIT``."""
-    session_limit, address_limit = configured_limits()
-    return ReportRateLimiter(session_limit, address_limit)
+    return shared_limiter()  # one limiter for the report page and the open API's feedback
 
 
 #: The cookie that keeps the reporter token across reloads (for the longest limit window).

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo.maps.basemaps import LOCAL_TILES_PATH
 from geo.maps.tiles import TileSource, TileSourceError, open_tile_source
+from web import web_routes
 
 _LOG = logging.getLogger("gaohe.serve")
 
@@ -195,4 +196,5 @@ ROUTES = [
     Route("/overview", overview),
     Route(LOCAL_TILES_PATH.replace("{z}", "{z:int}").replace("{x}", "{x:int}").replace("{y}", "{y:int}"), tile),
     Route("/api/ready", ready),
+    *web_routes(),  # the light rider page /m and the open API /api/v1 (web/)
 ]
