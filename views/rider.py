@@ -5,8 +5,6 @@ everything else is folded away. The answer is never empty: when nothing of the k
 says so, shows what is open now and what opens first.
 """
 
-from urllib.parse import quote
-
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -20,6 +18,7 @@ from geo.markup import markdown_text
 from geo.maps.builders import build_rider_view, map_point_to_wgs84
 from geo.register.model import AMENITIES, amenity_label, station_type_label
 from geo.rider.navigation import navigation_links
+from geo.rider.page import hours_text
 from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
 from geo.register.validate import town_extent
@@ -161,6 +160,11 @@ def _when(opens_at) -> str:
     return tr("date_at", date=opens_at.strftime("%m-%d"), time=time)
 
 
+def _known(value) -> str:
+    """A register text, or "unknown" for a missing one (null in the file, NaN in the frame)."""
+    return value if isinstance(value, str) and value.strip() else tr("popup_unknown")
+
+
 def _card(station) -> None:
     """One result: name and type mark, distance and minutes, open status, amenity icons, one
     navigation button; other apps, coordinates and details folded into "more"."""
@@ -194,15 +198,16 @@ def _card(station) -> None:
                 st.caption(tr("baidu_sends_origin"))
                 st.markdown(f"**{tr('details')}**  \n"
                             f"{markdown_text(type_label)} · {markdown_text(community_names.get(station.community_code, ''))}  \n"
-                            f"{tr('popup_address')}: {markdown_text(station.address or tr('popup_unknown'))}  \n"
-                            f"{tr('popup_hours')}: {markdown_text(station.opening_hours)}"
+                            f"{tr('popup_address')}: {markdown_text(_known(station.address))}  \n"
+                            f"{tr('popup_hours')}: {markdown_text(hours_text(station.opening_hours, lang))}"
                             + ("" if station.hours_status == "verified" else f" ({tr('hours_unverified')})") + "  \n"
-                            f"{tr('popup_phone')}: {markdown_text(station.phone or tr('popup_unknown'))}  \n"
+                            f"{tr('popup_phone')}: {markdown_text(_known(station.phone))}  \n"
                             f"{tr('popup_amenities')}: "
                             + (markdown_text("、".join(f"{AMENITIES[a].icon} {amenity_label(a, lang)}" for a in station.amenities))
                                or tr("popup_none")))
                 st.text(f"{tr('coordinates_wgs84')}: {links.wgs84_text}\n{tr('coordinates_gcj02')}: {links.gcj02_text}")
-            st.link_button(tr("feedback"), f"report?station={quote(str(station.id))}", type="tertiary")
+            # the report page in this tab (a new tab offline was a browser error page in English)
+            st.page_link("views/report.py", label=tr("feedback"), query_params={"station": str(station.id)})
 
 
 if not rider:
@@ -255,7 +260,7 @@ with st.expander(tr("settings")):
 
 where = {"abroad": "basemap_where_abroad", "cn": "basemap_where_cn", "app": "basemap_where_app",
          "none": "basemap_where_none"}
-notes = [tr("basemap_said", name=tr(f"basemap_{basemap}"), where=tr(where[BASEMAP_HOST_COUNTRY[basemap]]))]
+notes = [tr("basemap_said", name=tr(f"basemap_short_{basemap}"), where=tr(where[BASEMAP_HOST_COUNTRY[basemap]]))]
 if answer is not None and answer.route_kind == "road" and roads is not None:
     notes.append(tr("eta_note_road", source=markdown_text(roads.source.rsplit("/", 1)[-1]), ebike=EBIKE_SPEED_KMH,
                     walk=WALK_SPEED_KMH, factor=DETOUR_FACTOR))

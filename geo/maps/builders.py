@@ -136,43 +136,31 @@ def _base_map(center_lonlat: tuple[float, float], basemap: Basemap, lang: str, *
         ).add_to(fmap)
     fmap.add_child(_MetricScale())
     if layers:
-        fmap.add_child(_TileTrouble(_label("tiles_failed", lang), _label("tiles_failed_close", lang)))
+        fmap.add_child(_TileTrouble(_label("tiles_failed", lang)))
     return fmap
 
 
 class _TileTrouble(MacroElement):
     """A notice on the map, in the page's language, while no tile of the view could be loaded
-    (no network, a tile server down, a key refused). Bottom left, out of the way of markers and
-    legends; taps go through it to the map, and its ✕ closes it for the rest of the page's life."""
+    (no network, a tile server down, a key refused). It lies under the map's panes, where the
+    missing tiles would be: every marker and the rider's dot are drawn over it and every tap goes
+    to the map, so it hides nothing and needs no closing."""
 
-    def __init__(self, message_html: str, close_label: str) -> None:
+    def __init__(self, message_html: str) -> None:
         super().__init__()
         self._name = "TileTrouble"
         self.message_html = message_html
-        self.close_label = close_label
         self._template = Template(
             """
             {% macro script(this, kwargs) %}
             (function() {
               var map = {{ this._parent.get_name() }};
-              var notice = L.control({position: 'bottomleft'});
-              var box, closed = false;
-              notice.onAdd = function() {
-                box = L.DomUtil.create('div', 'gh-tiles-failed');
-                box.setAttribute('role', 'status');
-                box.innerHTML = {{ this.message_html|tojson }} + ' <span class="gh-tiles-close" role="button">✕</span>';
-                box.style.display = 'none';
-                // taps go through the notice to the map (a rider sets a position there); only the
-                // ✕ takes them
-                var close = box.querySelector('.gh-tiles-close');
-                close.title = {{ this.close_label|tojson }};
-                L.DomEvent.disableClickPropagation(close);
-                L.DomEvent.on(close, 'click', function() { closed = true; box.style.display = 'none'; });
-                return box;
-              };
-              notice.addTo(map);
+              var box = L.DomUtil.create('div', 'gh-tiles-failed', map.getContainer());
+              box.setAttribute('role', 'status');
+              box.innerHTML = {{ this.message_html|tojson }};
+              box.style.display = 'none';
               var loaded = 0, failed = 0;
-              function show() { box.style.display = (!closed && failed > 0 && loaded === 0) ? 'block' : 'none'; }
+              function show() { box.style.display = (failed > 0 && loaded === 0) ? 'block' : 'none'; }
               map.eachLayer(function(layer) {
                 if (!(layer instanceof L.TileLayer)) { return; }
                 layer.on('loading', function() { loaded = 0; failed = 0; });
@@ -355,11 +343,10 @@ class _MapStyle(MacroElement):
           .gh-feedback { display: inline-block; margin-top: 6px; padding: 4px 10px; border-radius: 4px;
             background: #1a73e8; color: #fff !important; text-decoration: none; font-weight: bold; }
           .gh-dot { width: 12px; height: 12px; opacity: .8; box-shadow: 0 0 2px rgba(0,0,0,.5); }
-          .gh-tiles-failed { background: #fff8e1; color: #5d4037; border: 1px solid #ffb300; border-radius: 4px;
-            padding: 4px 8px; max-width: 200px; font: 12px/1.35 "Noto Sans CJK SC", "PingFang SC", sans-serif;
+          .gh-tiles-failed { position: absolute; left: 0; right: 0; top: 8px; z-index: 350; margin: 0 auto;
+            max-width: 92%; width: max-content; padding: 3px 8px; border-radius: 4px; background: #fff8e1;
+            color: #5d4037; font: 12px/1.35 "Noto Sans CJK SC", "PingFang SC", sans-serif; text-align: center;
             pointer-events: none; }
-          .gh-tiles-close { display: inline-block; min-width: 24px; min-height: 24px; text-align: center;
-            font-weight: bold; cursor: pointer; pointer-events: auto; }
           .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
           .leaflet-control-layers-toggle { width: 44px !important; height: 44px !important; }
           .gh-rider { width: 18px; height: 18px; border-radius: 50%; background: #1a73e8;
