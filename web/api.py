@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -43,7 +44,7 @@ from geo.feedback.vocabulary import PlaceSource, StationIssue
 from geo.hours import now_local
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from geo.place.datum import Datum, convert
-from geo.register.model import AMENITIES, StationType
+from geo.register.model import AMENITIES, TOWN_EXTENT_LONLAT, TOWN_EXTENT_MARGIN_M, StationType
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, answer_rider
 from geo.rider.page import RIDER_AMENITIES
 from geo.rider.serialise import answer_payload
@@ -290,22 +291,39 @@ async def places(request: Request, lang: str) -> Response:
 
 # --- feedback -------------------------------------------------------------------------------
 
+def _feedback_extent() -> tuple[float, float, float, float]:
+    """The town's approximate extent with a margin, in degrees (rounded inwards): a place inside is
+    always one the report store takes (:func:`geo.feedback.store.check_place`: within 1 km of the
+    extent), even at a corner, where the two margins add up (0.68 km on each axis: 0.96 km)."""
+    west, south, east, north = TOWN_EXTENT_LONLAT
+    margin_m = 0.68 * TOWN_EXTENT_MARGIN_M
+    d_lat = margin_m / 111_320.0
+    d_lon = margin_m / (111_320.0 * math.cos(math.radians(north + d_lat)))
+    return (math.ceil((west - d_lon) * 1e4) / 1e4, math.ceil((south - d_lat) * 1e4) / 1e4,
+            math.floor((east + d_lon) * 1e4) / 1e4, math.floor((north + d_lat) * 1e4) / 1e4)
+
+
+#: West, south, east, north: where a feedback may place a station.
+FEEDBACK_EXTENT = _feedback_extent()
+
 FEEDBACK_FIELDS: dict[str, dict[str, Any]] = {
     "station": {"type": "string", "pattern": STATION_ID_PATTERN, "description": "Station id, e.g. PM-04."},
     "kind": {"type": "string", "enum": list(FEEDBACK_KINDS),
              "description": "closed 没开门, moved 不在这里, missing_amenity 设施缺失, hours_wrong 时间不对, other 其他."},
     "amenity": {"type": "string", "enum": list(AMENITIES),
                 "description": "The missing amenity (only, and required, for missing_amenity)."},
-    "lon": {"type": "number", "minimum": -180, "maximum": 180,
-            "description": "Where the station really is (WGS-84), only if the rider chose to send it; with lat."},
-    "lat": {"type": "number", "minimum": -90, "maximum": 90, "description": "See lon."},
+    "lon": {"type": "number", "minimum": FEEDBACK_EXTENT[0], "maximum": FEEDBACK_EXTENT[2],
+            "description": "Where the station really is (WGS-84), only if the rider chose to send it; with lat. "
+                           "Within Gaohe town's approximate extent."},
+    "lat": {"type": "number", "minimum": FEEDBACK_EXTENT[1], "maximum": FEEDBACK_EXTENT[3], "description": "See lon."},
     "note": {"type": "string", "maxLength": 500, "description": "A few words (at most 500 characters)."},
     "submission_key": {"type": "string", "pattern": SUBMISSION_KEY_PATTERN,
                        "description": "A random key of this feedback: sent again (a retry), it files nothing new."},
 }
 
 
-def _body_problems(body: Any, snapshot: RegisterSnapshot) -> list[Problem]:
+def _body_problems(body: Any) -> list[Problem]:
+    """Every way ``body`` breaks the ``Feedback`` schema (:data:`FEEDBACK_FIELDS` and its rules)."""
     if not isinstance(body, dict):
         return [Problem(("body",), "api_err_body_object", {})]
     problems: list[Problem] = []
@@ -315,12 +333,17 @@ def _body_problems(body: Any, snapshot: RegisterSnapshot) -> list[Problem]:
     for name in ("station", "kind"):
         if name not in body:
             problems.append(Problem(("body", name), "api_err_required", {"name": name}))
-    for name in ("station", "kind", "amenity", "note", "submission_key"):
-        value = body.get(name)
-        if name not in body or (value is None and name not in ("station", "kind")):
+    for name, spec in FEEDBACK_FIELDS.items():
+        if name not in body:
             continue
-        spec = FEEDBACK_FIELDS[name]
-        if not isinstance(value, str):
+        value = body[name]
+        if spec["type"] == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(Problem(("body", name), "api_err_field_type", {"name": name, "expected": "number"}))
+            elif not spec["minimum"] <= value <= spec["maximum"]:
+                problems.append(Problem(("body", name), "api_err_number_range", {
+                    "name": name, "value": value, "low": spec["minimum"], "high": spec["maximum"]}))
+        elif not isinstance(value, str):
             problems.append(Problem(("body", name), "api_err_field_type", {"name": name, "expected": "text"}))
         elif "enum" in spec and value not in spec["enum"]:
             problems.append(Problem(("body", name), "api_err_choice", {"name": name, "value": value[:40],
@@ -329,27 +352,12 @@ def _body_problems(body: Any, snapshot: RegisterSnapshot) -> list[Problem]:
             problems.append(Problem(("body", name), "api_err_text", {"name": name, "value": value[:40]}))
         elif "maxLength" in spec and len(value) > spec["maxLength"]:
             problems.append(Problem(("body", name), "api_err_too_long", {"name": name, "max": spec["maxLength"]}))
-    for name in ("lon", "lat"):
-        value = body.get(name)
-        if value is None:
-            continue
-        spec = FEEDBACK_FIELDS[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(Problem(("body", name), "api_err_field_type", {"name": name, "expected": "number"}))
-        elif not spec["minimum"] <= value <= spec["maximum"]:
-            problems.append(Problem(("body", name), "api_err_number_range",
-                                    {"name": name, "value": value, "low": spec["minimum"], "high": spec["maximum"]}))
-    if (body.get("lon") is None) != (body.get("lat") is None):
+    if ("lon" in body) != ("lat" in body):
         problems.append(Problem(("body", "lon"), "api_err_place_pair", {}))
-    kind, amenity = body.get("kind"), body.get("amenity")
-    if kind == "missing_amenity" and amenity is None:
+    if body.get("kind") == "missing_amenity" and "amenity" not in body:
         problems.append(Problem(("body", "amenity"), "api_err_amenity_needed", {}))
-    elif kind in FEEDBACK_KINDS and kind != "missing_amenity" and amenity is not None:
+    elif body.get("kind") != "missing_amenity" and "amenity" in body:
         problems.append(Problem(("body", "amenity"), "api_err_amenity_only", {}))
-    station_id = body.get("station")
-    if isinstance(station_id, str) and re.match(STATION_ID_PATTERN, station_id) and \
-            station_id not in snapshot.position_of:
-        problems.append(Problem(("body", "station"), "api_err_station_unknown", {"id": station_id}))
     return problems
 
 
@@ -389,10 +397,12 @@ async def feedback(request: Request, lang: str) -> Response:
         body = json.loads(raw.decode("utf-8"), parse_constant=lambda name: float("nan"))
     except (UnicodeDecodeError, ValueError):
         raise InvalidRequest([Problem(("body",), "api_err_body_json", {})]) from None
-    snapshot = _snapshot()
-    problems = _body_problems(body, snapshot)
+    problems = _body_problems(body)
     if problems:
         raise InvalidRequest(_expected_words(problems, lang))
+    snapshot = _snapshot()
+    if body["station"] not in snapshot.position_of:
+        return error_response(404, "api_err_station_unknown", lang, id=body["station"])
     record = snapshot.records[snapshot.position_of[body["station"]]]
     told_place = body.get("lon") is not None
     lon, lat = (body["lon"], body["lat"]) if told_place else (record["lon"], record["lat"])
@@ -455,7 +465,9 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return error_response(405, "api_err_method", request_language(request), method=request.method[:10])
+    allowed = dict(getattr(exc, "headers", None) or {}).get("Allow", "")
+    return error_response(405, "api_err_method", request_language(request), headers={"Allow": allowed} if allowed else None,
+                          method=request.method[:10])
 
 
 ENDPOINTS: dict[str, tuple[str, Callable, tuple[Param, ...]]] = {

@@ -135,7 +135,10 @@ SCHEMAS: dict[str, Any] = {
             "note_zh": {"type": "string"}, "note_en": {"type": "string"},
             "score": {"type": "number", "minimum": 0, "maximum": 100}})},
     }),
-    "Feedback": _object(FEEDBACK_FIELDS, required=["station", "kind"], additionalProperties=False),
+    "Feedback": _object(FEEDBACK_FIELDS, required=["station", "kind"], additionalProperties=False,
+                        dependentRequired={"lon": ["lat"], "lat": ["lon"]},
+                        allOf=[{"if": {"properties": {"kind": {"const": "missing_amenity"}}, "required": ["kind"]},
+                                "then": {"required": ["amenity"]}, "else": {"not": {"required": ["amenity"]}}}]),
     "FeedbackReceipt": _object({
         "reference": {"type": "string", "pattern": r"^GH-[0-9A-Z]{4}-[0-9A-Z]{4}$"},
         "status_url": {"type": "string", "description": "Relative to the app: where the state of the report shows."},
@@ -213,6 +216,7 @@ _OPERATIONS: dict[str, dict[str, Any]] = {
         "responses": {
             "201": _response("Filed: the reference code to follow it.", "FeedbackReceipt"),
             "200": _response("This feedback (its submission_key) was filed before: its reference.", "FeedbackReceipt"),
+            "404": _response("The register has no station with this id.", "Error"),
             "413": _response(f"The body is larger than {MAX_BODY_BYTES} bytes.", "Error"),
             "415": _response("The body is not JSON.", "Error"),
             "429": _response("Too many reports in a short time from this browser or address.", "Error",

@@ -18,9 +18,14 @@ from geo.i18n import t
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _INTEGER = re.compile(r"^[+-]?\d{1,9}$")
-#: What ``datetime.fromisoformat`` is asked to read: a date and a time to the minute or finer,
-#: with an optional offset (without one: Asia/Shanghai wall-clock time).
-DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$"
+#: A date (1900-2199, real days of real months) and a time to the minute or finer, with an optional
+#: offset (without one: Asia/Shanghai wall-clock time): exactly what is accepted, so the OpenAPI
+#: document says it and no value that fits the document is refused.
+DATETIME_PATTERN = (
+    r"^(?:(?:19|20|21)\d{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)|(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])-02-29)"
+    r"T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$"
+)
 _DATETIME = re.compile(DATETIME_PATTERN)
 
 
