@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 import pandas as pd
 
+from geo.cli.posters import register_poster_commands
 from geo.cli.rider import register_rider_commands
 from geo.place.datum import Datum, convert
 from geo.errors import GeoDataError, StationDataError
@@ -1043,6 +1044,7 @@ def build_parser() -> argparse.ArgumentParser:
     set_state.set_defaults(run=_cmd_reports_set_state)
 
     register_rider_commands(commands)
+    register_poster_commands(commands)
     return parser
 
 
