@@ -80,8 +80,9 @@ def client_address() -> str | None:
     ``None`` only without a browser connection (AppTest)."""
     headers = st.context.headers
     remote_ip = st.context.ip_address
-    return limits.client_address(remote_ip if isinstance(remote_ip, str) else None, headers.get("X-Forwarded-For"),
-                                 connected=bool(headers), proxies=limits.trusted_proxies())
+    forwarded = headers.get("X-Forwarded-For")
+    remote_ip = limits.connection_address(remote_ip if isinstance(remote_ip, str) else None, forwarded)
+    return limits.client_address(remote_ip, forwarded, connected=bool(headers), proxies=limits.trusted_proxies())
 
 
 def error_text(err: ReportError, lang: str) -> str:

@@ -38,7 +38,7 @@ from starlette.routing import Route
 
 from geo.errors import GeoDataError
 from geo.feedback import InvalidReportError, RateLimitedError, ReportError
-from geo.feedback.limits import client_address, trusted_proxies
+from geo.feedback.limits import client_address, connection_address, trusted_proxies
 from geo.feedback.shared import shared_limiter, shared_store
 from geo.feedback.vocabulary import PlaceSource, StationIssue
 from geo.hours import now_local
@@ -409,9 +409,9 @@ async def feedback(request: Request, lang: str) -> Response:
 
     sent_token = request.cookies.get(REPORT_TOKEN_COOKIE, "")
     token = sent_token if _TOKEN.match(sent_token) else secrets.token_hex(16)
-    client = request.client
-    address = client_address(client.host if client else None, request.headers.get("x-forwarded-for"),
-                             connected=True, proxies=trusted_proxies())
+    forwarded = request.headers.get("x-forwarded-for")
+    address = client_address(connection_address(request.client.host if request.client else None, forwarded),
+                             forwarded, connected=True, proxies=trusted_proxies())
     limiter = shared_limiter()
     try:
         limiter.acquire(session=token, address=address)

@@ -343,8 +343,8 @@ class _MapStyle(MacroElement):
           .gh-feedback { display: inline-block; margin-top: 6px; padding: 4px 10px; border-radius: 4px;
             background: #1a73e8; color: #fff !important; text-decoration: none; font-weight: bold; }
           .gh-dot { width: 12px; height: 12px; opacity: .8; box-shadow: 0 0 2px rgba(0,0,0,.5); }
-          .gh-tiles-failed { position: absolute; left: 0; right: 0; top: 8px; z-index: 350; margin: 0 auto;
-            max-width: 92%; width: max-content; padding: 3px 8px; border-radius: 4px; background: #fff8e1;
+          .gh-tiles-failed { position: absolute; left: 56px; right: 56px; top: 10px; z-index: 350; margin: 0 auto;
+            width: fit-content; padding: 3px 8px; border-radius: 4px; background: #fff8e1;
             color: #5d4037; font: 12px/1.35 "Noto Sans CJK SC", "PingFang SC", sans-serif; text-align: center;
             pointer-events: none; }
           .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }

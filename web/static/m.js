@@ -193,7 +193,8 @@
   // --- the map -------------------------------------------------------------------------------------
   function toMap(lon, lat) { return cfg.datum === 'gcj02' ? GH.wgs84ToGcj02(lon, lat) : [lon, lat]; }
   function fromMap(lon, lat) { return cfg.datum === 'gcj02' ? GH.gcj02ToWgs84(lon, lat) : [lon, lat]; }
-  function icon(type, label, text, classes, size) {
+  function icon(type, label, text, classes, size, verified) {
+    if (verified) { classes += ' verified'; }
     var node = el('div', {'class': 'gh-marker t-' + type + ' ' + classes, role: 'img', 'aria-label': label,
                           text: text});
     return L.divIcon({html: node, className: 'gh-icon', iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
@@ -210,7 +211,8 @@
     data.stations.forEach(function (record) {
       if (types.indexOf(record.station_type) < 0 || shown[record.id]) { return; }
       var p = toMap(record.lon, record.lat);
-      var marker = L.marker([p[1], p[0]], {icon: icon(record.station_type, nameLabel(record), '', 'gh-dot', 16),
+      var marker = L.marker([p[1], p[0]], {icon: icon(record.station_type, nameLabel(record), '', 'gh-dot', 16,
+                                                                record.location_status === 'verified'),
                                            keyboard: false});
       var popup = el('div', {'class': 'pop'}, [el('b', {text: GH.nameIn(record, cfg.lang)}), el('br'),
         el('a', {href: GH.pageUrl({station: record.id, lang: cfg.lang}), text: s.details})]);
@@ -230,7 +232,8 @@
         L.polyline([[here[1], here[0]], [p[1], p[0]]], {color: '#1a73e8', weight: 3, opacity: 0.7, dashArray: '6 6',
                                                         interactive: false}).addTo(layers.answer);
         var marker = L.marker([p[1], p[0]], {icon: icon(row.station_type, row.rank + '. ' + nameLabel(record),
-                                                        String(row.rank), 'gh-rank', 28), zIndexOffset: 500});
+                                                        String(row.rank), 'gh-rank', 28,
+                                                        row.location_status === 'verified'), zIndexOffset: 500});
         marker.on('click', function () {
           var target = doc.querySelector('.card[data-id="' + row.id.replace(/[^A-Za-z0-9_.-]/g, '') + '"]');
           if (target) { target.scrollIntoView({block: 'nearest', behavior: 'smooth'}); target.classList.add('hit'); }
@@ -245,13 +248,14 @@
     } else if (cfg.station) {
       var st = toMap(cfg.station.lon, cfg.station.lat);
       L.marker([st[1], st[0]], {icon: icon(cfg.station.station_type, nameLabel(cfg.station),
-                                           GH.GLYPHS[cfg.station.station_type], 'gh-rank', 28)}).addTo(layers.answer);
+                                           GH.GLYPHS[cfg.station.station_type], 'gh-rank', 28,
+                                           cfg.station.location_status === 'verified')}).addTo(layers.answer);
       points.push([st[1], st[0]]);
     }
     if (points.length > 1) {
-      map.fitBounds(points, {padding: [36, 36], maxZoom: 17});
+      map.fitBounds(points, {padding: [36, 36], maxZoom: 17, animate: false});
     } else if (points.length === 1) {
-      map.setView(points[0], 16);
+      map.setView(points[0], 16, {animate: false});
     }
   }
   function tilesNotice(layer) {
@@ -273,6 +277,7 @@
       layer.addTo(map);
       if (i === 0) { tilesNotice(layer); }
     });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     L.control.scale({imperial: false}).addTo(map);
     layers.dots = L.layerGroup().addTo(map);
     layers.answer = L.layerGroup().addTo(map);
@@ -438,7 +443,15 @@
     $('filter-form').addEventListener('submit', applyFilters);
     $('modes').addEventListener('click', switchMode);
     if ($('fb-buttons')) { $('fb-buttons').addEventListener('click', feedback); }
-    window.addEventListener('online', flushQueue);
+    window.addEventListener('online', function () {
+      flushQueue();
+      if (offline && doc.body.getAttribute('data-source') === 'server') {  // the network is back: ask the server again
+        offline = false;
+        doc.body.classList.remove('is-offline');
+        say('');
+        ask();
+      }
+    });
     flushQueue();
     if (offline) {
       // the page came from the phone's cache: answer this address from the cached register
@@ -453,8 +466,8 @@
     if ('serviceWorker' in navigator && window.isSecureContext) {
       navigator.serviceWorker.register(cfg.service_worker, {scope: cfg.scope}).catch(function () {});
     }
-    window.ghPage = {query: query, answer: function () { return answer; }, context: context, GH: GH,
-                     withData: withData, offline: function () { return offline; }};
+    window.ghPage = {query: query, answer: function () { return answer; }, offline: function () { return offline; },
+                     rerender: function (done) { withData(function () { renderAnswer(); if (done) { done(); } }); }};
   }
   start();
 })();
