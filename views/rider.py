@@ -18,7 +18,7 @@ from geo.markup import markdown_text
 from geo.maps.builders import build_rider_view, map_point_to_wgs84
 from geo.register.model import AMENITIES, amenity_label, station_type_label
 from geo.rider.navigation import navigation_links
-from geo.rider.page import hours_text
+from geo.rider.page import PageQuery, hours_text
 from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
 from geo.register.validate import town_extent
@@ -274,3 +274,5 @@ if rider:
 st.caption("  \n".join(notes))
 # reporting a hazard or a station problem starts here on a phone, where the page menu is folded away
 st.page_link("views/report.py", label=tr("report_entry"), width="stretch")
+# phones (and links shared to them) do better on the light page /m, with the same position
+st.link_button(tr("m_link_phone"), PageQuery(lang=lang, at=rider).url(), type="tertiary", width="stretch")

@@ -267,6 +267,7 @@ def page_model(snapshot: RegisterSnapshot, query: PageQuery, *, nav_app: str) ->
         "query": query,
         "at_text": f"{query.at[0]:.6f},{query.at[1]:.6f}" if query.at else "",
         "other_language": other,
+        "other_language_name": LANGUAGES[other],
         "other_language_url": query.url(lang=other),
         "manifest_url": f"m/manifest.webmanifest?lang={lang}",
         "icon_url": asset_url("icon-192"),
