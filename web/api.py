@@ -47,6 +47,7 @@ from geo.place.datum import Datum, convert
 from geo.register.model import AMENITIES, TOWN_EXTENT_LONLAT, TOWN_EXTENT_MARGIN_M, StationType
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, answer_rider
 from geo.rider.page import RIDER_AMENITIES
+from geo.rider.quick import quick_answer
 from geo.rider.serialise import answer_payload
 from geo.rider.snapshot import RegisterSnapshot, load_snapshot
 from web.params import InvalidRequest, Param, Problem, parse_query
@@ -213,9 +214,14 @@ async def nearest(request: Request, lang: str) -> Response:
 
 def rider_answer(snapshot: RegisterSnapshot, lon: float, lat: float, *, mode: str, amenities: list[str],
                  open_now: bool, k: int, moment: datetime) -> dict[str, Any]:
-    """The rider's never-empty answer as JSON (the page and ``/rider`` use this)."""
+    """The rider's never-empty answer as JSON (the page and ``/rider`` use this): from the
+    snapshot in a millisecond (:func:`geo.rider.quick.quick_answer`), or by road with
+    :func:`geo.rider.answer.answer_rider` when a road network is configured."""
+    roads = road_network()
+    if roads is None:
+        return quick_answer(snapshot, lon, lat, mode=mode, amenities=amenities, open_now=open_now, k=k, moment=moment)
     answer = answer_rider(snapshot.stations, lon, lat, station_types=PARKING_TYPES if mode == "parking" else REST_TYPES,
-                          amenities=amenities, open_now=open_now, moment=moment, k=k, roads=road_network())
+                          amenities=amenities, open_now=open_now, moment=moment, k=k, roads=roads)
     return answer_payload(answer, lon=lon, lat=lat, moment=moment, mode=mode, amenities=amenities,
                           open_now=open_now, k=k, register_version=snapshot.version)
 

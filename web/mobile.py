@@ -19,10 +19,12 @@ no-referrer``), and nothing here logs it.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
 import logging
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,6 +162,12 @@ def _secret_tianditu_key() -> str | None:
 
 def page_basemap() -> tuple[Basemap, BasemapSettings]:
     """The deployer's default basemap (``GAOHE_BASEMAPS``...), or none when the settings are wrong."""
+    names = ("GAOHE_BASEMAPS", "GAOHE_TILES", "GAOHE_TILES_DATUM", "GAOHE_TIANDITU_KEY")
+    return _page_basemap(tuple(os.environ.get(name, "") for name in names))
+
+
+@functools.lru_cache(maxsize=4)
+def _page_basemap(_environment: tuple[str, ...]) -> tuple[Basemap, BasemapSettings]:
     try:
         settings = basemap_settings(tianditu_key=_secret_tianditu_key())
     except BasemapConfigError:
@@ -170,6 +178,7 @@ def page_basemap() -> tuple[Basemap, BasemapSettings]:
 # --- the page ------------------------------------------------------------------------------------
 
 
+@functools.cache
 def _communities(lang: str) -> dict[str, str]:
     """NBS code -> the village's/community's name in ``lang`` (the short Chinese name people use)."""
     table = load_communities().rename(columns={"name_short": "name_zh"})
@@ -321,12 +330,23 @@ async def page(request: Request) -> Response:
 # --- what a phone keeps ----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4)
+def _offline_document(version: str, day: str) -> tuple[bytes, bytes]:
+    """The phone's copy of register ``version`` with opening times from ``day``, as JSON and
+    gzipped JSON (made once a day per version)."""
+    snapshot = load_snapshot()
+    payload = offline_payload(snapshot, moment=answer_moment())
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return body, gzip.compress(body, compresslevel=9, mtime=0)
+
+
 async def offline_data(request: Request) -> Response:
     snapshot = load_snapshot()
-    payload = await run_in_threadpool(offline_payload, snapshot, moment=answer_moment())
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return _body(request, body, "application/json", {"Cache-Control": "public, max-age=3600",
-                                                      "X-Content-Type-Options": "nosniff"})
+    body, packed = await run_in_threadpool(_offline_document, snapshot.version, answer_moment().date().isoformat())
+    headers = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
+    if _accepts_gzip(request):
+        return Response(packed, media_type="application/json", headers=headers | {"Content-Encoding": "gzip"})
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def service_worker_source(lang: str, register_version: str) -> str:
