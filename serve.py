@@ -8,6 +8,8 @@ See ``ui/serving.py``.
 import streamlit as st
 from starlette.middleware import Middleware
 
-from ui.serving import ROUTES, CompressAssets, lifespan
+from ui.serving import ROUTES, CompressAssets, lifespan, send_small_writes_at_once
+
+send_small_writes_at_once()  # Streamlit's socket leaves Nagle on: +40 ms per keep-alive response
 
 app = st.App("app.py", routes=ROUTES, middleware=[Middleware(CompressAssets)], lifespan=lifespan)

@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import asyncio.base_events
 import gzip
 import hashlib
 import logging
 import os
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -97,6 +99,21 @@ class CompressAssets:
                 _, dropped = self._cache.popitem(last=False)
                 self._size -= len(dropped)
         return packed
+
+
+def send_small_writes_at_once() -> None:
+    """Turn Nagle's algorithm off on every connection, as asyncio means to.
+
+    asyncio sets ``TCP_NODELAY`` only on sockets whose ``proto`` is ``IPPROTO_TCP``; Streamlit
+    binds its listening socket with ``proto`` 0, which accepted connections inherit, so every
+    keep-alive response whose headers and body leave in two writes waited for the browser's
+    delayed ACK: ~40 ms each on Linux (uvicorn issue 3149 is the same fault in its own pre-bound
+    sockets). Call before the server accepts connections (``serve.py`` does, on import)."""
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    asyncio.base_events._set_nodelay = set_nodelay
 
 
 _TILES: TileSource | None = None

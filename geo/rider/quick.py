@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH, nearest_to_point
+from geo.analysis.nearest import DETOUR_FACTOR, EBIKE_SPEED_KMH, WALK_SPEED_KMH
 from geo.hours import opening_state, to_local_time
 from geo.rider.answer import PARKING_TYPES, REST_TYPES
 from geo.rider.serialise import minute_text
@@ -34,10 +34,7 @@ def _measure(snapshot: RegisterSnapshot, mask: np.ndarray, lon: float, lat: floa
              ) -> tuple[np.ndarray, np.ndarray]:
     """Register rows of the k nearest stations of ``mask`` (nearest first, ties by register order)
     and their ellipsoidal distances (metres)."""
-    rows, index = snapshot._index(mask)
-    if len(rows) == 0:
-        return rows, np.empty(0)
-    found, distance_m = nearest_to_point(index, lon, lat, k=max(1, min(k, len(rows))))
+    found, distance_m, rows = snapshot.nearest_rows(mask, lon, lat, max(1, k))
     return rows[found], distance_m
 
 
