@@ -202,33 +202,56 @@
   function nameLabel(record) {
     return GH.nameIn(record, cfg.lang) + (record.location_status === 'verified' ? '' : ' (' + s.status_unverified + ')');
   }
-  function drawDots() {
+  var dotsDrawing = 0;
+  /** The other stations of the mode as small dots, a dozen per task (no long task on a slow phone). */
+  function drawDots(done) {
     if (!map || !data) { return; }
-    layers.dots.clearLayers();
-    var types = query.mode === 'parking' ? ['parking'] : ['hub', 'party_mass', 'red', 'neighbourhood'];
+    var token = ++dotsDrawing, types = query.mode === 'parking' ? ['parking'] : ['hub', 'party_mass', 'red', 'neighbourhood'];
     var shown = {};
     if (answer) { GH.shownRows(answer).forEach(function (row) { shown[row.id] = true; }); }
-    data.stations.forEach(function (record) {
-      if (types.indexOf(record.station_type) < 0 || shown[record.id]) { return; }
-      var p = toMap(record.lon, record.lat);
-      var marker = L.marker([p[1], p[0]], {icon: icon(record.station_type, nameLabel(record), '', 'gh-dot', 16,
-                                                                record.location_status === 'verified'),
-                                           keyboard: false});
-      var popup = el('div', {'class': 'pop'}, [el('b', {text: GH.nameIn(record, cfg.lang)}), el('br'),
-        el('a', {href: GH.pageUrl({station: record.id, lang: cfg.lang}), text: s.details})]);
-      marker.bindPopup(popup);
-      layers.dots.addLayer(marker);
-    });
+    var records = data.stations.filter(function (r) { return types.indexOf(r.station_type) >= 0 && !shown[r.id]; });
+    layers.dots.clearLayers();
+    var next = 0;
+    (function chunk() {
+      if (token !== dotsDrawing) { return; }
+      for (var end = Math.min(next + 12, records.length); next < end; next++) {
+        var record = records[next], p = toMap(record.lon, record.lat);
+        var marker = L.marker([p[1], p[0]], {icon: icon(record.station_type, nameLabel(record), '', 'gh-dot', 16,
+                                                                record.location_status === 'verified'), keyboard: false});
+        marker.bindPopup(el('div', {'class': 'pop'}, [el('b', {text: GH.nameIn(record, cfg.lang)}), el('br'),
+          el('a', {href: GH.pageUrl({station: record.id, lang: cfg.lang}), text: s.details})]));
+        layers.dots.addLayer(marker);
+      }
+      if (next < records.length) { setTimeout(chunk, 0); } else if (done) { done(); }
+    })();
   }
-  function drawAnswer() {
-    if (!map || !data) { return; }
-    drawDots();
-    layers.answer.clearLayers();
+  /** Where the map looks: the rider and the answer, or the station, or the town. */
+  function fitView() {
     var points = [];
     if (answer) {
       var here = toMap(answer.position.lon, answer.position.lat);
+      points.push([here[1], here[0]]);
+      GH.shownRows(answer).forEach(function (row) { var p = toMap(row.lon, row.lat); points.push([p[1], p[0]]); });
+    } else if (cfg.station) {
+      var st = toMap(cfg.station.lon, cfg.station.lat);
+      points.push([st[1], st[0]]);
+    }
+    if (points.length > 1) {
+      map.fitBounds(points, {padding: [36, 36], maxZoom: 17, animate: false});
+    } else if (points.length === 1) {
+      map.setView(points[0], 16, {animate: false});
+    } else {
+      var centre = toMap(cfg.centre[0], cfg.centre[1]);
+      map.setView([centre[1], centre[0]], 14, {animate: false});
+    }
+  }
+  /** The answer on the map: the rider, numbered results and a line to each (or the station). */
+  function drawMarkers() {
+    layers.answer.clearLayers();
+    if (answer) {
+      var here = toMap(answer.position.lon, answer.position.lat);
       GH.shownRows(answer).forEach(function (row) {
-        var p = toMap(row.lon, row.lat), record = recordOf(row.id) || row;
+        var p = toMap(row.lon, row.lat), record = (data && recordOf(row.id)) || row;
         L.polyline([[here[1], here[0]], [p[1], p[0]]], {color: '#1a73e8', weight: 3, opacity: 0.7, dashArray: '6 6',
                                                         interactive: false}).addTo(layers.answer);
         var marker = L.marker([p[1], p[0]], {icon: icon(row.station_type, row.rank + '. ' + nameLabel(record),
@@ -239,24 +262,22 @@
           if (target) { target.scrollIntoView({block: 'nearest', behavior: 'smooth'}); target.classList.add('hit'); }
         });
         layers.answer.addLayer(marker);
-        points.push([p[1], p[0]]);
       });
       L.marker([here[1], here[0]], {icon: L.divIcon({html: el('div', {'class': 'gh-rider', role: 'img',
         'aria-label': s.you_are_here}), className: 'gh-icon', iconSize: [24, 24], iconAnchor: [12, 12]}),
         zIndexOffset: 1000, keyboard: false}).addTo(layers.answer);
-      points.push([here[1], here[0]]);
     } else if (cfg.station) {
       var st = toMap(cfg.station.lon, cfg.station.lat);
       L.marker([st[1], st[0]], {icon: icon(cfg.station.station_type, nameLabel(cfg.station),
                                            GH.GLYPHS[cfg.station.station_type], 'gh-rank', 28,
                                            cfg.station.location_status === 'verified')}).addTo(layers.answer);
-      points.push([st[1], st[0]]);
     }
-    if (points.length > 1) {
-      map.fitBounds(points, {padding: [36, 36], maxZoom: 17, animate: false});
-    } else if (points.length === 1) {
-      map.setView(points[0], 16, {animate: false});
-    }
+  }
+  function drawAnswer() {
+    if (!map) { return; }
+    fitView();
+    drawMarkers();
+    drawDots();
   }
   function tilesNotice(layer) {
     var notice = el('div', {'class': 'tiles-failed', role: 'status', text: s.m_tiles_failed});
@@ -268,9 +289,9 @@
     layer.on('tileerror', function () { failed += 1; notice.hidden = loaded > 0; });
   }
   function startMap() {
-    var centre = toMap(cfg.centre[0], cfg.centre[1]);
-    map = L.map('map', {zoomControl: true, maxZoom: 19, attributionControl: true}).setView([centre[1], centre[0]], 14);
+    map = L.map('map', {zoomControl: true, maxZoom: 19, attributionControl: true});
     window.ghMap = map;
+    fitView();  // before any tile layer: only the tiles of the answer's view are fetched
     cfg.layers.forEach(function (spec, i) {
       var layer = L.tileLayer(spec.url, {subdomains: spec.subdomains || 'abc', maxNativeZoom: spec.max_native_zoom,
                                          maxZoom: 19, attribution: spec.attribution});
@@ -285,7 +306,8 @@
       var p = fromMap(event.latlng.lng, event.latlng.lat);
       setQuery({at: [p[0], p[1]]});
     });
-    withData(function () { drawAnswer(); doc.body.classList.add('map-ready'); });
+    drawMarkers();
+    withData(function () { drawMarkers(); drawDots(function () { doc.body.classList.add('map-ready'); }); });
   }
   function loadLeaflet() {
     var css = el('link', {rel: 'stylesheet', href: cfg.leaflet_css});
