@@ -285,8 +285,11 @@ def page_model(snapshot: RegisterSnapshot, query: PageQuery, *, nav_app: str) ->
         "status_text": "",
         "status_kind": "",
         "places": places,
+        # on a station's page, the modes look around the station
         "modes": [{"mode": mode, "label": t(f"mode_{mode}", lang), "current": mode == query.mode,
-                   "href": query.url(mode=mode, amenities=(), station=None)} for mode in ("rest", "parking")],
+                   "href": query.url(mode=mode, amenities=(), station=None,
+                                     at=query.at or (station_record and (station_record["lon"], station_record["lat"])))}
+                  for mode in ("rest", "parking")],
         "station": station,
         "warnings": warnings,
         "message": message,

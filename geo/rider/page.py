@@ -52,7 +52,7 @@ SCRIPT_STRING_KEYS = (
     "m_fb_sent", "m_fb_queued", "m_fb_failed", "m_fb_sending", "m_fb_which_amenity", "m_fb_queued_sent",
     "m_locating", "m_searching", "m_station_unknown", "status_unverified", "m_tiles_failed", "m_nearby_here",
     "m_card_title", "m_fb_title", "m_fb_closed", "m_fb_moved", "m_fb_missing_amenity", "m_fb_hours_wrong",
-    "m_fb_other", "m_fb_note", "m_fb_here", "m_fb_privacy", "m_fb_status", "details", "m_station_title",
+    "m_fb_other", "m_fb_note", "m_fb_here", "m_fb_privacy", "m_fb_status", "m_station_title",
 )
 
 

@@ -205,7 +205,7 @@
   var dotsDrawing = 0;
   /** The other stations of the mode as small dots, a dozen per task (no long task on a slow phone). */
   function drawDots(done) {
-    if (!map || !data) { return; }
+    if (!map || !data || !layers.dots) { return; }
     var token = ++dotsDrawing, types = query.mode === 'parking' ? ['parking'] : ['hub', 'party_mass', 'red', 'neighbourhood'];
     var shown = {};
     if (answer) { GH.shownRows(answer).forEach(function (row) { shown[row.id] = true; }); }
@@ -274,7 +274,7 @@
     }
   }
   function drawAnswer() {
-    if (!map) { return; }
+    if (!map || !layers.answer) { return; }  // not built yet: addLayers draws the answer
     fitView();
     drawMarkers();
     drawDots();
@@ -289,9 +289,13 @@
     layer.on('tileerror', function () { failed += 1; notice.hidden = loaded > 0; });
   }
   function startMap() {
+    // in three tasks (map, tiles, markers): none long enough to hold up a tap on a slow phone
     map = L.map('map', {zoomControl: true, maxZoom: 19, attributionControl: true});
     window.ghMap = map;
     fitView();  // before any tile layer: only the tiles of the answer's view are fetched
+    setTimeout(addLayers, 0);
+  }
+  function addLayers() {
     cfg.layers.forEach(function (spec, i) {
       var layer = L.tileLayer(spec.url, {subdomains: spec.subdomains || 'abc', maxNativeZoom: spec.max_native_zoom,
                                          maxZoom: 19, attribution: spec.attribution});
@@ -306,8 +310,15 @@
       var p = fromMap(event.latlng.lng, event.latlng.lat);
       setQuery({at: [p[0], p[1]]});
     });
-    drawMarkers();
-    withData(function () { drawMarkers(); drawDots(function () { doc.body.classList.add('map-ready'); }); });
+    setTimeout(function () {
+      fitView();  // the answer may have changed meanwhile (offline: answered from the kept register)
+      drawMarkers();
+      withData(function () {
+        fitView();
+        drawMarkers();
+        drawDots(function () { doc.body.classList.add('map-ready'); });
+      });
+    }, 0);
   }
   function loadLeaflet() {
     var css = el('link', {rel: 'stylesheet', href: cfg.leaflet_css});
