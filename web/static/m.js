@@ -321,10 +321,16 @@
     }, 0);
   }
   function loadLeaflet() {
+    // the map is built once Leaflet's script and its styles are both here: controls drawn before
+    // the styles would jump into place (a layout shift)
+    var waiting = 2;
+    function arrived() { waiting -= 1; if (waiting === 0) { startMap(); } }
     var css = el('link', {rel: 'stylesheet', href: cfg.leaflet_css});
+    css.onload = arrived;
+    css.onerror = arrived;
     doc.head.appendChild(css);
     var script = el('script', {src: cfg.leaflet_js});
-    script.onload = startMap;
+    script.onload = arrived;
     doc.head.appendChild(script);
   }
 
