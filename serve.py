@@ -7,6 +7,8 @@ See ``ui/serving.py``.
 
 import streamlit as st
 
-from ui.serving import MIDDLEWARE, ROUTES, lifespan
+from ui.serving import MIDDLEWARE, ROUTES, lifespan, send_small_writes_at_once
+
+send_small_writes_at_once()  # Streamlit's socket leaves Nagle on: +40 ms per keep-alive response
 
 app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, lifespan=lifespan)

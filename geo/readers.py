@@ -76,6 +76,16 @@ def parse_lonlat(text: object) -> tuple[float, float] | None:
     return None if lon is None or lat is None else (lon, lat)
 
 
+def parse_position(text: object) -> tuple[float, float] | None:
+    """:func:`parse_lonlat`, and only longitude/latitude degrees (finite, within ±180 and ±90):
+    a position from a URL (``?at=116.8236,30.7374``) or a form, else ``None``."""
+    pair = parse_lonlat(text)
+    if pair is None or not (math.isfinite(pair[0]) and math.isfinite(pair[1])
+                            and -180 <= pair[0] <= 180 and -90 <= pair[1] <= 90):
+        return None
+    return pair
+
+
 def check_file_size(path: Path, limit_bytes: int, problems: list[Problem]) -> bool:
     """False (with the problem added) when ``path`` is missing, not a file, empty or too large."""
     if not path.exists():

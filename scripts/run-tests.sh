@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install everything the tests need (Python packages; Debian's chromium and CJK/emoji fonts
-# for the browser tests; Debian's postgresql for the report store's PostgreSQL tests) and run
+# for the browser tests; Debian's postgresql for the report store's PostgreSQL tests; Node.js
+# to run the light page's script against the server's answers) and run
 # the whole suite. Extra arguments go to pytest. A private PostgreSQL cluster is started in a
 # temporary folder (Unix socket only) unless GAOHE_TEST_DATABASE_URL already names a server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(chromium fonts-noto-cjk fonts-noto-color-emoji postgresql)
+debian_packages=(chromium fonts-noto-cjk fonts-noto-color-emoji postgresql nodejs)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -119,3 +119,20 @@ def test_riders_behind_one_unnamed_proxy_share_one_address_quota(clock):
         limiter.acquire(session=f"rider-{n}", address=address)
     with pytest.raises(RateLimitedError):
         limiter.acquire(session="rider-9", address=address)
+
+
+def test_an_address_uvicorn_took_from_x_forwarded_for_is_this_machine():
+    from geo.feedback.limits import connection_address
+
+    # uvicorn replaced a local connection's address with the header's: this machine
+    assert connection_address("198.51.100.7", "198.51.100.7") is None
+    assert connection_address("203.0.113.5", "10.0.0.1, 203.0.113.5") is None
+    assert client_address(connection_address("198.51.100.7", "198.51.100.7"), "198.51.100.7", connected=True) == LOCAL_ADDRESS
+    # behind one named proxy, the proxy's entry is believed
+    assert client_address(connection_address("203.0.113.5", "203.0.113.5"), "203.0.113.5", connected=True,
+                          proxies=1) == "203.0.113.5"
+    # a remote connection keeps its own address; its header is not believed without named proxies
+    assert connection_address("203.0.113.5", "198.51.100.7") == "203.0.113.5"
+    assert client_address(connection_address("203.0.113.5", "198.51.100.7"), "198.51.100.7", connected=True) == \
+        "203.0.113.5"
+    assert connection_address("203.0.113.5", None) == "203.0.113.5"

@@ -265,3 +265,15 @@ def test_far_from_a_cluster_of_stations_the_ranking_is_still_exact():
     lon, lat, _ = GEOD.fwd(np.full(150, 116.85), np.full(150, 30.70), bearing, reach_m)
     found = query_nearest(build_station_index(lon=station_lon, lat=station_lat), lon, lat, k=3)
     assert_same_as_oracle(found, station_lon, station_lat, lon, lat, 3)
+
+
+def test_several_amenities_match_all_by_default_or_any_when_asked(stations):
+    wanted = ["bp_monitor", "study_corner"]
+    every = filter_stations(stations, amenities=wanted)
+    either = filter_stations(stations, amenities=wanted, amenities_match="any")
+    have = stations["amenities"].map(set)
+    assert set(every["id"]) == set(stations.loc[have.map(lambda h: set(wanted) <= h), "id"])
+    assert set(either["id"]) == set(stations.loc[have.map(lambda h: bool(set(wanted) & h)), "id"])
+    assert len(either) > len(every)
+    with pytest.raises(QueryError, match="amenities_match"):
+        filter_stations(stations, amenities=wanted, amenities_match="some")

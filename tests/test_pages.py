@@ -184,10 +184,14 @@ def test_other_apps_coordinates_and_feedback_are_folded_into_each_card(monkeypat
     urls = [b.proto.url for b in at.get("link_button")]
     assert sum(u.startswith("https://api.map.baidu.com/direction?") for u in urls) == 3
     assert sum(u.startswith("geo:") for u in urls) == 3
-    feedback = [b.proto.url for b in at.get("link_button") if b.proto.label == "反馈"]
+    # feedback opens the report page in this tab (a new tab offline was a browser error page)
+    feedback = [(b.proto.page, b.proto.query_string) for b in at.get("page_link") if b.proto.label == "反馈"]
     shown = nearest_stations(load_stations(), 116.8236, 30.73744, k=3, station_types=["hub", "party_mass", "red", "neighbourhood"],
                              open_at=datetime(2026, 11, 28, 10, 0))
-    assert feedback == [f"report?station={sid}" for sid in shown["id"]]
+    assert feedback == [("report", f"station={sid}") for sid in shown["id"]]
+    details = " ".join(m.value for m in at.markdown if "电话" in m.value)
+    assert details and "nan" not in details and "电话: 未知" in details  # no phone in the register: 未知, never nan
+    assert "每天 8\\:00" in details and "Mo-Su" not in details  # hours as people write them, on the Chinese page
     assert not at.get("code")  # no code block: it pulls a 1.5 MB highlighter into the page
     assert any("WGS-84" in t.value and "GCJ-02" in t.value for t in at.text)
 
@@ -230,9 +234,8 @@ def test_at_night_the_page_says_what_is_open_and_what_opens_first(stations, monk
 
 
 def test_a_filter_that_excludes_everything_is_named(monkeypatch):
-    at = run_rider(SEAT, monkeypatch=monkeypatch, rider_amenities=["bp_monitor", "study_corner"],
-                   rider_open_only=False)
-    assert any("没有歇脚驿站同时具备" in w.value and "血压计" in w.value and "学习角" in w.value for w in at.warning)
+    at = run_rider(SEAT, monkeypatch=monkeypatch, rider_amenities=["toilet", "wifi"], rider_open_only=False)
+    assert any("没有歇脚驿站具备其中任何一项" in w.value and "厕所" in w.value and "无线网络" in w.value for w in at.warning)
     assert result_names(at)  # and still an answer: what is open now
 
 

@@ -63,11 +63,24 @@ def test_the_first_to_open_is_the_earliest_opening_then_the_nearest(stations):
 
 
 def test_a_filter_that_excludes_everything_is_named(stations):
-    # no rest stop has both a blood-pressure monitor and a study corner
-    answer = answer_rider(stations, *SEAT, station_types=REST_TYPES, amenities=["bp_monitor", "study_corner"],
+    # no rest stop has a toilet or Wi-Fi
+    answer = answer_rider(stations, *SEAT, station_types=REST_TYPES, amenities=["toilet", "wifi"],
                           open_now=False, moment=MORNING)
     assert answer.results.empty and answer.empty_reason == "amenities"
     assert answer.next_opening is None and len(answer.open_now) > 0
+
+
+def test_several_amenities_mean_any_of_them_for_a_rider(stations):
+    # no rest stop has both a blood-pressure monitor and a study corner, but many have one of them
+    answer = answer_rider(stations, *SEAT, station_types=REST_TYPES, amenities=["bp_monitor", "study_corner"],
+                          open_now=False, moment=MORNING, k=10)
+    assert len(answer.results) == 10 and answer.empty_reason is None
+    assert all({"bp_monitor", "study_corner"} & set(have) for have in answer.results["amenities"])
+    kinds = {a for have in answer.results["amenities"] for a in have if a in ("bp_monitor", "study_corner")}
+    assert kinds == {"bp_monitor", "study_corner"}  # both kinds among the ten nearest: neither is required
+    every = answer_rider(stations, *SEAT, station_types=REST_TYPES, amenities=["bp_monitor", "study_corner"],
+                         open_now=False, moment=MORNING, amenities_match="all")
+    assert every.results.empty and every.empty_reason == "amenities"
 
 
 def test_a_type_the_register_lacks_is_named(stations):

@@ -13,7 +13,7 @@ from typing import Literal
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo.readers import parse_lonlat
+from geo.readers import parse_position
 from ui.lang import tr
 
 _KEY = "rider_lonlat"
@@ -21,10 +21,7 @@ _URL_KEY = "at"
 
 
 def _parse(text: str) -> tuple[float, float] | None:
-    pair = parse_lonlat(text)
-    if pair is None or not (-180 <= pair[0] <= 180 and -90 <= pair[1] <= 90):
-        return None
-    return pair
+    return parse_position(text)
 
 
 def rider_location() -> tuple[float, float] | None:

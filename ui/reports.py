@@ -14,7 +14,8 @@ import streamlit as st
 from geo.database.engine import database_url, photos_dir
 from geo.errors import GeoDataError
 from geo.feedback import ReportStore, limits
-from geo.feedback.limits import ReportRateLimiter, configured_limits
+from geo.feedback.limits import ReportRateLimiter
+from geo.feedback.shared import shared_limiter, shared_store
 from geo.i18n import t
 from geo.markup import plain_text
 from ui.lang import current_language, show_error
@@ -22,7 +23,7 @@ from ui.lang import current_language, show_error
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str, photos: Path) -> ReportStore:
-    return ReportStore(url, photos_dir=photos)
+    return shared_store(url, photos)  # the same store as the open API's feedback (geo.feedback.shared)
 
 
 def report_store() -> ReportStore:
@@ -45,8 +46,7 @@ def report_store_or_stop(lang: str) -> ReportStore:
 def rate_limiter() -> ReportRateLimiter:
     """The process's limiter, with the limits of ``GAOHE_REPORT_SESSION_LIMIT`` /
     ``GAOHE_REPORT_ADDRESS_LIMIT``."""
-    session_limit, address_limit = configured_limits()
-    return ReportRateLimiter(session_limit, address_limit)
+    return shared_limiter()  # one limiter for the report page and the open API's feedback
 
 
 #: The cookie that keeps the reporter token across reloads (for the longest limit window).
@@ -80,8 +80,9 @@ def client_address() -> str | None:
     ``None`` only without a browser connection (AppTest)."""
     headers = st.context.headers
     remote_ip = st.context.ip_address
-    return limits.client_address(remote_ip if isinstance(remote_ip, str) else None, headers.get("X-Forwarded-For"),
-                                 connected=bool(headers), proxies=limits.trusted_proxies())
+    forwarded = headers.get("X-Forwarded-For")
+    remote_ip = limits.connection_address(remote_ip if isinstance(remote_ip, str) else None, forwarded)
+    return limits.client_address(remote_ip, forwarded, connected=bool(headers), proxies=limits.trusted_proxies())
 
 
 _REFERENCE = re.compile(r"^GH-[0-9A-Z]{4}-[0-9A-Z]{4}$")

@@ -5,13 +5,12 @@ open now or not, amenity icons, one navigation button for the rider's app; the r
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
 import geopandas as gpd
 import streamlit as st
 
 from geo.hours import to_local_time
-from geo.i18n import describe_opening, format_distance, format_minutes, label_of, name_in
+from geo.i18n import describe_opening, format_distance, format_minutes, hours_written, label_of, name_in
 from geo.markup import markdown_text
 from geo.register.model import AMENITIES
 from geo.register.validate import town_extent
@@ -33,6 +32,11 @@ def _when(opens_at: datetime, moment: datetime) -> str:
     if days == 1:
         return tr("tomorrow_at", time=time)
     return tr("date_at", date=opens_at.strftime("%m-%d"), time=time)
+
+
+def _known(value) -> str:  # noqa: ANN001
+    """A register text, or "unknown" for a missing one (null in the file, NaN in the frame)."""
+    return value if isinstance(value, str) and value.strip() else tr("popup_unknown")
 
 
 def _card(station, *, rider: tuple[float, float] | None, moment: datetime, app: str,
@@ -70,15 +74,16 @@ def _card(station, *, rider: tuple[float, float] | None, moment: datetime, app: 
                 st.caption(tr("baidu_sends_origin"))
                 st.markdown(f"**{tr('details')}**  \n"
                             f"{markdown_text(type_label)} · {markdown_text(community_names.get(station.community_code, ''))}  \n"
-                            f"{tr('popup_address')}: {markdown_text(station.address or tr('popup_unknown'))}  \n"
-                            f"{tr('popup_hours')}: {markdown_text(station.opening_hours)}"
+                            f"{tr('popup_address')}: {markdown_text(_known(station.address))}  \n"
+                            f"{tr('popup_hours')}: {markdown_text(hours_written(station.opening_hours, lang))}"
                             + ("" if station.hours_status == "verified" else f" ({tr('hours_unverified')})") + "  \n"
-                            f"{tr('popup_phone')}: {markdown_text(station.phone or tr('popup_unknown'))}  \n"
+                            f"{tr('popup_phone')}: {markdown_text(_known(station.phone))}  \n"
                             f"{tr('popup_amenities')}: "
                             + (markdown_text("、".join(f"{AMENITIES[a].icon} {label_of('amenity', a, lang)}" for a in station.amenities))
                                or tr("popup_none")))
                 st.text(f"{tr('coordinates_wgs84')}: {links.wgs84_text}\n{tr('coordinates_gcj02')}: {links.gcj02_text}")
-            st.link_button(tr("feedback"), f"report?station={quote(str(station.id))}", type="tertiary")
+            # the report page in this tab (a new tab offline was a browser error page in English)
+            st.page_link("views/report.py", label=tr("feedback"), query_params={"station": str(station.id)})
 
 
 

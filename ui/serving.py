@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import asyncio.base_events
 import logging
 import os
+import socket
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from starlette.routing import Route
 from geo.errors import TileSourceError
 from geo.maps.basemaps import LOCAL_TILES_PATH
 from geo.maps.tiles import TileSource, open_tile_source
+from web import web_routes
 
 _LOG = logging.getLogger("gaohe.serve")
 
@@ -32,6 +35,21 @@ _LOG = logging.getLogger("gaohe.serve")
 #: of bundles uncompressed (it expects a reverse proxy to compress), too much for a rider's phone.
 #: Level 6: nearly level 9's size at a fraction of its CPU; images and fonts are already packed.
 MIDDLEWARE = [Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]
+
+
+def send_small_writes_at_once() -> None:
+    """Turn Nagle's algorithm off on every connection, as asyncio means to.
+
+    asyncio sets ``TCP_NODELAY`` only on sockets whose ``proto`` is ``IPPROTO_TCP``; Streamlit
+    binds its listening socket with ``proto`` 0, which accepted connections inherit, so every
+    keep-alive response whose headers and body leave in two writes waited for the browser's
+    delayed ACK: ~40 ms each on Linux (uvicorn issue 3149 is the same fault in its own pre-bound
+    sockets). Call before the server accepts connections (``serve.py`` does, on import)."""
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    asyncio.base_events._set_nodelay = set_nodelay
 
 
 _TILES: TileSource | None = None
@@ -130,4 +148,5 @@ ROUTES = [
     Route("/overview", overview),
     Route(LOCAL_TILES_PATH.replace("{z}", "{z:int}").replace("{x}", "{x:int}").replace("{y}", "{y:int}"), tile),
     Route("/api/ready", ready),
+    *web_routes(),  # the light rider page /m and the open API /api/v1 (web/)
 ]

@@ -9,6 +9,7 @@ from geo.i18n import label_of, names_in
 from geo.maps.overview import build_overview_map
 from geo.register.counts import count_by_community, count_by_type
 from geo.register.model import STATION_TYPES, StationType
+from geo.rider.page import PageQuery
 from ui import data, deployment
 from ui.lang import choose, current_language, option_label, tr
 from ui.reports import follow_map_links, report_entry, report_store
@@ -17,6 +18,7 @@ from ui.tasks import overview_line
 lang = current_language()
 st.title(tr("app_title"))
 st.caption(tr("app_subtitle"))
+st.link_button(tr("m_link_phone"), PageQuery(lang=lang).url(), type="tertiary")  # phones and QR codes: /m
 report_entry()
 follow_map_links()
 

@@ -18,6 +18,7 @@ from geo.maps.rider import build_rider_view
 from geo.markup import markdown_text
 from geo.register.model import AMENITIES
 from geo.rider.answer import PARKING_TYPES, REST_TYPES, RiderAnswer, answer_rider
+from geo.rider.page import PageQuery
 from ui import data, deployment
 from ui.lang import choose, current_language, show_error, tr
 from ui.location import clear_rider_location, phone_position, rider_location, set_rider_location
@@ -135,7 +136,7 @@ with st.expander(tr("settings")):
 
 where = {"abroad": "basemap_where_abroad", "cn": "basemap_where_cn", "app": "basemap_where_app",
          "none": "basemap_where_none"}
-notes = [tr("basemap_said", name=tr(f"basemap_{basemap}"), where=tr(where[BASEMAP_HOST_COUNTRY[basemap]]))]
+notes = [tr("basemap_said", name=tr(f"basemap_short_{basemap}"), where=tr(where[BASEMAP_HOST_COUNTRY[basemap]]))]
 if answer is not None and answer.route_kind == "road" and roads is not None:
     notes.append(tr("eta_note_road", source=markdown_text(roads.source.rsplit("/", 1)[-1]), ebike=EBIKE_SPEED_KMH,
                     walk=WALK_SPEED_KMH, factor=DETOUR_FACTOR))
@@ -149,3 +150,5 @@ if rider:
 st.caption("  \n".join(notes))
 # reporting a hazard or a station problem starts here on a phone, where the page menu is folded away
 st.page_link("views/report.py", label=tr("report_entry"), width="stretch")
+# phones (and links shared to them) do better on the light page /m, with the same position
+st.link_button(tr("m_link_phone"), PageQuery(lang=lang, at=rider).url(), type="tertiary", width="stretch")

@@ -39,6 +39,9 @@ from geo.place.geodesy import (
 )
 from geo.register.model import AMENITIES, StationType
 
+#: How several amenities are matched: a station has ``all`` of them, or ``any`` (at least one).
+AMENITY_MATCHES = ("all", "any")
+
 #: Route distance ~ straight line x this factor (streets are not straight). Set here only.
 DETOUR_FACTOR = 1.3
 EBIKE_SPEED_KMH = 15.0
@@ -297,9 +300,11 @@ def filter_stations(
     station_types: Iterable[str] | None = None,
     amenities: Iterable[str] | None = None,
     open_at: datetime | None = None,
+    amenities_match: str = "all",
 ) -> gpd.GeoDataFrame:
-    """Stations of the given types that have **all** the given amenities and, if ``open_at``
-    is given (aware, or naive Asia/Shanghai time), are open at that moment."""
+    """Stations of the given types that have **all** the given amenities (``amenities_match="any"``:
+    at least one of them) and, if ``open_at`` is given (aware, or naive Asia/Shanghai time), are
+    open at that moment."""
     mask = np.ones(len(stations), dtype=bool)
     if station_types is not None:
         station_types = list(station_types)
@@ -313,7 +318,10 @@ def filter_stations(
         unknown = sorted(wanted - AMENITIES.keys())
         if unknown:
             raise QueryError("err_unknown_amenity", unknown=", ".join(unknown), allowed=", ".join(AMENITIES))
-        mask &= stations["amenities"].map(lambda have: wanted <= set(have)).to_numpy(dtype=bool)
+        if amenities_match not in AMENITY_MATCHES:
+            raise QueryError("err_amenity_match", value=amenities_match, allowed=", ".join(AMENITY_MATCHES))
+        fits = (lambda have: bool(wanted & set(have))) if amenities_match == "any" else (lambda have: wanted <= set(have))
+        mask &= stations["amenities"].map(fits).to_numpy(dtype=bool)
     if open_at is not None:
         mask &= stations["opening_hours"].map(lambda hours: opening_state(hours, open_at).is_open).to_numpy(dtype=bool)
     return stations[mask]

@@ -16,6 +16,7 @@ from typing import Sequence
 from geo.cli.analysis import add_analysis_commands
 from geo.cli.common import file_error, report_error
 from geo.cli.feedback import add_feedback_commands
+from geo.cli.posters import register_poster_commands
 from geo.cli.register import add_register_commands
 from geo.cli.rider import register_rider_commands
 from geo.cli.tasks import register_task_commands
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_feedback_commands(commands)
     register_rider_commands(commands)
     register_task_commands(commands)
+    register_poster_commands(commands)
     return parser
 
 

@@ -94,7 +94,8 @@ def register_rider_commands(commands: argparse._SubParsersAction) -> None:
     rider.add_argument("--lat", type=float, required=True, help="latitude (degrees)")
     rider.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84")
     rider.add_argument("--parking", action="store_true", help="e-bike parking points instead of rest stops")
-    rider.add_argument("--amenity", action="append", choices=[a for a in AMENITIES if a != "parking"])
+    rider.add_argument("--amenity", action="append", choices=[a for a in AMENITIES if a != "parking"],
+                       help="wanted amenity (repeatable; any one of them will do, as on the rider pages)")
     rider.add_argument("--at", help="the moment, ISO (naive = Asia/Shanghai); default now")
     rider.add_argument("--any-hours", action="store_true", help="closed places too")
     rider.add_argument("-k", type=int, default=3)

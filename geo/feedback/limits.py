@@ -103,6 +103,23 @@ def client_address(remote_ip: str | None, forwarded_for: str | None, *, connecte
     return LOCAL_ADDRESS if address.is_loopback else str(address)
 
 
+def connection_address(client_host: str | None, forwarded_for: str | None) -> str | None:
+    """The connection's own address as the server saw it, or ``None`` for this machine.
+
+    uvicorn (``FORWARDED_ALLOW_IPS``, by default 127.0.0.1 and ::1) replaces the address of a
+    connection from this machine with one taken from its ``X-Forwarded-For`` header before the app
+    sees it: behind no proxy, anyone on this machine could claim any address. When the address
+    the app is given is one of that header's entries, the connection came from this machine and
+    the header is believed only as far as :func:`client_address` and ``GAOHE_TRUSTED_PROXIES`` say.
+    (A remote client that writes its own address into the header is then counted as this
+    machine: it joins a shared quota, it does not escape one.)"""
+    if client_host and forwarded_for:
+        entries = {entry.strip() for entry in forwarded_for.split(",")}
+        if client_host in entries:
+            return None
+    return client_host
+
+
 class ReportRateLimiter:
     """Sliding-window counters for sessions and addresses; thread-safe."""
 

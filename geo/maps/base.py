@@ -168,7 +168,7 @@ def base_map(center_lonlat: tuple[float, float], basemap: Basemap, settings: Bas
         ).add_to(fmap)
     fmap.add_child(_MetricScale())
     if layers:
-        fmap.add_child(_Call("ghTileTrouble", map_label("tiles_failed", lang), map_label("tiles_failed_close", lang)))
+        fmap.add_child(_Call("ghTileTrouble", map_label("tiles_failed", lang)))
     return fmap
 
 

@@ -76,6 +76,12 @@ def _keys(name_zh: str, name_en: str, aliases: str = "") -> tuple[list[str], lis
     return han, latin
 
 
+def place_search_keys(name_zh: str, name_en: str, aliases: str = "") -> tuple[list[str], list[str]]:
+    """The normalised forms a query is compared with, for a search made elsewhere (the light
+    rider page searches them in the browser when it is offline)."""
+    return _keys(name_zh, name_en, aliases)
+
+
 def _normalise(text: str) -> str:
     return re.sub(r"[\s'’\-_.,()（）]+", "", text).lower()
 

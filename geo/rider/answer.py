@@ -100,20 +100,22 @@ def answer_rider(
     moment: datetime,
     k: int = 3,
     roads: RoadNetwork | None = None,
+    amenities_match: str = "any",
 ) -> RiderAnswer:
-    """The answer for a rider at WGS-84 ``lon``/``lat`` looking for ``station_types`` with all of
-    ``amenities``, open at ``moment`` if ``open_now`` (aware, or naive Asia/Shanghai time)."""
+    """The answer for a rider at WGS-84 ``lon``/``lat`` looking for ``station_types`` with any of
+    ``amenities`` (a rider who picks hot water and a charger is helped by either; ``amenities_match
+    ="all"`` asks for every one), open at ``moment`` if ``open_now`` (aware, or naive Asia/Shanghai time)."""
     station_types, amenities = list(station_types), list(amenities)
     route_kind = "road" if roads is not None else "straight"
     chosen = filter_stations(stations, station_types=station_types, amenities=amenities,
-                             open_at=moment if open_now else None)
+                             open_at=moment if open_now else None, amenities_match=amenities_match)
     if len(chosen):
         results = _nearest(chosen, lon, lat, k, roads, moment)
         kind = "road" if (results["route_kind"] == "road").any() else "straight"
         return RiderAnswer(results, route_kind=kind, context=chosen)
 
     of_type = filter_stations(stations, station_types=station_types)
-    with_amenities = filter_stations(of_type, amenities=amenities)
+    with_amenities = filter_stations(of_type, amenities=amenities, amenities_match=amenities_match)
     empty = stations.head(0)
     nothing = _nearest(empty, lon, lat, k, None, moment)
     if len(stations) == 0:

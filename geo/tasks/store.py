@@ -40,12 +40,12 @@ from geo.database.engine import (
 from geo.errors import (
     InvalidTaskError,
     NotAllowedError,
+    PhotoError,
     StorageError,
     TakenByOtherError,
     TaskError,
     TaskStateError,
 )
-from geo.errors import PhotoError
 from geo.feedback.photos import PhotoFolder, clean_photo
 from geo.i18n import Term
 from geo.register.validate import town_extent

@@ -254,6 +254,10 @@ def test_at_night_offline_the_page_still_answers_and_says_the_tiles_failed(brows
         _, frame = map_frame(page, "() => document.querySelector('.gh-tiles-failed') && "
                                    "getComputedStyle(document.querySelector('.gh-tiles-failed')).display === 'block'")
         assert "底图加载失败" in frame.inner_text(".gh-tiles-failed")
+        # it lies under the map's panes: markers and the rider's dot are drawn over it
+        assert frame.evaluate("() => { const n = document.querySelector('.gh-tiles-failed');"
+                              " return !n.closest('.leaflet-control-container') && +getComputedStyle(n).zIndex"
+                              " < +getComputedStyle(document.querySelector('.leaflet-map-pane')).zIndex; }")
         screenshot(page, "rider_phone_night_offline")
         # a tap on the notice goes through to the map: it sets the rider's position there
         before = page.url

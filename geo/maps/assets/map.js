@@ -29,25 +29,16 @@ function ghMapStyle(map, options) {
 }
 
 /* A notice while no tile of the view could be loaded (no network, a tile server down, a key
-   refused). Bottom left, out of the way of markers and legends; taps go through it to the map
-   (a rider sets a position there), and its ✕ closes it for the rest of the page's life. */
-function ghTileTrouble(map, messageHtml, closeLabel) {
-  var notice = L.control({position: "bottomleft"});
-  var box, closed = false;
-  notice.onAdd = function () {
-    box = L.DomUtil.create("div", "gh-tiles-failed");
-    box.setAttribute("role", "status");
-    box.innerHTML = messageHtml + ' <span class="gh-tiles-close" role="button">✕</span>';
-    box.style.display = "none";
-    var close = box.querySelector(".gh-tiles-close");
-    close.title = closeLabel;
-    L.DomEvent.disableClickPropagation(close);
-    L.DomEvent.on(close, "click", function () { closed = true; box.style.display = "none"; });
-    return box;
-  };
-  notice.addTo(map);
+   refused). It lies under the map's panes, where the missing tiles would be: every marker and the
+   rider's dot are drawn over it and every tap goes to the map, so it hides nothing and needs no
+   closing. */
+function ghTileTrouble(map, messageHtml) {
+  var box = L.DomUtil.create("div", "gh-tiles-failed", map.getContainer());
+  box.setAttribute("role", "status");
+  box.innerHTML = messageHtml;
+  box.style.display = "none";
   var loaded = 0, failed = 0;
-  function show() { box.style.display = (!closed && failed > 0 && loaded === 0) ? "block" : "none"; }
+  function show() { box.style.display = (failed > 0 && loaded === 0) ? "block" : "none"; }
   map.eachLayer(function (layer) {
     if (!(layer instanceof L.TileLayer)) { return; }
     layer.on("loading", function () { loaded = 0; failed = 0; });
