@@ -165,6 +165,10 @@ class ScenarioError(ProblemsError):
     summary_key = "err_scenario_summary"
 
 
+class PosterError(GeoDataError):
+    """Posters cannot be made as asked (no usable base address)."""
+
+
 class QueryError(GeoDataError):
     """A nearest-station query was malformed (bad k, coordinates, filter values)."""
 

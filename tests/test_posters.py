@@ -14,7 +14,8 @@ import pytest
 import zxingcpp
 
 from geo.cli.main import main as cli_main
-from geo.outputs.posters import PosterError, poster_png, posters_pdf, station_page_url
+from geo.errors import PosterError
+from geo.outputs.posters import poster_png, posters_pdf, station_page_url
 from geo.register.geojson import load_stations
 
 BASE = "https://gaohe.example.cn/app"

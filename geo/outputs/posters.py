@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
-from geo.errors import GeoDataError
+from geo.errors import PosterError
 from geo.i18n import hours_written, label_of, t
 from geo.register.model import STATION_TYPES, StationType
 
@@ -32,10 +32,6 @@ _FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source H
 _RC = {"font.sans-serif": _FONTS, "font.family": "sans-serif", "axes.unicode_minus": False, "pdf.fonttype": 42}
 #: Languages on a poster, in the order they are printed.
 POSTER_LANGUAGES = ("zh", "en")
-
-
-class PosterError(GeoDataError):
-    """Posters cannot be made as asked (no usable base address)."""
 
 
 def station_page_url(base_url: str, station_id: str) -> str:
